@@ -1,0 +1,80 @@
+// Turns the output of the state script into a typed HostState, and its failures into errors that
+// say what to do on that host.
+import { HostFailedError, LockHeldError } from '../errors.js'
+import type { ExecResult } from './exec-result.js'
+import { STATE_EXIT } from './state-script.js'
+
+// What the host has at one path.
+export type PathState =
+  | { kind: 'file'; sha256: string; mode: number; uid: number; gid: number }
+  | { kind: 'dir'; mode: number; uid: number; gid: number }
+  | { kind: 'missing' }
+
+// One compose service as `docker compose ps --format json` reports it.
+export interface ServiceState {
+  service: string
+  state: string
+  health: string
+}
+
+export interface HostState {
+  composeVersion: string
+  paths: Map<string, PathState>
+  pendingRestart?: string
+  secretIdAccessor?: string
+  services: ServiceState[]
+}
+
+function parseService(json: string): ServiceState[] {
+  const value: unknown = JSON.parse(json)
+  // compose < 2.21 prints one JSON array, newer versions one object a line
+  const list = Array.isArray(value) ? value : [value]
+  return list.map((v) => {
+    const o = v as Record<string, unknown>
+    return { service: String(o.Service ?? ''), state: String(o.State ?? ''), health: String(o.Health ?? '') }
+  })
+}
+
+// Parses round trip 1; throws LockHeldError / HostFailedError for the script's refusal codes.
+export function parseState(host: string, result: ExecResult): HostState {
+  const lines = result.stdout.split('\n').filter((l) => l.length > 0)
+  const field = (tag: string): string | undefined => lines.find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1)
+  if (result.code === STATE_EXIT.lockHeld) {
+    throw new LockHeldError(`${host}: the deploy lock is held (${field('locked') || 'no details'})`, {
+      hint: `Wait for that run to finish, pass --lock-wait 5m, or if it is stale clear it with: authctl lock release -l ${host}`,
+    })
+  }
+  if (result.code === STATE_EXIT.noDocker) throw new HostFailedError(`${host}: docker is not installed`, { hint: 'Install Docker Engine with the compose plugin on the host.' })
+  if (result.code === STATE_EXIT.noCompose) {
+    throw new HostFailedError(`${host}: docker compose does not work: ${field('compose') ?? ''}`.trim(), {
+      hint: 'Check that the Docker daemon runs and the compose v2 plugin is installed (docker compose version).',
+    })
+  }
+  if (result.code === STATE_EXIT.noRoot) throw new HostFailedError(`${host}: cannot create the deploy root`, { hint: 'Check that /data is mounted and writable by root.' })
+  if (result.code !== 0) {
+    if (/sudo: .*password/.test(result.stderr)) {
+      throw new HostFailedError(`${host}: sudo asks for a password`, { hint: 'authctl needs passwordless sudo for the login user (NOPASSWD in /etc/sudoers.d).' })
+    }
+    throw new HostFailedError(`${host}: reading the host state failed (exit ${String(result.code)}): ${result.stderr.trim().slice(0, 300)}`)
+  }
+  const state: HostState = { composeVersion: field('compose-version') ?? '', paths: new Map(), services: [] }
+  for (const line of lines) {
+    const [tag, ...rest] = line.split('\t')
+    if (tag === 'file' && rest.length === 5) {
+      const [path, sha256, mode, uid, gid] = rest as [string, string, string, string, string]
+      state.paths.set(path, { kind: 'file', sha256, mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) })
+    } else if (tag === 'dir' && rest.length === 5) {
+      const [path, , mode, uid, gid] = rest as [string, string, string, string, string]
+      state.paths.set(path, { kind: 'dir', mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) })
+    } else if (tag === 'missing' && rest[0] !== undefined) {
+      state.paths.set(rest[0], { kind: 'missing' })
+    } else if (tag === 'pending' && rest[0]) {
+      state.pendingRestart = rest[0]
+    } else if (tag === 'accessor' && rest[0]) {
+      state.secretIdAccessor = rest[0]
+    } else if (tag === 'ps') {
+      state.services.push(...parseService(rest.join('\t')))
+    }
+  }
+  return state
+}

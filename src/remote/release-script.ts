@@ -1,0 +1,30 @@
+// The last round trip of a run on a host: append the audit lines, then release the deploy lock.
+// Removing only a lock whose details are ours keeps a run from freeing another run's lock.
+import type { HostPaths } from './paths.js'
+import { rootScript } from './sudo.js'
+
+// $1 lock dir, $2 our lock details, $3 audit log, then audit lines (may be none).
+export const RELEASE_SCRIPT = `set -u
+lock=$1 ours=$2 log=$3; shift 3
+for line do printf '%s\\n' "$line" >> "$log"; done
+[ -n "$*" ] && chmod 0640 -- "$log"
+if [ "$(cat -- "$lock/details.json" 2>/dev/null)" = "$ours" ]; then rm -rf -- "$lock"; else echo 'lock not ours, left in place' >&2; fi
+exit 0
+`
+
+// The argv of the release round trip.
+export function releaseCommand(paths: HostPaths, lockDetails: string, auditLines: readonly string[]): string[] {
+  return rootScript('authctl-release', RELEASE_SCRIPT, [paths.lockDir, lockDetails, paths.auditLog, ...auditLines])
+}
+
+// Unconditional release for `authctl lock release` (a stale lock left by a killed run).
+export const FORCE_RELEASE_SCRIPT = `set -u
+lock=$1
+[ -d "$lock" ] || { echo 'no lock'; exit 0; }
+cat -- "$lock/details.json" 2>/dev/null; echo
+rm -rf -- "$lock" && echo released
+`
+
+export function forceReleaseCommand(paths: HostPaths): string[] {
+  return rootScript('authctl-unlock', FORCE_RELEASE_SCRIPT, [paths.lockDir])
+}

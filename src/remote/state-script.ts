@@ -1,0 +1,60 @@
+// Round trip 1 of every run on a host: preflight (docker compose present), take the deploy lock
+// (atomic mkdir), then report the state of every target path, the pending restart, the recorded
+// secret-id accessor and the compose services — all in one remote command.
+import type { HostPaths } from './paths.js'
+import { rootScript } from './sudo.js'
+
+// Exit codes the script uses to say why it stopped; parse-state.ts maps them to errors.
+export const STATE_EXIT = { lockHeld: 3, noDocker: 20, noCompose: 21, noRoot: 22 } as const
+
+// $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take lock (1|0), then paths.
+export const STATE_SCRIPT = `set -u
+root=$1 lock=$2 details=$3 project=$4 take=$5; shift 5
+command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
+v=$(docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$v"; exit ${STATE_EXIT.noCompose}; }
+printf 'compose-version\\t%s\\n' "$v"
+if [ "$take" = 1 ]; then
+  mkdir -p -- "$root" || exit ${STATE_EXIT.noRoot}
+  if mkdir -m 0700 -- "$lock" 2>/dev/null; then
+    printf '%s\\n' "$details" > "$lock/details.json"
+  else
+    printf 'locked\\t%s\\n' "$(head -c 4096 "$lock/details.json" 2>/dev/null | tr -d '\\n')"
+    exit ${STATE_EXIT.lockHeld}
+  fi
+fi
+for f do
+  if [ -f "$f" ]; then
+    printf 'file\\t%s\\t%s\\t%s\\n' "$f" "$(sha256sum < "$f" | cut -c1-64)" "$(stat --printf '%a\\t%u\\t%g' -- "$f")"
+  elif [ -d "$f" ]; then
+    printf 'dir\\t%s\\t-\\t%s\\n' "$f" "$(stat --printf '%a\\t%u\\t%g' -- "$f")"
+  else
+    printf 'missing\\t%s\\n' "$f"
+  fi
+done
+[ -f "$root/.authctl-pending-restart" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$root/.authctl-pending-restart" | tr -d '\\n')"
+[ -f "$root/vault/config/secret-id.accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$root/vault/config/secret-id.accessor" | tr -d '\\n')"
+if [ -f "$root/docker-compose.yml" ]; then
+  docker compose -f "$root/docker-compose.yml" -p "$project" ps -a --format json 2>/dev/null | sed 's/^/ps\\t/'
+fi
+exit 0
+`
+
+export interface StateRequest {
+  paths: HostPaths
+  project: string
+  lockDetails: string
+  takeLock: boolean
+  targets: readonly string[]
+}
+
+// The argv of round trip 1.
+export function stateCommand(req: StateRequest): string[] {
+  return rootScript('authctl-state', STATE_SCRIPT, [
+    req.paths.root,
+    req.paths.lockDir,
+    req.lockDetails,
+    req.project,
+    req.takeLock ? '1' : '0',
+    ...req.targets,
+  ])
+}
