@@ -1,0 +1,117 @@
+// The files and folders one host gets: rendered templates with their owners, modes and what a change
+// to each one forces (compose up or an agent restart). role-id and secret-id are added by the play.
+import { hclString } from './hcl.js'
+import { goTemplateString } from './go-template-string.js'
+import {
+  AGENT_GID,
+  AGENT_UID,
+  AUTHENTIK_GID,
+  AUTHENTIK_UID,
+  CONTAINER,
+  type CredentialName,
+  SECRETS_VOLUME_OPTIONS,
+  hostPaths,
+} from './layout.js'
+import { type RenderInput, validateRenderInput } from './render-input.js'
+import { type Escape, renderTemplate } from './render-template.js'
+import { TEMPLATE_NAMES, resolveTemplate } from './templates-dir.js'
+import { composeString } from './yaml-scalar.js'
+
+// One file as it should be on the host.
+export interface DesiredFile {
+  path: string /* absolute on host */
+  content: string | Buffer
+  mode: number
+  uid: number
+  gid: number
+  secret: boolean /* mask in diffs */
+  restarts: 'compose-up' | 'agent' /* what a change triggers */
+}
+
+// One folder as it should be on the host (created parents first, in the order given).
+export interface DesiredDir {
+  path: string
+  mode: number
+  uid: number
+  gid: number
+}
+
+// Where templates are read from (see templates-dir.ts).
+export interface RenderOptions {
+  templatesDir?: string
+  overrideDir?: string
+}
+
+// The AppRole credential file the play writes: readable by the agent's uid alone, never by group or others.
+export function credentialFile(root: string, name: CredentialName, content: string): DesiredFile {
+  return {
+    path: hostPaths(root).credential(name),
+    content,
+    mode: 0o400,
+    uid: AGENT_UID,
+    gid: AGENT_GID,
+    secret: true,
+    restarts: 'agent',
+  }
+}
+
+// The folders the bundle needs, parents first.
+function desiredDirs(root: string): DesiredDir[] {
+  const p = hostPaths(root)
+  const agentOnly = { mode: 0o700, uid: AGENT_UID, gid: AGENT_GID }
+  const authentik = { mode: 0o750, uid: AUTHENTIK_UID, gid: AUTHENTIK_GID }
+  return [
+    { path: p.root, mode: 0o755, uid: 0, gid: 0 },
+    { path: p.vaultDir, mode: 0o750, uid: 0, gid: 0 },
+    { path: p.configDir, ...agentOnly },
+    { path: p.templatesDir, ...agentOnly },
+    { path: p.dataDir, ...authentik },
+    { path: p.certsDir, ...authentik },
+    { path: p.customTemplatesDir, ...authentik },
+  ]
+}
+
+// Renders the whole bundle for one host after validating every input variable.
+export async function renderBundle(
+  input: RenderInput,
+  opts: RenderOptions = {},
+): Promise<{ dirs: DesiredDir[]; files: DesiredFile[] }> {
+  const v = validateRenderInput(input)
+  const p = hostPaths(v.authentikRoot)
+  const locals = {
+    ...v,
+    vaultCacert: v.vaultCacert,
+    container: CONTAINER,
+    agentUser: `${AGENT_UID}:${AGENT_GID}`,
+    authentikUser: `${AUTHENTIK_UID}:${AUTHENTIK_GID}`,
+    secretsVolumeOptions: SECRETS_VOLUME_OPTIONS,
+    databaseSecretPath: `${v.vaultKvMount}/data/${v.vaultKvPath}/database`,
+    configSecretPath: `${v.vaultKvMount}/data/${v.vaultKvPath}/config`,
+  }
+  const render = async (name: string, escape: Escape) => renderTemplate(await resolveTemplate(name, opts), locals, escape)
+  const agentFile = (path: string, content: string): DesiredFile => ({
+    path,
+    content,
+    mode: 0o400,
+    uid: AGENT_UID,
+    gid: AGENT_GID,
+    secret: false,
+    restarts: 'agent',
+  })
+
+  const files: DesiredFile[] = [
+    {
+      path: p.composeFile,
+      content: await render(TEMPLATE_NAMES.compose, composeString),
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      secret: false,
+      restarts: 'compose-up',
+    },
+    agentFile(p.configFile, await render(TEMPLATE_NAMES.agentConfig, hclString)),
+    agentFile(p.envTemplateFile, await render(TEMPLATE_NAMES.envTemplate, goTemplateString)),
+  ]
+  if (v.vaultCacert !== undefined) files.push(agentFile(p.caCertFile, v.vaultCacert))
+  return { dirs: desiredDirs(v.authentikRoot), files }
+}
