@@ -1,5 +1,6 @@
 // The test bed: N real OpenSSH hosts on loopback addresses, each in its own mount namespace with a
 // private /data, a non-root sudo login user, a command log per host, and optionally the Vault test server.
+import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -126,6 +127,9 @@ async function prepareDir(dir: string): Promise<void> {
 }
 
 async function startVault(dir: string, detached: boolean, state: TestbedState): Promise<Testbed['vault']> {
+  if (!existsSync(join(repoRoot, 'test/support/vault-server/main.ts'))) {
+    throw new Error('the Vault test server (test/support/vault-server/main.ts) is missing; start without Vault (vault: false / --no-vault)')
+  }
   const vaultDir = join(dir, 'vault')
   await mkdir(vaultDir, { recursive: true, mode: 0o700 })
   const readyFile = join(vaultDir, 'ready.json')

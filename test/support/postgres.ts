@@ -1,0 +1,131 @@
+// A throwaway PostgreSQL 15 cluster for tests: initdb in a temp dir as the `postgres` system user
+// (initdb refuses root), listening only on 127.0.0.1 at a free port, socket inside the cluster dir.
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+// Where Debian's postgresql-15 package puts the server binaries.
+export const PG_BIN = '/usr/lib/postgresql/15/bin'
+
+// A running cluster: connect as `user` (a superuser) with `password`, or through connectionString.
+export interface Postgres {
+  host: '127.0.0.1'
+  port: number
+  user: string
+  password: string
+  database: string
+  connectionString: string
+  dataDir: string
+  pid: number
+  stop(): Promise<void>
+}
+
+// Starts a fresh cluster and resolves once it accepts password logins; stop() removes it entirely.
+export async function startPostgres(): Promise<Postgres> {
+  const [uid, gid] = await Promise.all([idOf('-u'), idOf('-g')])
+  const dataDir = await mkdtemp(join(tmpdir(), 'authctl-pg-'))
+  await chown(dataDir, uid, gid)
+  const user = 'authctl_admin'
+  const password = randomBytes(18).toString('base64url')
+  // The password reaches initdb through a file, never its argv.
+  const pwFile = join(dataDir, '.pwfile')
+  await writeFile(pwFile, `${password}\n`, { mode: 0o600 })
+  await chown(pwFile, uid, gid)
+  const cluster = join(dataDir, 'cluster')
+  await runAs(uid, gid, `${PG_BIN}/initdb`, ['-D', cluster, '-U', user, `--pwfile=${pwFile}`, '--auth=scram-sha-256',
+    '-E', 'UTF8', '--locale=C', '--no-sync'], dataDir)
+  await rm(pwFile)
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    try {
+      const pid = await launch(uid, gid, dataDir, cluster, port, { user, password })
+      const connectionString = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
+      return {
+        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, dataDir: cluster, pid,
+        stop: () => stopServer(pid, dataDir),
+      }
+    } catch (error) {
+      // Another process may have taken the port between our probe and the bind: try another.
+      if (attempt >= 3) {
+        await rm(dataDir, { recursive: true, force: true })
+        throw error
+      }
+    }
+  }
+}
+
+async function launch(uid: number, gid: number, dataDir: string, cluster: string, port: number, login: { user: string; password: string }): Promise<number> {
+  const child = spawn(`${PG_BIN}/postgres`, ['-D', cluster, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
+    '-c', `unix_socket_directories=${cluster}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  { uid, gid, cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    log += chunk.toString()
+  })
+  let exited = false
+  child.on('exit', () => {
+    exited = true
+  })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('could not spawn postgres')
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline && !exited) {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: login.user, password: login.password, database: 'postgres', connectionTimeoutMillis: 1_000 })
+    const ok = await client.connect().then(() => true, () => false)
+    await client.end().catch(() => undefined)
+    if (ok) return pid
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  if (!exited) await stopServer(pid, undefined)
+  throw new Error(`postgres did not start on 127.0.0.1:${port}:\n${log.split('\n').slice(-10).join('\n')}`)
+}
+
+// Fast shutdown (SIGINT), SIGKILL after a bound, then the cluster dir goes.
+async function stopServer(pid: number, dataDir: string | undefined): Promise<void> {
+  const running = async (): Promise<boolean> => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+    return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  }
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, sig)
+    } catch {
+      // Already gone.
+    }
+  }
+  signal('SIGINT')
+  for (let waited = 0; waited < 10_000 && (await running()); waited += 50) await new Promise((r) => setTimeout(r, 50))
+  if (await running()) {
+    signal('SIGKILL')
+    for (let waited = 0; waited < 2_000 && (await running()); waited += 50) await new Promise((r) => setTimeout(r, 50))
+  }
+  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
+}
+
+// A port the kernel just handed out on 127.0.0.1 (closed again so postgres can bind it).
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+function idOf(flag: '-u' | '-g'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile('id', [flag, 'postgres'], (error, stdout) => (error ? reject(new Error('no `postgres` system user; install postgresql-15', { cause: error })) : resolve(Number(stdout.trim()))))
+  })
+}
+
+function runAs(uid: number, gid: number, file: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { uid, gid, cwd, timeout: 60_000 }, (error, _stdout, stderr) => (error ? reject(new Error(`${file} failed: ${stderr}`, { cause: error })) : resolve()))
+  })
+}
