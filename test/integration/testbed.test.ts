@@ -177,4 +177,18 @@ describe('test bed lifecycle', () => {
     expect(await accepts(host2.address, 22)).toBe(false)
     expect(existsSync(bed.dir)).toBe(false)
   })
+
+  it('runs two beds at once on distinct address slots', async () => {
+    const beds = await Promise.all([startTestbed({ hosts: 1, vault: false }), startTestbed({ hosts: 1, vault: false })])
+    try {
+      const [a, b] = beds as [Testbed, Testbed]
+      expect(a.slot).not.toBe(b.slot)
+      expect(a.hosts[0]?.address).not.toBe(b.hosts[0]?.address)
+      for (const bed of beds) expect(await ssh(bed, bed.hosts[0]?.address ?? '', 'echo ok')).toMatchObject({ code: 0, stdout: 'ok\n' })
+      // Each bed's known_hosts holds only its own key: the other bed's host is unknown to it.
+      expect(await ssh(a, b.hosts[0]?.address ?? '', 'true')).toMatchObject({ code: 255 })
+    } finally {
+      await Promise.all(beds.map((bed) => bed.stop()))
+    }
+  })
 })
