@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { TEMPLATE_NAMES, defaultTemplatesDir, overrideDirFor, resolveTemplate } from '../../../src/render/templates-dir.js'
+
+describe('templates folder', () => {
+  it('defaults to <package root>/templates holding every template', () => {
+    const dir = defaultTemplatesDir()
+    expect(dir).toBe(join(process.cwd(), 'templates/'))
+    for (const name of Object.values(TEMPLATE_NAMES)) expect(existsSync(join(dir, name))).toBe(true)
+  })
+
+  it('puts the override folder beside the inventory file', () => {
+    expect(overrideDirFor('/srv/ops/inventory.ini')).toBe('/srv/ops/templates')
+  })
+
+  it('resolves to the default file when the override folder lacks it', async () => {
+    expect(await resolveTemplate('config.hcl.ejs', { overrideDir: '/nonexistent' })).toBe(join(defaultTemplatesDir(), 'config.hcl.ejs'))
+  })
+})
