@@ -1,0 +1,82 @@
+// Reading inventory sources: a file, a directory of files (Ansible's rules for which are skipped), or a
+// comma-separated host list; each file goes to the YAML or INI parser as Ansible's plugin order would.
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { dirname, extname, join } from 'node:path'
+import { ConfigError } from '../errors.js'
+import { parseAddress } from './host-range.js'
+import { parseIni } from './ini-parser.js'
+import { InventoryData } from './model.js'
+import { parseYamlInventory } from './yaml-parser.js'
+
+// INVENTORY_IGNORE_EXTS (note `.ini`: a directory inventory ignores hosts.ini) and IGNORED_ALWAYS.
+const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry']
+const IGNORED_NAMES = /^(?:\..*|host_vars|group_vars|vars_plugins)$/
+const YAML_EXTS = ['.yml', '.yaml', '.json']
+// Python's str.splitlines boundaries (FS/GS/RS included).
+const LINE_BREAK = new RegExp('\\r\\n|[\\n\\r\\v\\f\\u001c-\\u001e\\u0085\\u2028\\u2029]')
+
+// Python's splitlines over UTF-8 text; non-UTF-8 bytes are tolerated in comment lines only.
+export function decodeLines(buffer: Buffer, path: string): string[] {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer).split(LINE_BREAK)
+  } catch {
+    const decoder = new TextDecoder('utf-8', { fatal: true })
+    return buffer.toString('latin1').split(LINE_BREAK).map((latin, i) => {
+      if (latin[0] === '#' || latin[0] === ';') return ''
+      try {
+        return decoder.decode(Buffer.from(latin, 'latin1'))
+      } catch {
+        throw new ConfigError(`${path}:${i + 1}: line is not valid UTF-8`, { hint: 'Save the inventory as UTF-8.' })
+      }
+    })
+  }
+}
+
+// Parse one inventory file into `data`, choosing the format as ansible's yaml-then-ini plugin order does.
+export async function parseInventoryFile(path: string, data: InventoryData): Promise<void> {
+  const buffer = await readFile(path)
+  const ext = extname(path)
+  if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
+  if (YAML_EXTS.includes(ext)) return parseYamlInventory(buffer.toString('utf8'), path, data)
+  if (ext === '') {
+    try {
+      parseYamlInventory(buffer.toString('utf8'), path, new InventoryData())
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      return parseIni(decodeLines(buffer, path), path, data)
+    }
+    return parseYamlInventory(buffer.toString('utf8'), path, data)
+  }
+  return parseIni(decodeLines(buffer, path), path, data)
+}
+
+async function parseDirectory(dir: string, data: InventoryData): Promise<void> {
+  for (const entry of (await readdir(dir)).sort()) {
+    if (IGNORED_NAMES.test(entry) || IGNORED_EXTS.some((e) => entry.endsWith(e))) continue
+    const full = join(dir, entry)
+    const s = await stat(full)
+    if (s.isDirectory()) await parseDirectory(full, data)
+    else if (s.isFile()) await parseInventoryFile(full, data)
+  }
+}
+
+// Parse an -i argument; returns the directory whose group_vars/ and host_vars/ apply (undefined for a host list).
+export async function parseSource(source: string, data: InventoryData): Promise<string | undefined> {
+  const s = await stat(source).catch(() => undefined)
+  if (!s) {
+    if (source.includes(',')) {
+      for (const item of source.split(',').map((h) => h.trim()).filter(Boolean)) {
+        const parsed = parseAddress(item) ?? { host: item }
+        data.addHost(parsed.host, 'ungrouped', parsed.port, source)
+      }
+      return undefined
+    }
+    throw new ConfigError(`inventory ${source} does not exist`, { hint: 'Pass -i PATH (or set AUTHCTL_INVENTORY) to an INI or YAML inventory.' })
+  }
+  if (s.isDirectory()) {
+    await parseDirectory(source, data)
+    return source
+  }
+  await parseInventoryFile(source, data)
+  return dirname(source)
+}
