@@ -80,6 +80,7 @@ export async function renderBundle(
   const p = hostPaths(v.authentikRoot)
   const locals = {
     ...v,
+    // Present even when unset, so templates can test it without tripping the unknown-variable guard.
     vaultCacert: v.vaultCacert,
     container: CONTAINER,
     agentUser: `${AGENT_UID}:${AGENT_GID}`,

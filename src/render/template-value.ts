@@ -12,7 +12,7 @@ export function templateText(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   const shown = value === null ? 'null' : typeof value
   throw new ConfigError(`a template emits ${shown} where text is expected`, {
-    hint: 'check the variable names in the template (see README "Templates")',
+    hint: 'a template prints a value that is not set; compare it with the default in the package templates/ folder',
   })
 }
 
