@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
 import { isAlive, processTree } from '../support/testbed/processes.js'
 import { accepts } from '../support/testbed/sshd-process.js'
+import { readState } from '../support/testbed/state.js'
 
 interface Result {
   code: number
@@ -151,9 +152,20 @@ describe('test bed with 3 hosts', () => {
 })
 
 describe('test bed lifecycle', () => {
-  it('stops and restarts one host, and stop() leaves no process behind', async () => {
-    const bed = await startTestbed({ hosts: 2, vault: false })
+  it('runs the seeded Vault test server, reachable from the hosts, and stop() leaves no process behind', async () => {
+    const bed = await startTestbed({ hosts: 2 })
     const [host1, host2] = bed.hosts as [Testbed['hosts'][number], Testbed['hosts'][number]]
+    const vault = bed.vault
+    const vaultPid = (await readState(bed.dir))?.vault?.pid ?? 0
+    expect(vault?.addr).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(readFileSync(bed.inventoryPath, 'utf8')).toContain(`\nvault_addr=${vault?.addr}\n`)
+    const self = await fetch(`${vault?.addr}/v1/auth/token/lookup-self`, { headers: { 'X-Vault-Token': vault?.operatorToken ?? '' } })
+    expect(self.status).toBe(200)
+    expect(((await self.json()) as { data: { policies: string[] } }).data.policies).toContain('authctl-operator')
+    const health = await ssh(bed, host1.address, `curl -sf ${vault?.addr}/v1/sys/health`)
+    expect(JSON.parse(health.stdout)).toMatchObject({ initialized: true, sealed: false })
+    expect(isAlive(vaultPid)).toBe(true)
+
     // A session still running on host2 must not survive stop() either.
     const session = ssh(bed, host2.address, 'sleep 20')
     const deadline = Date.now() + 5_000
@@ -169,13 +181,14 @@ describe('test bed lifecycle', () => {
     expect(host1.sshdPid).not.toBe(firstPid)
     expect(await ssh(bed, host1.address, 'echo back')).toMatchObject({ code: 0, stdout: 'back\n' })
 
-    const all = [...pids, host1.sshdPid, ...processTree(host1.sshdPid)]
+    const all = [...pids, host1.sshdPid, ...processTree(host1.sshdPid), vaultPid]
     await bed.stop()
     expect((await session).code).not.toBe(0)
     expect(all.filter(isAlive)).toEqual([])
     expect(await accepts(host1.address, 22)).toBe(false)
     expect(await accepts(host2.address, 22)).toBe(false)
     expect(existsSync(bed.dir)).toBe(false)
+    await expect(fetch(`${vault?.addr}/v1/sys/health`)).rejects.toThrow()
   })
 
   it('runs two beds at once on distinct address slots', async () => {

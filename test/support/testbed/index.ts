@@ -49,7 +49,8 @@ export interface Testbed {
   keyFile: string
   knownHostsPath: string
   inventoryPath: string
-  vault?: { addr: string; rootToken: string; operatorToken: string }
+  /** The seeded Vault test server: root and operator tokens, and the `authentik` AppRole's role-id. */
+  vault?: { addr: string; rootToken: string; operatorToken: string; roleId?: string }
   commands(hostName: string): Promise<string[]>
   clearCommands(): Promise<void>
   stopHost(name: string): Promise<void>
@@ -135,7 +136,7 @@ async function startVault(dir: string, detached: boolean, state: TestbedState): 
   const readyFile = join(vaultDir, 'ready.json')
   const ready = await launchVault({ repoRoot, readyFile, logPath: join(vaultDir, 'vault.log'), detached })
   state.vault = { pid: ready.pid, addr: ready.addr, readyFile, marker: readyFile }
-  return { addr: ready.addr, rootToken: ready.rootToken, operatorToken: ready.operatorToken }
+  return { addr: ready.addr, rootToken: ready.rootToken, operatorToken: ready.operatorToken, roleId: ready.roleId }
 }
 
 function handle(state: TestbedState, vault: Testbed['vault'], ownDir: boolean): Testbed {

@@ -10,6 +10,7 @@ export interface VaultReady {
   addr: string
   rootToken: string
   operatorToken: string
+  roleId?: string
   pid: number
 }
 
@@ -53,7 +54,8 @@ async function readReady(path: string): Promise<VaultReady | undefined> {
   try {
     const value = JSON.parse(text) as Partial<VaultReady>
     if (typeof value.addr !== 'string' || typeof value.rootToken !== 'string' || typeof value.operatorToken !== 'string') return undefined
-    return { addr: value.addr, rootToken: value.rootToken, operatorToken: value.operatorToken, pid: Number(value.pid) }
+    const roleId = typeof value.roleId === 'string' ? value.roleId : undefined
+    return { addr: value.addr, rootToken: value.rootToken, operatorToken: value.operatorToken, roleId, pid: Number(value.pid) }
   } catch {
     return undefined
   }
