@@ -223,19 +223,22 @@ export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts
   }
   const started = performance.now()
   await new Promise<void>((resolve, reject) => {
+    let settled = false
+    // Stays attached for good: ssh2 may still emit errors (e.g. "Connection lost before handshake")
+    // after a failed connect, and an EventEmitter error without a listener would crash the CLI.
     const onError = (err: Ssh2Error): void => {
-      if (err.level === 'agent') return void tried.push(`(ssh-agent error: ${err.message})`)
-      cleanup()
+      if (err.level === 'agent' && !settled) return void tried.push(`(ssh-agent error: ${err.message})`)
+      if (settled) return
+      settled = true
+      client.off('close', onClose).off('ready', onReady)
       client.end()
       reject(connectError(err, target, outcome, tried, readyTimeout))
     }
     const onClose = (): void => onError(Object.assign(new Error('connection closed during the SSH handshake'), { level: 'handshake' }))
     const onReady = (): void => {
-      cleanup()
+      settled = true
+      client.off('close', onClose).off('ready', onReady)
       resolve()
-    }
-    const cleanup = (): void => {
-      client.off('error', onError).off('close', onClose).off('ready', onReady)
     }
     client.on('error', onError).on('close', onClose).on('ready', onReady)
     client.connect(connectConfig(target, creds, readyTimeout, hostKeyAlgorithms(entries, target.host, target.port), verify))

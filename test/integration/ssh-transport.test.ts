@@ -153,6 +153,11 @@ describe('exec', () => {
     expect(result).toEqual({ stdout: '  out \n\n', stderr: ' err \n', code: 7, signal: null })
   })
 
+  it('reports a command killed by a signal with code null and the signal name', async () => {
+    const result = await shared.exec(['sh', '-c', 'printf partial; kill -TERM $$'])
+    expect(result).toEqual({ stdout: 'partial', stderr: '', code: null, signal: 'SIGTERM' })
+  })
+
   it('delivers stdin byte-exact, 1 MB included', async () => {
     const payload = randomBytes(1024 * 1024)
     const result = await shared.exec(['sh', '-c', 'tee /dev/null | sha256sum; wc -c < /dev/null'], { stdin: payload })
@@ -304,6 +309,22 @@ describe('authentication and reachability', () => {
     expect(error).toBeInstanceOf(UnreachableError)
     expect(error.message).toBe(`web1: cannot connect to 127.0.0.3:${closed}: connection refused`)
   })
+})
+
+it('a silent TCP peer times out as UnreachableError naming host:port', async () => {
+  const silent = createServer(() => undefined)
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.3', resolve))
+  const address = silent.address()
+  const silentPort = address !== null && typeof address !== 'string' ? address.port : 0
+  try {
+    const started = Date.now()
+    const error = await refusal(connectHost(target({ host: '127.0.0.3', port: silentPort }), trusted, { readyTimeoutMs: 500 }))
+    expect(error).toBeInstanceOf(UnreachableError)
+    expect(error.message).toBe(`web1: no SSH handshake with 127.0.0.3:${silentPort} within 500 ms (timed out)`)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  } finally {
+    silent.close()
+  }
 })
 
 describe('SshPool', () => {
