@@ -1,9 +1,11 @@
 // Response wrapping: store a response behind a single-use token; unwrap and lookup it (vault/wrapping.go).
 import { rfc3339 } from './clock.js'
-import { envelope, fail, ok, type Reply } from './envelope.js'
+import { allowOperation } from './acl.js'
+import { aclFor } from './builtin-policies.js'
+import { envelope, fail, INVALID_TOKEN, ok, PERMISSION_DENIED, type Reply } from './envelope.js'
 import { str, type Ctx, type Route } from './route.js'
 import type { ServerState, TokenEntry } from './state.js'
-import { issueToken, lookupToken } from './tokens.js'
+import { issueToken, lookupToken, useToken } from './tokens.js'
 
 const INVALID = 'wrapping token is not valid or does not exist'
 
@@ -33,20 +35,24 @@ function replay(entry: TokenEntry): Reply {
   return w.body === '' ? { status: 204 } : { status: 200, raw: w.body }
 }
 
-// POST sys/wrapping/unwrap: token in the body (any client token) or the wrapping token as client token.
+// POST sys/wrapping/unwrap. Like Vault's ValidateWrappingToken, the token to unwrap is the body's
+// `token` (the client token then needs update on the path) or else the client token itself; an unknown,
+// used or expired one is a 400. A wrapping token sent in both places is spent by the first check.
 export const unwrapRoute: Route = {
+  unauthenticated: true,
   write: (ctx: Ctx) => {
     const bodyToken = str(ctx.body, 'token')
+    if (!bodyToken && !ctx.headerToken) return fail(403, INVALID_TOKEN)
     if (bodyToken) {
-      const entry = lookupToken(ctx.state, bodyToken)
-      if (!entry?.wrapped) return fail(400, INVALID)
-      ctx.state.tokens.delete(entry.id)
-      return replay(entry)
+      const client = lookupToken(ctx.state, ctx.headerToken)
+      if (!client) return fail(403, INVALID_TOKEN)
+      if (!allowOperation(aclFor(ctx.state, client), 'sys/wrapping/unwrap', 'update').allowed) return fail(403, PERMISSION_DENIED)
+      useToken(ctx.state, client)
     }
-    // The pipeline already spent the wrapping token's single use; its entry is still in ctx.
-    if (!ctx.token?.wrapped) return fail(400, INVALID)
-    ctx.state.tokens.delete(ctx.token.id)
-    return replay(ctx.token)
+    const entry = lookupToken(ctx.state, bodyToken ?? ctx.headerToken)
+    if (!entry?.wrapped) return fail(400, INVALID)
+    ctx.state.tokens.delete(entry.id)
+    return replay(entry)
   },
 }
 
