@@ -56,7 +56,7 @@ describe('test bed with 3 hosts', () => {
     for (const line of lines) expect(line.split(' ')[1]).toBe('ssh-ed25519')
   })
 
-  it('gives each host a private /data in its own mount namespace', async () => {
+  it('gives each host a private /data and home in its own mount namespace', async () => {
     const [host1, host2, host3] = bed.hosts as [Testbed['hosts'][number], Testbed['hosts'][number], Testbed['hosts'][number]]
     const write = await ssh(bed, host1.address, "sudo -n sh -c 'mkdir -p /data/authentik && echo only-on-host1 > /data/authentik/marker'")
     expect(write).toMatchObject({ code: 0 })
@@ -68,6 +68,9 @@ describe('test bed with 3 hosts', () => {
     expect(readFileSync(join(host1.dataDir, 'authentik/marker'), 'utf8')).toBe('only-on-host1\n')
     expect(existsSync(join(host2.dataDir, 'authentik'))).toBe(false)
     expect(existsSync('/data/authentik/marker')).toBe(false)
+    // The login user's home is per host too.
+    expect(await ssh(bed, host1.address, 'echo mine > ~/note && cat ~/note')).toMatchObject({ code: 0, stdout: 'mine\n' })
+    expect(await ssh(bed, host2.address, 'test -e ~/note')).toMatchObject({ code: 1 })
     const ownNamespace = readlinkSync('/proc/self/ns/mnt')
     const namespaces = bed.hosts.map((host) => readlinkSync(`/proc/${host.sshdPid}/ns/mnt`))
     expect(new Set([ownNamespace, ...namespaces]).size).toBe(4)

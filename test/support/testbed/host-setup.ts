@@ -26,6 +26,10 @@ export async function prepareHost(plan: HostPlan): Promise<PreparedHost> {
   const hostDir = join(plan.dir, 'hosts', plan.name)
   const dataDir = join(hostDir, 'data')
   await mkdir(dataDir, { recursive: true, mode: 0o755 })
+  // Hosts share nothing: each gets its own home for the login user, as separate machines would.
+  const homeDir = join(hostDir, 'home')
+  await mkdir(homeDir, { mode: 0o750 })
+  await chown(homeDir, plan.user.uid, plan.user.gid)
   await chmod(hostDir, 0o755)
   const [ed25519] = await Promise.all([
     generateKey(join(hostDir, 'ssh_host_ed25519_key'), 'ed25519', `${plan.name}-host`),
@@ -53,7 +57,7 @@ export async function prepareHost(plan: HostPlan): Promise<PreparedHost> {
   const configPath = join(hostDir, 'sshd_config')
   await writeFile(configPath, sshdConfig(files), { mode: 0o644 })
   return {
-    state: { name: plan.name, address: plan.address, port: 22, configPath, dataDir, commandLog },
+    state: { name: plan.name, address: plan.address, port: 22, configPath, dataDir, homeDir, userHome: plan.user.home, commandLog },
     hostKey: keyBody(ed25519),
     logPath: join(hostDir, 'sshd.log'),
   }

@@ -21,6 +21,7 @@ export interface LoginUser {
   name: string
   uid: number
   gid: number
+  home: string
 }
 
 // Creates or repairs the login user, its sudo rule, and the dirs sshd needs; safe to call concurrently.
@@ -39,7 +40,10 @@ export async function ensureLoginUser(stubDir: string): Promise<LoginUser> {
     await ensureSudoers(stubDir)
     const uid = Number((await run('id', ['-u', LOGIN_USER])).stdout.trim())
     const gid = Number((await run('id', ['-g', LOGIN_USER])).stdout.trim())
-    return { name: LOGIN_USER, uid, gid }
+    const home = (await run('getent', ['passwd', LOGIN_USER])).stdout.split(':')[5] ?? ''
+    if (!home.startsWith('/home/')) throw new Error(`unexpected home directory for ${LOGIN_USER}: ${home}`)
+    await mkdir(home, { recursive: true, mode: 0o750 })
+    return { name: LOGIN_USER, uid, gid, home }
   })
 }
 

@@ -10,12 +10,14 @@ export interface SshdLaunch {
   port: number
   configPath: string
   dataDir: string
+  homeDir: string
+  userHome: string
   logPath: string
   detached: boolean
 }
 
-// The mount namespace script: bind this host's /data privately, then become sshd (same PID).
-const NAMESPACE_SCRIPT = 'mount --bind "$1" /data && exec /usr/sbin/sshd -D -e -f "$2"'
+// The mount namespace script: bind this host's /data and login home privately, then become sshd (same PID).
+const NAMESPACE_SCRIPT = 'mount --bind "$1" /data && mount --bind "$3" "$4" && exec /usr/sbin/sshd -D -e -f "$2"'
 
 // Spawns sshd and resolves with its PID once the port answers; rejects with sshd's log otherwise.
 export async function launchSshd(launch: SshdLaunch, timeoutMs = 10_000): Promise<number> {
@@ -23,7 +25,8 @@ export async function launchSshd(launch: SshdLaunch, timeoutMs = 10_000): Promis
   let exitCode: number | null | undefined
   const child = spawn(
     '/usr/bin/unshare',
-    ['--mount', '--propagation', 'private', '/bin/sh', '-c', NAMESPACE_SCRIPT, 'testbed-host', launch.dataDir, launch.configPath],
+    ['--mount', '--propagation', 'private', '/bin/sh', '-c', NAMESPACE_SCRIPT, 'testbed-host',
+      launch.dataDir, launch.configPath, launch.homeDir, launch.userHome],
     { detached: launch.detached, stdio: ['ignore', log, log] },
   )
   closeSync(log)

@@ -8,6 +8,9 @@ export interface HostState {
   port: number
   configPath: string
   dataDir: string
+  /** This host's private home for the login user, bound over its real home. */
+  homeDir: string
+  userHome: string
   commandLog: string
   sshdPid: number
 }
