@@ -168,6 +168,12 @@ describe('exec', () => {
     expect((await shared.exec(['cat'], { stdin: text })).stdout).toBe(text)
   })
 
+  it('a command that ignores a large stdin still completes', async () => {
+    const result = await shared.exec(['sh', '-c', 'exit 4'], { stdin: randomBytes(1024 * 1024) })
+    expect(result.code).toBe(4)
+    expect((await shared.exec(['echo', 'next'])).stdout).toBe('next\n')
+  })
+
   it('passes argv literally: quotes, spaces, $(...), newlines, empty strings', async () => {
     const argv = ["it's", 'two  spaces', '$(touch /tmp/authctl-pwned)', '`id`', '$HOME', 'a\nb', '', '"dq"', '*', 'é日本', '\\']
     const result = await shared.exec(['printf', '%s\\0', ...argv])
