@@ -7,7 +7,7 @@ const MODES = new Set(['active', 'standby', 'perfstandby', 'drsecondary', 'unini
 // POST /__test/clock {"advance_ms":N}, /__test/seal, /__test/unseal, /__test/mode {"mode":…}; GET /__test/clock.
 export function handleControl(state: ServerState, url: string, token: string | string[] | undefined, body: string): Reply {
   if (token !== state.rootToken) return { status: 403, body: { errors: ['test control needs the root token'] } }
-  let input: Record<string, unknown> = {}
+  let input: Record<string, unknown>
   try {
     input = body.trim() === '' ? {} : (JSON.parse(body) as Record<string, unknown>)
   } catch {

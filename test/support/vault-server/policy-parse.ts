@@ -24,7 +24,7 @@ export function parsePolicy(text: string): PathRule[] {
     try {
       doc = JSON.parse(trimmed) as Record<string, Value>
     } catch (e) {
-      throw new Error(`failed to parse policy: ${(e as Error).message}`)
+      throw new Error(`failed to parse policy: ${(e as Error).message}`, { cause: e })
     }
   } else {
     doc = parseHcl(text)

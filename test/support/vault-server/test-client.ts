@@ -41,7 +41,7 @@ export async function call(addr: string, method: string, path: string, opts: { t
   const headers: Record<string, string> = { ...(opts.headers ?? {}) }
   if (opts.token) headers['X-Vault-Token'] = opts.token
   // Bytes, not a string, so fetch adds no Content-Type of its own.
-  let body: string | Uint8Array | undefined = opts.rawBody === undefined ? undefined : new TextEncoder().encode(opts.rawBody)
+  let body: string | Blob | undefined = opts.rawBody === undefined ? undefined : new Blob([opts.rawBody])
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body)
     headers['Content-Type'] ??= 'application/json'
