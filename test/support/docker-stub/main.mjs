@@ -4,14 +4,15 @@ import process from 'node:process'
 import { StubError, EXIT_FILE_NOT_FOUND, EXIT_SYNTAX } from './errors.mjs'
 import { parseFlags, optList, optString, GLOBAL_FLAGS } from './cli-args.mjs'
 import { connectDaemon } from './daemon.mjs'
-import { loadProject } from './compose-load.mjs'
 import { withLock } from './store.mjs'
 import { COMPOSE_VERSION, DOCKER_VERSION, API_VERSION } from './version.mjs'
 
 const STATE_ONLY_VERBS = new Set(['ps', 'logs', 'exec', 'restart', 'stop', 'start', 'down'])
 
-/** @param {import('./cli-args.mjs').Parsed} globals @param {string} verb @returns {import('./verb-lifecycle.mjs').ProjectRef} */
-function projectFor(globals, verb) {
+// Loaded lazily: `version` must not pay for the YAML parser.
+/** @param {import('./cli-args.mjs').Parsed} globals @param {string} verb @returns {Promise<import('./verb-lifecycle.mjs').ProjectRef>} */
+async function projectFor(globals, verb) {
+  const { loadProject } = await import('./compose-load.mjs')
   const opts = { file: optList(globals, 'file'), project: optString(globals, 'project'), projectDirectory: optString(globals, 'projectDirectory') }
   try {
     return loadProject(opts)
@@ -37,18 +38,18 @@ async function compose(argv) {
   }
   if (verb === 'config') {
     const { config } = await import('./verb-config.mjs')
-    await config(/** @type {import('./compose-load.mjs').Project} */ (projectFor(globals, verb)), rest)
+    await config(/** @type {import('./compose-load.mjs').Project} */ (await projectFor(globals, verb)), rest)
     return 0
   }
   if (verb === 'up') {
-    const project = /** @type {import('./compose-load.mjs').Project} */ (projectFor(globals, verb))
+    const project = /** @type {import('./compose-load.mjs').Project} */ (await projectFor(globals, verb))
     await connectDaemon(verb)
     const { up } = await import('./verb-up.mjs')
     await withLock(() => up(project, rest))
     return 0
   }
   if (STATE_ONLY_VERBS.has(verb)) {
-    const project = projectFor(globals, verb)
+    const project = await projectFor(globals, verb)
     await connectDaemon(verb)
     if (verb === 'ps') return (await import('./verb-ps.mjs')).ps(project, rest).then(() => 0)
     if (verb === 'logs') return (await import('./verb-logs.mjs')).logs(project, rest).then(() => 0)
