@@ -13,6 +13,7 @@ const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt'
 const IGNORED_NAMES = /^(?:\..*|host_vars|group_vars|vars_plugins)$/
 const YAML_EXTS = ['.yml', '.yaml', '.json']
 // Python's str.splitlines boundaries (FS/GS/RS included).
+// eslint-disable-next-line no-control-regex -- these separators are exactly what Python splits on
 const LINE_BREAK = new RegExp('\\r\\n|[\\n\\r\\v\\f\\u001c-\\u001e\\u0085\\u2028\\u2029]')
 
 // Python's splitlines over UTF-8 text; non-UTF-8 bytes are tolerated in comment lines only.

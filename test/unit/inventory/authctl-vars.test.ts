@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../../src/errors.js'
+import { AUTHCTL_DEFAULTS } from '../../../src/inventory/authctl-vars.js'
+import { loadInventory } from '../../../src/inventory/load-inventory.js'
+
+function inventory(ini: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+  writeFileSync(join(dir, 'hosts.ini'), ini)
+  return join(dir, 'hosts.ini')
+}
+
+describe('typed authctl variables', () => {
+  it('defaults reproduce the runbook; vault_addr falls back to VAULT_ADDR', async () => {
+    const inv = await loadInventory(inventory('h1\n'), { env: { VAULT_ADDR: 'https://vault.internal:8200/' } })
+    expect(inv.selectHosts()[0]?.vars).toEqual({
+      authentikRoot: '/data/authentik', vaultKvMount: 'secret', vaultKvPath: 'cwiq/shared/authentik', vaultApprole: 'authentik',
+      composeProject: 'authentik', vaultAddr: 'https://vault.internal:8200', vaultCacert: undefined,
+      authentikImage: AUTHCTL_DEFAULTS.authentik_image, vaultImage: AUTHCTL_DEFAULTS.vault_image,
+    })
+    expect(AUTHCTL_DEFAULTS.authentik_image).toBe('ghcr.io/goauthentik/server:2026.2.2')
+    expect(AUTHCTL_DEFAULTS.vault_image).toBe('hashicorp/vault:1.21.4')
+  })
+
+  it('inventory values override defaults and the environment', async () => {
+    const ini = "h1 vault_addr=http://127.0.0.1:8200 vault_cacert=/etc/ca.pem authentik_root=/srv/ak/ compose_project=ak2 vault_kv_path=a/b vault_approle=ak-prod authentik_image=reg.local:5000/ak/server@sha256:" + 'a'.repeat(64) + '\n'
+    const [h] = (await loadInventory(inventory(ini), { env: { VAULT_ADDR: 'https://other:8200' } })).selectHosts()
+    expect(h?.vars).toMatchObject({ vaultAddr: 'http://127.0.0.1:8200', vaultCacert: '/etc/ca.pem', authentikRoot: '/srv/ak', composeProject: 'ak2', vaultKvPath: 'a/b', vaultApprole: 'ak-prod' })
+  })
+
+  it('vault_addr stays undefined without inventory value or VAULT_ADDR (the caller decides)', async () => {
+    const [h] = (await loadInventory(inventory('h1\n'), { env: {} })).selectHosts()
+    expect(h?.vars.vaultAddr).toBeUndefined()
+  })
+
+  // [inline assignment on line 2, message part]
+  it.each([
+    ['authentik_root=relative/path', 'authentik_root must be an absolute path'],
+    ['authentik_root=/data/../etc', 'authentik_root must be an absolute path'],
+    ['vault_kv_mount=/secret', 'vault_kv_mount must be a Vault path'],
+    ['vault_kv_path=a//b', 'vault_kv_path must be a Vault path'],
+    ['vault_approle="bad role"', 'vault_approle must be a Vault AppRole name'],
+    ['compose_project=Authentik', 'compose_project must be a docker compose project name'],
+    ['compose_project=123', 'compose_project must be a string, got 123'],
+    ['authentik_image=ghcr.io/goauthentik/server', 'authentik_image must pin an exact tag'],
+    ['vault_image=hashicorp/vault:latest', 'vault_image must pin an exact tag, not latest'],
+    ['vault_addr=vault.internal', 'vault_addr must be an http(s) URL'],
+    ['ansible_port=70000', 'ansible_port must be a port number'],
+    ['ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2', 'ansible_ssh_host conflicts with ansible_host'],
+  ])('%s fails naming the variable and its file:line', async (assignment, message) => {
+    const path = inventory(`[g]\nh1 ${assignment}\n`)
+    const error = await loadInventory(path, { env: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toContain(message)
+    expect((error as Error).message).toContain(`set in ${path}:2`)
+  })
+
+  it('names the group_vars file a bad value came from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+    writeFileSync(join(dir, 'hosts.ini'), 'h1\n')
+    const gv = join(dir, 'group_vars')
+    await import('node:fs/promises').then((fs) => fs.mkdir(gv))
+    writeFileSync(join(gv, 'all.yml'), 'vault_kv_mount: 42\n')
+    const error = await loadInventory(join(dir, 'hosts.ini'), { env: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toBe(`vault_kv_mount must be a string, got 42 (host h1, set in ${join(gv, 'all.yml')})`)
+  })
+
+  it('expands ~ in the key file and keeps ssh args as strings', async () => {
+    const [h] = (await loadInventory(inventory('h1 ansible_ssh_private_key_file=~/k.pem ansible_ssh_common_args="-o ProxyJump=bastion" ansible_ssh_extra_args=-v ansible_user=ec2-user\n'), { env: { HOME: '/home/op' } })).selectHosts()
+    expect(h).toMatchObject({ privateKeyFile: '/home/op/k.pem', sshCommonArgs: '-o ProxyJump=bastion', sshExtraArgs: '-v', user: 'ec2-user', port: 22 })
+  })
+})
