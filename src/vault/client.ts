@@ -1,0 +1,69 @@
+// authctl's Vault client: the typed operations bound to one address and one token. Other modules
+// take a VaultClient; only src/vault/ speaks HTTP to Vault.
+import type { Secret } from '../output/secret.js'
+import { approleLogin, type LoginResult } from './approle-login.js'
+import { createSecretId, destroySecretIdAccessor, listSecretIdAccessors, lookupSecretIdAccessor, readRoleId, type IssuedSecretId, type SecretIdInfo, type SecretIdOptions } from './approle.js'
+import type { VaultConfig } from './config.js'
+import { health, preflight, type HealthStatus } from './health.js'
+import { kvList, kvMetadata, kvPatch, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
+import { lookupSelf, type TokenInfo } from './token.js'
+import { createTransport, type VaultTransport } from './transport.js'
+import { lookupWrapping, unwrap, unwrapSecretId, type UnwrappedData, type WrappingInfo } from './wrapping.js'
+
+// Every Vault call authctl makes.
+export interface VaultClient {
+  readonly addr: string
+  // A client for the same Vault with another token (the original keeps its own).
+  withToken(token: Secret): VaultClient
+  health(): Promise<HealthStatus>
+  preflight(): Promise<TokenInfo>
+  lookupSelf(): Promise<TokenInfo>
+  readRoleId(role: string): Promise<string>
+  createSecretId(role: string, opts: SecretIdOptions): Promise<IssuedSecretId>
+  lookupSecretIdAccessor(role: string, accessor: string): Promise<SecretIdInfo | null>
+  destroySecretIdAccessor(role: string, accessor: string): Promise<boolean>
+  listSecretIdAccessors(role: string): Promise<string[]>
+  approleLogin(roleId: string, secretId: Secret): Promise<LoginResult>
+  lookupWrapping(token: Secret): Promise<WrappingInfo>
+  unwrap(token: Secret): Promise<UnwrappedData>
+  unwrapSecretId(token: Secret, role: string): Promise<{ secretId: Secret; accessor: string; ttl: number }>
+  kvRead(mount: string, path: string, version?: number): Promise<KvEntry | null>
+  kvWrite(mount: string, path: string, data: Record<string, KvValue>, opts?: { cas?: number }): Promise<KvVersionMeta>
+  kvPatch(mount: string, path: string, data: Record<string, KvValue | null>, cas?: number): Promise<KvVersionMeta>
+  kvMetadata(mount: string, path: string): Promise<KvMetadata | null>
+  kvList(mount: string, folder: string): Promise<string[]>
+}
+
+// Options beyond the environment: the AppRole mount (the runbook uses "approle").
+export interface VaultClientOptions {
+  approleMount?: string
+}
+
+function bind(t: VaultTransport, mount: string): VaultClient {
+  return {
+    addr: t.config.addr,
+    withToken: (token) => bind(t.withToken(token), mount),
+    health: () => health(t),
+    preflight: () => preflight(t),
+    lookupSelf: () => lookupSelf(t),
+    readRoleId: (role) => readRoleId(t, role, mount),
+    createSecretId: (role, opts) => createSecretId(t, role, { mount, ...opts }),
+    lookupSecretIdAccessor: (role, accessor) => lookupSecretIdAccessor(t, role, accessor, mount),
+    destroySecretIdAccessor: (role, accessor) => destroySecretIdAccessor(t, role, accessor, mount),
+    listSecretIdAccessors: (role) => listSecretIdAccessors(t, role, mount),
+    approleLogin: (roleId, secretId) => approleLogin(t, roleId, secretId, mount),
+    lookupWrapping: (token) => lookupWrapping(t, token),
+    unwrap: (token) => unwrap(t, token),
+    unwrapSecretId: (token, role) => unwrapSecretId(t, token, role, mount),
+    kvRead: (m, p, v) => kvRead(t, m, p, v),
+    kvWrite: (m, p, d, o) => kvWrite(t, m, p, d, o),
+    kvPatch: (m, p, d, c) => kvPatch(t, m, p, d, c),
+    kvMetadata: (m, p) => kvMetadata(t, m, p),
+    kvList: (m, f) => kvList(t, m, f),
+  }
+}
+
+// The client for a configuration (usually vaultConfigFromEnv(process.env, os.homedir())).
+export function createVaultClient(config: VaultConfig, opts: VaultClientOptions = {}): VaultClient {
+  return bind(createTransport(config), opts.approleMount ?? 'approle')
+}
