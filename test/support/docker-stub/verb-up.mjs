@@ -118,9 +118,10 @@ export async function up(project, argv) {
         if (d.required) throw new StubError(`service "${dep}" not found (required by ${name})`)
         continue
       }
-      progress(`Container ${dc.name}`, 'Waiting')
+      const loud = d.condition !== 'service_started'
+      if (loud) progress(`Container ${dc.name}`, 'Waiting')
       await waitFor(() => dependencyReady(state, dc, d.condition), deadline, () => `application not healthy after ${goDuration(waitSeconds)}`)
-      progress(`Container ${dc.name}`, d.condition === 'service_healthy' ? 'Healthy' : d.condition === 'service_completed_successfully' ? 'Exited' : 'Started')
+      if (loud) progress(`Container ${dc.name}`, d.condition === 'service_healthy' ? 'Healthy' : 'Exited')
     }
     if (c.state !== 'running') {
       progress(`Container ${c.name}`, 'Starting')
