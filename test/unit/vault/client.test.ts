@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Secret } from '../../../src/output/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
-import type { SecretIdVault } from '../../../src/steps/secret-id.js'
+import type { SetupVault } from '../../../src/plays/setup-types.js'
+import { openSetupVault } from '../../../src/vault/setup-vault.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { seedRunbook } from '../../support/vault-server/seed.js'
 
@@ -128,8 +129,19 @@ describe('KV v2', () => {
     expect(await vault.kvMetadata('secret', 'cwiq/shared/authentik/none')).toBeNull()
   })
 
-  it('satisfies the port the setup play expects', () => {
-    const port: SecretIdVault = vault
-    expect(typeof port.createSecretId).toBe('function')
+  it('serves the setup play through its port, opened from the environment like the vault CLI', async () => {
+    const port: SetupVault = await openSetupVault({ VAULT_ADDR: server.addr, VAULT_TOKEN: operatorToken }, '/nonexistent')
+    await port.preflight()
+    expect(await port.readRoleId('authentik')).toBe(roleId)
+    const { secretId, accessor } = await port.createSecretId('authentik', { metadata: { host: 'web9' } })
+    expect(secretId).toBeInstanceOf(Secret)
+    expect((await port.lookupSecretIdAccessor('authentik', accessor))?.expirationTime).toBeInstanceOf(Date)
+    await port.destroySecretIdAccessor('authentik', accessor)
+    await port.destroySecretIdAccessor('authentik', accessor)
+    expect(await port.lookupSecretIdAccessor('authentik', accessor)).toBeNull()
+    server.seal()
+    const sealed = await port.preflight().then(() => null, (e: unknown) => e)
+    server.unseal()
+    expect(sealed).toMatchObject({ status: 503, exitCode: 6 })
   })
 })
