@@ -1,0 +1,47 @@
+// `authctl setup`: a thin adapter from flags to the setup play.
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../base-command.js'
+import { changeFlags, connectionFlags, inventoryFlags, parseDuration } from '../flags.js'
+
+export default class Setup extends BaseCommand {
+  static override summary = 'Deploy the Vault Agent sidecar stack to every selected host (idempotent).'
+  static override description =
+    'Preflights every host (SSH, sudo, docker compose, Vault), takes the deploy lock, gives each host its own AppRole secret-id when it needs one, writes only the files that differ and restarts only what they require, one running host at a time.'
+  static override examples = [
+    '<%= config.bin %> setup -i inventory/hosts.ini',
+    '<%= config.bin %> setup -i inventory/hosts.ini --check --diff',
+    '<%= config.bin %> setup -l authentik-2 --new-secret-id',
+    '<%= config.bin %> setup --json --lock-wait 5m',
+  ]
+
+  static override flags = {
+    ...inventoryFlags,
+    ...connectionFlags,
+    ...changeFlags,
+    'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy.', env: 'AUTHCTL_NEW_SECRET_ID' }),
+    'secret-id-min-ttl': Flags.string({ summary: 'Replace a secret-id that expires sooner than this.', env: 'AUTHCTL_SECRET_ID_MIN_TTL', default: '168h' }),
+  }
+
+  async run(): Promise<unknown> {
+    const { flags } = await this.parse(Setup)
+    const { setupCommand } = await import('../plays/setup-command.js')
+    const result = await setupCommand({
+      inventory: flags.inventory,
+      limit: flags.limit,
+      forks: flags.forks,
+      knownHosts: flags['known-hosts'],
+      acceptNew: flags['accept-new-host-keys'],
+      check: flags.check,
+      diff: flags.diff,
+      newSecretId: flags['new-secret-id'],
+      serial: flags.serial,
+      lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      waitTimeoutS: Math.ceil(parseDuration('wait-timeout', flags['wait-timeout']) / 1000),
+      secretIdMinRemainingMs: parseDuration('secret-id-min-ttl', flags['secret-id-min-ttl']),
+      json: this.jsonEnabled(),
+      argv: this.argv,
+    })
+    process.exitCode = result.exitCode
+    return result
+  }
+}

@@ -1,0 +1,31 @@
+// Every shared flag, defined once with its AUTHCTL_* environment twin.
+import { Flags } from '@oclif/core'
+import { ConfigError } from './errors.js'
+
+// Parses "90s", "5m", "1h", "500ms" or plain seconds into milliseconds.
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (!m) throw new ConfigError(`--${flag}: "${value}" is not a duration`, { hint: 'Use a number with a unit, e.g. 30s, 5m or 1h.' })
+  const n = Number(m[1])
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  return Math.round(n * unit)
+}
+
+export const inventoryFlags = {
+  inventory: Flags.string({ char: 'i', summary: 'Inventory file (Ansible INI or YAML).', env: 'AUTHCTL_INVENTORY', default: 'inventory/hosts.ini' }),
+  limit: Flags.string({ char: 'l', summary: 'Only these hosts or groups (Ansible --limit syntax).', env: 'AUTHCTL_LIMIT' }),
+}
+
+export const connectionFlags = {
+  forks: Flags.integer({ char: 'f', summary: 'Hosts worked on in parallel.', env: 'AUTHCTL_FORKS', default: 10, min: 1 }),
+  'known-hosts': Flags.string({ summary: 'known_hosts file used to verify host keys (default ~/.ssh/known_hosts).', env: 'AUTHCTL_KNOWN_HOSTS' }),
+  'accept-new-host-keys': Flags.boolean({ summary: 'Trust and append keys of hosts not yet in known_hosts (a changed key is still refused).', env: 'AUTHCTL_ACCEPT_NEW_HOST_KEYS' }),
+}
+
+export const changeFlags = {
+  check: Flags.boolean({ summary: 'Show what would change, from the real remote state; change nothing.', env: 'AUTHCTL_CHECK' }),
+  diff: Flags.boolean({ summary: 'Show unified diffs of changed files (secret values masked).', env: 'AUTHCTL_DIFF' }),
+  'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+  serial: Flags.integer({ summary: 'Hosts restarted at a time when their stack already runs.', env: 'AUTHCTL_SERIAL', default: 1, min: 1 }),
+  'wait-timeout': Flags.string({ summary: 'How long to wait for services to become healthy.', env: 'AUTHCTL_WAIT_TIMEOUT', default: '5m' }),
+}

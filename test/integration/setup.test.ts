@@ -1,0 +1,167 @@
+// `authctl setup` end to end against the test bed: 3 real sshd hosts with the docker stand-in and
+// the seeded Vault test server, through the built CLI, as an operator would run it.
+import { mkdtemp, readFile, readdir, stat, writeFile, mkdir, copyFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestbed, repoRoot, type Testbed } from '../support/testbed/index.js'
+import { allOutputs, runCli } from './support/cli.js'
+
+let bed: Testbed
+let home: string
+let env: NodeJS.ProcessEnv
+
+interface JsonHost { host: string; status: string; files: { path: string; action: string }[]; restarted: string[]; healthy: boolean | null; secretId?: { action: string; accessor?: string }; error?: { message: string } }
+interface JsonResult { exitCode: number; hosts: JsonHost[] }
+
+const parse = (stdout: string) => JSON.parse(stdout) as JsonResult
+const args = () => ['setup', '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath, '--wait-timeout', '30s']
+
+async function vaultGet(path: string, token: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${bed.vault?.addr}/v1/${path}`, { headers: { 'X-Vault-Token': token } })
+  return { status: res.status, body: res.status === 204 ? null : await res.json() }
+}
+
+async function accessors(): Promise<string[]> {
+  const r = await vaultGet('auth/approle/role/authentik/secret-id?list=true', bed.vault?.rootToken ?? '')
+  return r.status === 404 ? [] : ((r.body as { data: { keys: string[] } }).data.keys)
+}
+
+const root = (i: number) => join(bed.hosts[i]!.dataDir, 'authentik')
+
+beforeAll(async () => {
+  bed = await startTestbed({ hosts: 3 })
+  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
+  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+})
+
+afterAll(async () => {
+  await bed?.stop()
+})
+
+describe('authctl setup', () => {
+  it('--check on fresh hosts shows what would change and changes nothing', async () => {
+    const r = await runCli([...args(), '--check', '--diff', '--json'], env)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const result = parse(r.stdout)
+    expect(result.hosts.map((h) => [h.host, h.status, h.secretId?.action])).toEqual([
+      ['host1', 'changed', 'would-mint'], ['host2', 'changed', 'would-mint'], ['host3', 'changed', 'would-mint'],
+    ])
+    expect(result.hosts[0]?.files.map((f) => f.action)).toContain('create')
+    expect(await accessors()).toEqual([])
+    await expect(stat(root(0))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('first run deploys to 3 hosts, each with its own secret-id, and the agents render .env', async () => {
+    const r = await runCli([...args(), '--json'], env)
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const result = parse(r.stdout)
+    expect(result.hosts.map((h) => [h.status, h.healthy, h.secretId?.action])).toEqual([['changed', true, 'mint'], ['changed', true, 'mint'], ['changed', true, 'mint']])
+    const minted = result.hosts.map((h) => h.secretId?.accessor)
+    expect(new Set(minted).size).toBe(3)
+    expect((await accessors()).sort()).toEqual([...minted].sort())
+    for (let i = 0; i < 3; i++) {
+      const s = await stat(join(root(i), 'vault/config/secret-id'))
+      expect([s.mode & 0o777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
+      expect((await readFile(join(root(i), 'vault/config/secret-id.accessor'), 'utf8')).trim()).toBe(minted[i])
+      const audit = (await readFile(join(root(i), 'authctl-audit.log'), 'utf8')).trim().split('\n')
+      expect(JSON.parse(audit[0]!)).toMatchObject({ host: `host${i + 1}`, secret_id_accessor: minted[i] })
+      await expect(stat(join(root(i), 'authctl.lock'))).rejects.toThrow(/ENOENT/)
+    }
+    const secretIds = await Promise.all([0, 1, 2].map((i) => readFile(join(root(i), 'vault/config/secret-id'), 'utf8')))
+    expect(new Set(secretIds).size).toBe(3)
+    const envFiles = await readdir(join(bed.hosts[0]!.dataDir, '.docker-stub'), { recursive: true })
+    expect(envFiles.some((f) => String(f).endsWith('.env'))).toBe(true)
+  })
+
+  it('a second run changes nothing, mints nothing, restarts nothing, in at most 3 remote commands a host', async () => {
+    const before = await accessors()
+    await bed.clearCommands()
+    const r = await runCli([...args(), '--json'], env)
+    expect(r.code, r.stderr).toBe(0)
+    const result = parse(r.stdout)
+    expect(result.hosts.map((h) => [h.status, h.restarted.length, h.secretId?.action])).toEqual([['ok', 0, 'keep'], ['ok', 0, 'keep'], ['ok', 0, 'keep']])
+    expect(result.hosts.every((h) => h.files.every((f) => f.action === 'unchanged'))).toBe(true)
+    expect(await accessors()).toEqual(before)
+    for (const h of bed.hosts) {
+      const commands = await bed.commands(h.name)
+      expect(commands.length).toBeGreaterThan(0)
+      expect(commands.length).toBeLessThanOrEqual(3)
+    }
+  })
+
+  it('a changed template restarts the agent one host at a time and destroys nothing it still needs', async () => {
+    const override = join(dirname(bed.inventoryPath), 'templates')
+    await mkdir(override, { recursive: true })
+    const tpl = await readFile(join(repoRoot, 'templates/config.hcl.ejs'), 'utf8')
+    await writeFile(join(override, 'config.hcl.ejs'), '# changed by the test\n' + tpl)
+    const r = await runCli(args(), env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stderr.split('\n')
+    const at = (host: string, text: string) => lines.findIndex((l) => l.startsWith(`[${host}]`) && l.includes(text))
+    // host2 is written only after host1 is healthy again, and so on: a rolling restart
+    expect(at('host1', 'healthy after restarting vault-agent')).toBeGreaterThan(-1)
+    expect(at('host1', 'healthy after')).toBeLessThan(at('host2', 'wrote'))
+    expect(at('host2', 'healthy after')).toBeLessThan(at('host3', 'wrote'))
+    expect(r.stdout).toMatch(/host1\s+changed\s+changed=1 unchanged=\d+ restarted=vault-agent,server,worker healthy=yes/)
+    expect(await readFile(join(root(0), 'vault/config/config.hcl'), 'utf8')).toContain('# changed by the test')
+    await copyFile(join(repoRoot, 'templates/config.hcl.ejs'), join(override, 'config.hcl.ejs'))
+  })
+
+  it('an unknown host key is refused with its fingerprint and nothing changes', async () => {
+    const empty = join(home, 'empty_known_hosts')
+    await writeFile(empty, '')
+    await bed.clearCommands()
+    const r = await runCli(['setup', '-i', bed.inventoryPath, '--known-hosts', empty, '--json'], env)
+    expect(r.code).toBe(4)
+    const result = parse(r.stdout)
+    expect(result.hosts.map((h) => h.status)).toEqual(['unreachable', 'unreachable', 'unreachable'])
+    expect(result.hosts[0]?.error?.message).toMatch(/SHA256:[A-Za-z0-9+/]{43}/)
+    for (const h of bed.hosts) expect(await bed.commands(h.name)).toEqual([])
+  })
+
+  it('a host that is down is reported unreachable while the others converge (exit 4)', async () => {
+    await bed.stopHost('host3')
+    try {
+      const r = await runCli([...args()], env)
+      expect(r.code).toBe(4)
+      expect(r.stdout).toMatch(/host1\s+(ok|changed)\s/)
+      expect(r.stdout).toMatch(/host2\s+(ok|changed)\s/)
+      expect(r.stdout).toMatch(/host3\s+unreachable\s+.*host3: cannot connect to 127\.0\.\d+\.13:22/)
+    } finally {
+      await bed.startHost('host3')
+    }
+  })
+
+  it('Vault sealed: exit 6 before any host is touched', async () => {
+    const control = (what: string) => fetch(`${bed.vault?.addr}/__test/${what}`, { method: 'POST', headers: { 'X-Vault-Token': bed.vault?.rootToken ?? '' } })
+    expect((await control('seal')).ok).toBe(true)
+    await bed.clearCommands()
+    try {
+      const r = await runCli([...args()], env)
+      expect(r.code).toBe(6)
+      expect(r.stderr).toMatch(/Error: .*sealed/i)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      for (const h of bed.hosts) expect(await bed.commands(h.name)).toEqual([])
+    } finally {
+      expect((await control('unseal')).ok).toBe(true)
+    }
+  })
+
+  it('never shows a secret: not on screen, in JSON, in the hosts\' command lines or in files on the bastion', async () => {
+    const secretIds = await Promise.all([0, 1, 2].map(async (i) => (await readFile(join(root(i), 'vault/config/secret-id'), 'utf8')).trim()))
+    const kv = (await vaultGet('secret/data/cwiq/shared/authentik/database', bed.vault?.rootToken ?? '')).body as { data: { data: Record<string, string> } }
+    const sentinels = [...secretIds, bed.vault?.roleId ?? 'role-id-missing', bed.vault?.operatorToken ?? 'token-missing', kv.data.data.pg_password ?? 'pw-missing']
+    const commandLogs = (await Promise.all(bed.hosts.map((h) => readFile(h.commandLog, 'utf8')))).join('\n')
+    const bastionFiles = await readdir(home, { recursive: true, withFileTypes: true })
+    const bastionText = (await Promise.all(bastionFiles.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')))).join('\n')
+    expect(bastionText).toContain('"command":"authctl setup')
+    for (const s of sentinels) {
+      expect(s.length).toBeGreaterThan(8)
+      expect(allOutputs.join('\n')).not.toContain(s)
+      expect(commandLogs).not.toContain(s)
+      expect(bastionText).not.toContain(s)
+    }
+  })
+})
