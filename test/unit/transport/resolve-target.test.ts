@@ -44,6 +44,7 @@ describe('resolveTarget on the fixture config', () => {
     ['-o ProxyJump=none beats the config ProxyJump', { name: 'authentik-1', sshCommonArgs: '-o ProxyJump=none' }, { jumps: [] }],
     ['-J replaces the config jump', { name: 'authentik-1', sshExtraArgs: '-J ops@127.0.0.9:22' }, { jumps: [expect.objectContaining({ host: '127.0.0.9', port: 22, user: 'ops', identityFiles: [] })] }],
     ['ProxyCommand ssh -W in args maps to a hop', { name: 'z', sshCommonArgs: '-o ProxyCommand="ssh -W %h:%p -q ops@bastion"' }, { jumps: [expect.objectContaining({ ...bastion(), user: 'ops' })] }],
+    ['ProxyCommand -i key goes to the hop, before its config keys', { name: 'z', sshCommonArgs: '-o ProxyCommand="ssh -i ~/.ssh/jk -W %h:%p bastion"' }, { identityFiles: [], jumps: [expect.objectContaining({ ...bastion(), identityFiles: [`${H}/.ssh/jk`, `${H}/.ssh/bastion_key`] })] }],
     ['ProxyCommand ssh -W in the config', { name: 'legacy' }, { jumps: [expect.objectContaining({ ...bastion(), user: 'ops' })] }],
     ['ProxyCommand with -p', { name: 'legacy-port' }, { jumps: [expect.objectContaining({ ...bastion(), port: 2022 })] }],
     ['ProxyCommand none blocks a later ProxyJump', { name: 'legacy-first' }, { jumps: [] }],
