@@ -145,7 +145,10 @@ async function apply(sessions: Session[], deps: SetupDeps, opts: SetupOptions): 
   for (let i = 0; i < rolling.length; i += Math.max(1, opts.serial)) {
     const batch = rolling.slice(i, i + Math.max(1, opts.serial))
     if (deps.signal.aborted) {
-      for (const s of rolling.slice(i)) fail(s, new InterruptedError('not changed: interrupted before this host'))
+      for (const s of rolling.slice(i)) {
+        fail(s, new InterruptedError('not changed: interrupted before this host'))
+        if (s.minted) await destroyQuietly(s, deps, s.minted.accessor)
+      }
       break
     }
     await Promise.all(batch.map((s) => applyHost(s, deps, opts)))

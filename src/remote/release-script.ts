@@ -28,3 +28,11 @@ rm -rf -- "$lock" && echo released
 export function forceReleaseCommand(paths: HostPaths): string[] {
   return rootScript('authctl-unlock', FORCE_RELEASE_SCRIPT, [paths.lockDir])
 }
+
+// Reads the lock's details (or says there is none) for `authctl lock status`.
+export const LOCK_STATUS_SCRIPT = `if [ -d "$1" ]; then printf 'held\\t%s\\n' "$(head -c 4096 "$1/details.json" 2>/dev/null | tr -d '\\n')"; else echo free; fi
+`
+
+export function lockStatusCommand(paths: HostPaths): string[] {
+  return rootScript('authctl-lock-status', LOCK_STATUS_SCRIPT, [paths.lockDir])
+}
