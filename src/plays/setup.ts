@@ -89,7 +89,7 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
         : { action: opts.check ? 'would-mint' : 'mint', accessor: s.minted?.accessor, reason: s.decision.reason }
       planFor(s, roleIds.get(s.host.role) ?? '', opts.check, reporter)
     })
-    if (opts.diff) await mapLimit(live(sessions), opts.forks, (s) => addDiff(s, deps))
+    if (opts.diff) await mapLimit(live(sessions), opts.forks, (s) => addDiff(s))
     if (opts.check) return finish(sessions, opts)
     await apply(sessions, deps, opts)
     return finish(sessions, opts)
@@ -128,12 +128,11 @@ function planFor(s: Session, roleId: string, check: boolean, reporter: Reporter)
   if (changed.length > 0 || s.plan.dirs.length > 0 || s.plan.restart) s.result.status = 'changed'
 }
 
-async function addDiff(s: Session, deps: SetupDeps): Promise<void> {
+async function addDiff(s: Session): Promise<void> {
   const changed = filesToWrite(s.plan as HostPlan)
   const before = await fetchBefore(s.remote as RemoteHost, changed.filter((f) => !f.secret).map((f) => f.path))
   const secrets = s.minted ? [s.minted.secretId] : []
   s.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), secrets)).join('')
-  if (s.result.diff) deps.reporter.event(s.host.name, `diff:\n${s.result.diff}`)
 }
 
 async function apply(sessions: Session[], deps: SetupDeps, opts: SetupOptions): Promise<void> {
