@@ -6,14 +6,16 @@ import { rootScript } from './sudo.js'
 // read from stdin in the same order with `head -c SIZE`, which never reads past SIZE bytes.
 export const WRITE_SCRIPT = `set -eu
 tmp=
-trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT HUP INT TERM
+trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
+trap '[ -n "$tmp" ] && rm -f -- "$tmp"; exit 1' HUP INT TERM PIPE
 while [ $# -gt 0 ]; do
   case $1 in
     d) install -d -m "$2" -o "$3" -g "$4" -- "$5"; shift 5 ;;
     f) tmp=$(mktemp -- "$(dirname -- "$6")/.authctl-tmp.XXXXXX")
        head -c "$5" > "$tmp"
        n=$(wc -c < "$tmp")
-       [ "$n" -eq "$5" ] || { echo "authctl: short read for $6 ($n of $5 bytes)" >&2; exit 1; }
+       # a cut connection: drop the partial file first (stderr may be gone too)
+       [ "$n" -eq "$5" ] || { rm -f -- "$tmp"; tmp=; echo "authctl: short read for $6 ($n of $5 bytes)" >&2; exit 1; }
        chown "$3:$4" -- "$tmp"; chmod "$2" -- "$tmp"
        sync -- "$tmp"
        mv -f -- "$tmp" "$6"; tmp=
