@@ -132,7 +132,8 @@ async function addDiff(s: Session): Promise<void> {
   const changed = filesToWrite(s.plan as HostPlan)
   const before = await fetchBefore(s.remote as RemoteHost, changed.filter((f) => !f.secret).map((f) => f.path))
   const secrets = s.minted ? [s.minted.secretId] : []
-  s.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), secrets)).join('')
+  const existed = (f: DesiredFile) => s.plan?.files.find((p) => p.file === f)?.action !== 'create'
+  s.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), secrets, existed(f))).join('')
 }
 
 async function apply(sessions: Session[], deps: SetupDeps, opts: SetupOptions): Promise<void> {

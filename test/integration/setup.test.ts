@@ -91,6 +91,19 @@ describe('authctl setup', () => {
     }
   })
 
+  it('--check --diff --new-secret-id shows the change, masks the secret, mints nothing and changes nothing', async () => {
+    const before = await accessors()
+    const secretBefore = await readFile(join(root(0), 'vault/config/secret-id'), 'utf8')
+    const r = await runCli([...args(), '--check', '--diff', '--new-secret-id'], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('=== host1')
+    expect(r.stdout).toContain('@@ secret content replaced (value not shown) @@')
+    expect(r.stdout).toMatch(/host1\s+changed/)
+    expect(r.stderr).toContain('[host1] would mint a new secret-id: --new-secret-id was given')
+    expect(await accessors()).toEqual(before)
+    expect(await readFile(join(root(0), 'vault/config/secret-id'), 'utf8')).toBe(secretBefore)
+  })
+
   it('a changed template restarts the agent one host at a time and destroys nothing it still needs', async () => {
     const override = join(dirname(bed.inventoryPath), 'templates')
     await mkdir(override, { recursive: true })
