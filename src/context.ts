@@ -7,7 +7,7 @@ import { ConfigError } from './errors.js'
 import type { HostConfig } from './inventory/host-config.js'
 import { lineReporter, silentReporter, type Reporter } from './output/reporter.js'
 import type { SetupHost } from './plays/setup-types.js'
-import type { RemoteHost } from './remote/remote-host.js'
+import type { RemoteHost } from './transport/ssh-host.js'
 
 export interface Selection {
   inventoryPath: string
@@ -63,22 +63,56 @@ export interface ConnectOptions {
   acceptNew: boolean
   forks: number
   env: NodeJS.ProcessEnv
+  // -F / --ssh-config (else AUTHCTL_SSH_CONFIG, else ~/.ssh/config).
+  sshConfig?: string
+  // --insecure-ignore-host-keys: StrictHostKeyChecking=no may pass (else AUTHCTL_INSECURE_IGNORE_HOST_KEYS).
+  insecureHostKeys?: boolean
+  // May ask a key passphrase on the terminal (not under --json, and only when stdin is a TTY).
+  interactive?: boolean
+  // Where warnings go (default stderr), each printed once.
+  warn?: (message: string) => void
 }
 
-// Opens one SSH connection per selected host; returns the connector a play uses and a closer.
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes)$/i.test(v)
+
+// Resolves every host through the ssh config (ConfigErrors here, before any connection), then returns
+// the connector a play uses, a closer, and the planned targets (for ssh-check).
 export async function sshConnector(hosts: readonly HostConfig[], opts: ConnectOptions) {
+  const { planSshTargets } = await import('./transport/ssh-targets.js')
+  const { passphraseSource } = await import('./transport/passphrase.js')
   const { SshPool } = await import('./transport/ssh-pool.js')
   const home = opts.env.HOME || homedir()
-  const pool = new SshPool({ knownHostsPath: opts.knownHosts ?? join(home, '.ssh', 'known_hosts'), acceptNew: opts.acceptNew }, { forks: opts.forks })
-  const byName = new Map(hosts.map((h) => [h.name, h]))
+  const plan = await planSshTargets(
+    hosts.map((h) => ({
+      name: h.name,
+      ansibleHost: h.address,
+      // HostConfig defaults the port to 22; only an explicit ansible_port may override the ssh config.
+      ansiblePort: Object.hasOwn(h.raw, 'ansible_port') || Object.hasOwn(h.raw, 'ansible_ssh_port') ? h.port : undefined,
+      ansibleUser: h.user,
+      privateKeyFile: h.privateKeyFile,
+      sshCommonArgs: h.sshCommonArgs,
+      sshExtraArgs: h.sshExtraArgs,
+    })),
+    {
+      env: opts.env, homeDir: home, localUser: userInfo().username, sshConfig: opts.sshConfig, knownHosts: opts.knownHosts,
+      acceptNew: opts.acceptNew, insecureHostKeys: opts.insecureHostKeys ?? truthy(opts.env.AUTHCTL_INSECURE_IGNORE_HOST_KEYS),
+    },
+  )
+  const warn = opts.warn ?? ((message: string) => void process.stderr.write(`Warning: ${message}\n`))
+  for (const warning of plan.warnings) warn(warning)
+  const passphrase = passphraseSource({ env: opts.env, interactive: opts.interactive ?? false })
+  const defaultKnownHosts = opts.knownHosts ?? join(home, '.ssh', 'known_hosts')
+  const pool = new SshPool({ knownHostsPath: defaultKnownHosts, acceptNew: opts.acceptNew }, { forks: opts.forks, passphrase, env: opts.env })
+  const byName = new Map(plan.targets.map((t) => [t.name, t]))
   const connect = async (names: readonly string[]): Promise<Map<string, RemoteHost | Error>> => {
     const targets = names.map((name) => {
-      const h = byName.get(name) as HostConfig
-      return { name, host: h.address, port: h.port, user: h.user ?? userInfo().username, privateKeyFile: h.privateKeyFile }
+      const target = byName.get(name)
+      if (target === undefined) throw new ConfigError(`host ${name} is not among the selected hosts`)
+      return target
     })
     return pool.connectAll(targets)
   }
-  return { connect, close: () => pool.closeAll() }
+  return { connect, close: () => pool.closeAll(), targets: plan.targets }
 }
 
 // Progress on stderr for people and CI; nothing with --json.

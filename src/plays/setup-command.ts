@@ -14,6 +14,8 @@ export interface SetupCommandInput {
   forks: number
   knownHosts?: string
   acceptNew: boolean
+  sshConfig?: string
+  insecureHostKeys?: boolean
   check: boolean
   diff: boolean
   newSecretId: boolean
@@ -34,7 +36,10 @@ export async function setupCommand(input: SetupCommandInput): Promise<SetupResul
   const live = !input.json && process.stdout.isTTY && process.stderr.isTTY && !env.CI ? await listrReporter(hosts.map((h) => h.name)) : undefined
   const reporter = live ?? reporterFor(input.json)
   const { who, lockDetails } = runIdentity(commandLine)
-  const ssh = await sshConnector(selection.hosts, { knownHosts: input.knownHosts, acceptNew: input.acceptNew, forks: input.forks, env })
+  const ssh = await sshConnector(selection.hosts, {
+    knownHosts: input.knownHosts, acceptNew: input.acceptNew, forks: input.forks, env,
+    sshConfig: input.sshConfig, insecureHostKeys: input.insecureHostKeys, interactive: !input.json,
+  })
   const interrupt = trapInterrupts((name) => reporter.warn('*', `${name}: finishing the host in progress, touching no other, releasing locks (press again to quit at once)`))
   try {
     const result = await runSetup(hosts, { vault, connect: ssh.connect, reporter, auditLocal: (l) => appendAudit(l, env), lockDetails, who, now: () => new Date(), signal: interrupt.signal }, {

@@ -2,7 +2,7 @@
 // hostVerifier and words the refusal so the operator knows exactly what to check and run.
 import { quote } from '../remote/shell.js'
 import { lookupName } from './host-pattern.js'
-import { appendKnownHost, keyTypeOf, knownKeyTypes, verifyHostKey, type KnownHostEntry } from './known-hosts.js'
+import { appendKnownHost, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey, type KnownHostEntry } from './known-hosts.js'
 import type { HostKeyPolicy } from './ssh-host.js'
 
 // Why a served key was refused: a message with the facts and a hint with the action.
@@ -15,7 +15,16 @@ export interface HostKeyRefusal {
 export interface HostKeyOutcome {
   fingerprint?: string
   appended?: boolean
+  // Accepted without verification (StrictHostKeyChecking=no, forced by the operator).
+  unverified?: boolean
   refusal?: HostKeyRefusal
+}
+
+// Every known_hosts file of a policy, the append target first, read together.
+export async function loadPolicyEntries(policy: HostKeyPolicy): Promise<KnownHostEntry[]> {
+  const files = [...new Set([policy.knownHostsPath, ...(policy.knownHostsFiles ?? [])])]
+  const lists = await Promise.all(files.map((file) => loadKnownHosts(file)))
+  return lists.flat()
 }
 
 // Host key algorithms ssh2 can negotiate, in ssh2's own default order.
@@ -45,7 +54,7 @@ export async function checkHostKey(
   const verdict = verifyHostKey(entries, host, port, keyBlob)
   const fp = verdict.fingerprint
   const name = lookupName(host, port)
-  const where = `${policy.knownHostsPath}:${verdict.line ?? '?'}`
+  const where = `${verdict.file ?? policy.knownHostsPath}:${verdict.line ?? '?'}`
   const type = keyTypeOf(keyBlob) ?? 'unknown-type'
   switch (verdict.status) {
     case 'match':
@@ -59,16 +68,18 @@ export async function checkHostKey(
         },
       }
     case 'mismatch':
+      if (policy.insecure) return { fingerprint: fp, unverified: true }
       return {
         fingerprint: fp,
         refusal: {
           message:
             `host key of ${host} port ${port} has CHANGED: it now presents ${type} ${fp}, but ${where} holds a different key ` +
             '(someone may be intercepting the connection, or the host was rebuilt); refusing to connect',
-          hint: `verify the new fingerprint out of band, then remove the old line with: ssh-keygen -R ${quote(name)} -f ${quote(policy.knownHostsPath)}`,
+          hint: `verify the new fingerprint out of band, then remove the old line with: ssh-keygen -R ${quote(name)} -f ${quote(verdict.file ?? policy.knownHostsPath)}`,
         },
       }
     case 'unknown': {
+      if (policy.insecure) return { fingerprint: fp, unverified: true }
       if (policy.acceptNew) {
         await appendKnownHost(policy.knownHostsPath, host, port, keyBlob)
         return { fingerprint: fp, appended: true }
@@ -78,7 +89,7 @@ export async function checkHostKey(
         fingerprint: fp,
         refusal: {
           message:
-            `host key of ${host} port ${port} (${type} ${fp}) is not in ${policy.knownHostsPath}${ca}: ` +
+            `host key of ${host} port ${port} (${type} ${fp}) is not in ${[...new Set([policy.knownHostsPath, ...(policy.knownHostsFiles ?? [])])].join(' or ')}${ca}: ` +
             'verify it and run with --accept-new-host-keys, or add it with ssh-keyscan',
           hint: `compare the fingerprint with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then: ssh-keyscan -p ${port} ${quote(host)} >> ${quote(policy.knownHostsPath)}`,
         },

@@ -12,6 +12,8 @@ export interface KnownHostEntry {
   hosts: string
   keyType: string
   key: Buffer
+  // The file the line came from, when several known_hosts files are read together.
+  file?: string
 }
 
 // The verdict on a served host key, with what an operator needs to act on it.
@@ -20,6 +22,7 @@ export interface HostKeyVerdict {
   fingerprint: string
   // The entry that matched, was revoked, or holds the key we expected instead (mismatch).
   line?: number
+  file?: string
   // @cert-authority lines matched this host: ssh2 cannot check host certificates, so they were ignored.
   certAuthorityIgnored?: boolean
 }
@@ -66,10 +69,10 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries
 }
 
-// Reads and parses a known_hosts file; a missing file simply knows no hosts.
+// Reads and parses a known_hosts file (entries tagged with it); a missing file simply knows no hosts.
 export async function loadKnownHosts(path: string): Promise<KnownHostEntry[]> {
   try {
-    return parseKnownHosts(await readFile(path, 'utf8'))
+    return parseKnownHosts(await readFile(path, 'utf8')).map((entry) => ({ ...entry, file: path }))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
@@ -84,15 +87,15 @@ export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, 
   const fp = fingerprint(keyBlob)
   const forHost = entries.filter((e) => matchesHostField(e.hosts, name))
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.key.equals(keyBlob))
-  if (revoked) return { status: 'revoked', fingerprint: fp, line: revoked.line }
+  if (revoked) return { status: 'revoked', fingerprint: fp, line: revoked.line, file: revoked.file }
   const certAuthorityIgnored = forHost.some((e) => e.marker === 'cert-authority') || undefined
   const plain = forHost.filter((e) => e.marker === undefined)
   const same = plain.find((e) => e.key.equals(keyBlob))
-  if (same) return { status: 'match', fingerprint: fp, line: same.line, certAuthorityIgnored }
+  if (same) return { status: 'match', fingerprint: fp, line: same.line, file: same.file, certAuthorityIgnored }
   if (plain.length === 0) return { status: 'unknown', fingerprint: fp, certAuthorityIgnored }
   const served = keyTypeOf(keyBlob)
   const expected = plain.find((e) => e.keyType === served) ?? plain[0]
-  return { status: 'mismatch', fingerprint: fp, line: expected?.line, certAuthorityIgnored }
+  return { status: 'mismatch', fingerprint: fp, line: expected?.line, file: expected?.file, certAuthorityIgnored }
 }
 
 // The key types known for host:port, so the SSH client can ask the server for those first.

@@ -29,10 +29,10 @@ function reject(ctx: SshArgsContext, what: string): never {
 export function insecureHostKeys(where: string, allow: boolean | undefined): string {
   if (!allow) {
     throw new ConfigError(`${where}: StrictHostKeyChecking=no would accept any host key`, {
-      hint: 'use StrictHostKeyChecking yes or accept-new, or pass the insecure-host-keys flag to force it',
+      hint: 'use StrictHostKeyChecking yes or accept-new, or pass --insecure-ignore-host-keys to force it',
     })
   }
-  return `${where}: StrictHostKeyChecking=no: host keys are NOT verified (forced by the insecure-host-keys flag)`
+  return `${where}: StrictHostKeyChecking=no: host keys are NOT verified (forced by --insecure-ignore-host-keys)`
 }
 
 // One `-o` argument, parsed as ssh does (`Key=Value` or `Key Value`), restricted to what authctl supports.

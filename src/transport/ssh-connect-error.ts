@@ -2,7 +2,6 @@
 // failed (TCP, handshake, host key, authentication) and what to check.
 import { UnreachableError } from '../errors.js'
 import type { HostKeyOutcome } from './host-key-check.js'
-import type { SshTarget } from './ssh-host.js'
 
 // What ssh2 adds to its errors: where in the connection it failed.
 export interface Ssh2Error extends Error {
@@ -11,7 +10,7 @@ export interface Ssh2Error extends Error {
 }
 
 // Turns a failed connect into an UnreachableError that names the host and what went wrong.
-export function connectError(err: Ssh2Error, target: SshTarget, outcome: HostKeyOutcome, tried: string[], timeoutMs: number): UnreachableError {
+export function connectError(err: Ssh2Error, target: { name: string; host: string; port: number; user: string }, outcome: HostKeyOutcome, tried: string[], timeoutMs: number): UnreachableError {
   const where = `${target.host}:${target.port}`
   const prefix = `${target.name}:`
   if (outcome.refusal) return new UnreachableError(`${prefix} ${outcome.refusal.message}`, { hint: outcome.refusal.hint, cause: err })
@@ -30,7 +29,7 @@ export function connectError(err: Ssh2Error, target: SshTarget, outcome: HostKey
       return new UnreachableError(`${prefix} cannot resolve ${target.host} (port ${target.port}): ${err.message}`, { cause: err })
     case 'client-authentication':
       return new UnreachableError(`${prefix} SSH authentication as ${target.user} on ${where} failed; tried: ${tried.join('; ')}`, {
-        hint: `check ansible_user and that the public key is in ~${target.user}/.ssh/authorized_keys on the host`,
+        hint: `check ansible_user / User and that the public key is in ~${target.user}/.ssh/authorized_keys on the host`,
         cause: err,
       })
     default:

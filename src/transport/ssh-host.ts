@@ -1,28 +1,42 @@
-// The SSH transport: one ssh2 connection per host, each command an exec channel running exactly
-// the quoted argv. The only module (with its helpers) that touches ssh2; node-ssh is not used
-// because its exec ignores exit codes, trims output and fakes cwd.
-import type { ConnectConfig } from 'ssh2'
-import { checkHostKey, hostKeyAlgorithms, type HostKeyAlgorithm, type HostKeyOutcome } from './host-key-check.js'
-import { loadKnownHosts } from './known-hosts.js'
-import { resolveCredentials, type SshCredentials } from './ssh-auth.js'
-import { connectError, type Ssh2Error } from './ssh-connect-error.js'
+// The SSH transport: one ssh2 connection per host (over jump hosts when configured), each command an
+// exec channel running exactly the quoted argv. The only module (with its helpers) that touches ssh2;
+// node-ssh is not used because its exec ignores exit codes, trims output and fakes cwd.
+import { UnreachableError } from '../errors.js'
+import type { PassphraseSource } from './passphrase.js'
+import { loadCredentials, type AuthMethod } from './ssh-auth.js'
+import { handshake } from './ssh-handshake.js'
+import { forward, hopLabel, JumpChains, type SshHop } from './ssh-jump.js'
 import { SshRemoteHost } from './ssh-remote-host.js'
 
-// One host to reach, as the inventory describes it.
+// One host to reach: where, as whom, with which keys, and through which jump hosts.
 export interface SshTarget {
   name: string
   host: string
   port: number
   user: string
   privateKeyFile?: string
+  // Tried in order after privateKeyFile; IdentitiesOnly keeps the agent out.
+  identityFiles?: string[]
+  identitiesOnly?: boolean
+  // OpenSSH's ~/.ssh/id_* files, used only when no key file is configured.
+  defaultIdentityFiles?: string[]
   agentSocket?: string // default: env SSH_AUTH_SOCK; '' disables the agent
   passphrase?: string
+  // This host's own known_hosts policy; the connect call's policy otherwise.
+  hostKeys?: HostKeyPolicy
+  // Jump hosts, nearest first (ProxyJump).
+  jumps?: SshHop[]
+  readyTimeoutMs?: number
+  keepaliveIntervalMs?: number
 }
 
-// Where host keys are checked and whether unknown ones may be added (--accept-new-host-keys).
+// Where host keys are checked and what an unknown one gets: knownHostsPath is read and appended to
+// (--accept-new-host-keys / accept-new); knownHostsFiles are read too; insecure accepts any key.
 export interface HostKeyPolicy {
   knownHostsPath: string
+  knownHostsFiles?: string[]
   acceptNew: boolean
+  insecure?: boolean
 }
 
 // A finished remote command: output untrimmed, code null when it died by a signal.
@@ -39,80 +53,77 @@ export interface ExecOptions {
   timeoutMs?: number
 }
 
+// How a host was reached, for `authctl ssh-check` and debugging.
+export interface ReachInfo {
+  user: string
+  host: string
+  port: number
+  jumps: string[]
+  auth?: { method: 'key-file'; file: string } | { method: 'agent'; socket: string }
+  hostKeyVerified: boolean
+}
+
 // The port plays and steps use to run commands on one host.
 export interface RemoteHost {
   readonly name: string
   readonly hostKeyFingerprint: string
   readonly handshakeMs: number
+  readonly reach?: ReachInfo
   // Never rejects on a non-zero exit; rejects with UnreachableError on a lost connection or timeout.
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>
   close(): Promise<void>
 }
 
-const DEFAULT_READY_TIMEOUT_MS = 20_000
-
-// Builds ssh2's connect options from the target, credentials and host-key verifier.
-function connectConfig(target: SshTarget, creds: SshCredentials, readyTimeout: number, algorithms: HostKeyAlgorithm[], verify: ConnectConfig['hostVerifier']): ConnectConfig {
-  return {
-    host: target.host,
-    port: target.port,
-    username: target.user,
-    privateKey: creds.privateKey,
-    passphrase: creds.passphrase,
-    agent: creds.agent,
-    authHandler: creds.methods.map((m) => m.type),
-    readyTimeout,
-    keepaliveInterval: 15_000,
-    keepaliveCountMax: 3,
-    algorithms: { serverHostKey: algorithms },
-    hostVerifier: verify,
-  }
+// How a connect may differ per run: timeouts, the passphrase source, and shared jump connections.
+export interface ConnectHostOptions {
+  readyTimeoutMs?: number
+  passphrase?: PassphraseSource
+  jumps?: JumpChains
+  env?: NodeJS.ProcessEnv
 }
 
-// Connects to one host: known_hosts check (accepting new keys only when allowed), key file
-// and/or agent auth. Every failure to reach the host is an UnreachableError naming it.
-export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: { readyTimeoutMs?: number } = {}): Promise<RemoteHost> {
+const DEFAULT_READY_TIMEOUT_MS = 20_000
+const DEFAULT_KEEPALIVE_MS = 15_000
+
+function authInfo(auth: AuthMethod | undefined): ReachInfo['auth'] {
+  if (auth === undefined) return undefined
+  return auth.type === 'agent' ? { method: 'agent', socket: auth.socket } : { method: 'key-file', file: auth.file }
+}
+
+// Connects to one host: through its jump hosts if any, known_hosts check by policy, key files and/or
+// agent auth. Every failure to reach the host is an UnreachableError naming it (and the failing hop).
+export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: ConnectHostOptions = {}): Promise<RemoteHost> {
   const { default: ssh2 } = await import('ssh2')
-  const creds = resolveCredentials(target, ssh2.utils)
-  const entries = await loadKnownHosts(policy.knownHostsPath)
-  const readyTimeout = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
-  const outcome: HostKeyOutcome = {}
-  const tried = creds.methods.map((m) => m.label)
-  const client = new ssh2.Client()
-  const verify = (key: Buffer, done: (ok: boolean) => void): void => {
-    checkHostKey(entries, policy, target.host, target.port, key).then(
-      (result) => {
-        Object.assign(outcome, result)
-        done(result.refusal === undefined)
-      },
-      (error: unknown) => {
-        outcome.refusal = { message: `cannot record the host key in ${policy.knownHostsPath}: ${String(error)}`, hint: 'check that the file is writable' }
-        done(false)
-      },
-    )
-  }
+  const env = opts.env ?? process.env
+  const creds = await loadCredentials(target, ssh2.utils, opts.passphrase, env)
+  const readyTimeoutMs = target.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
+  const keepaliveIntervalMs = target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS
+  const hops = target.jumps ?? []
+  const ownChains = hops.length > 0 && opts.jumps === undefined ? new JumpChains({ ssh2, passphrase: opts.passphrase, env, readyTimeoutMs, keepaliveIntervalMs }) : undefined
+  const chains = opts.jumps ?? ownChains
   const started = performance.now()
-  await new Promise<void>((resolve, reject) => {
-    let settled = false
-    // Stays attached for good: ssh2 may still emit errors (e.g. "Connection lost before handshake")
-    // after a failed connect, and an EventEmitter error without a listener would crash the CLI.
-    const onError = (err: Ssh2Error): void => {
-      if (err.level === 'agent' && !settled) return void tried.push(`(ssh-agent error: ${err.message})`)
-      if (settled) return
-      settled = true
-      client.off('close', onClose).off('ready', onReady)
-      client.end()
-      reject(connectError(err, target, outcome, tried, readyTimeout))
+  try {
+    let sock
+    const last = hops[hops.length - 1]
+    if (chains !== undefined && last !== undefined) {
+      try {
+        sock = await forward(await chains.connect(hops), target.host, target.port, hopLabel(last))
+      } catch (error) {
+        if (!(error instanceof UnreachableError)) throw error
+        throw new UnreachableError(`${target.name}: ${error.message}`, { hint: error.hint, cause: error })
+      }
     }
-    const onClose = (): void => onError(Object.assign(new Error('connection closed during the SSH handshake'), { level: 'handshake' }))
-    const onReady = (): void => {
-      settled = true
-      client.off('close', onClose).off('ready', onReady)
-      resolve()
+    const done = await handshake(ssh2, {
+      name: target.name, host: target.host, port: target.port, user: target.user, creds, policy: target.hostKeys ?? policy,
+      readyTimeoutMs, keepaliveIntervalMs, sock,
+    })
+    const reach: ReachInfo = {
+      user: target.user, host: target.host, port: target.port, jumps: hops.map(hopLabel), auth: authInfo(done.auth), hostKeyVerified: !done.unverified,
     }
-    client.on('error', onError).on('close', onClose).on('ready', onReady)
-    client.connect(connectConfig(target, creds, readyTimeout, hostKeyAlgorithms(entries, target.host, target.port), verify))
-  })
-  const handshakeMs = Math.round(performance.now() - started)
-  return new SshRemoteHost(target.name, outcome.fingerprint ?? '', handshakeMs, client, `${target.host}:${target.port}`)
+    const handshakeMs = Math.round(performance.now() - started)
+    return new SshRemoteHost(target.name, done.fingerprint, handshakeMs, done.client, `${target.host}:${target.port}`, reach, ownChains && (() => ownChains.closeAll()))
+  } catch (error) {
+    await ownChains?.closeAll()
+    throw error
+  }
 }

@@ -4,7 +4,7 @@ import type { Client, ClientChannel } from 'ssh2'
 import { UnreachableError } from '../errors.js'
 import { commandLine } from '../remote/shell.js'
 import { createLimiter } from './limit.js'
-import type { ExecOptions, ExecResult, RemoteHost } from './ssh-host.js'
+import type { ExecOptions, ExecResult, ReachInfo, RemoteHost } from './ssh-host.js'
 
 // sshd's MaxSessions defaults to 10 channels per connection; stay below it.
 const MAX_CHANNELS = 8
@@ -22,6 +22,9 @@ export class SshRemoteHost implements RemoteHost {
     readonly handshakeMs: number,
     private readonly client: Client,
     private readonly where: string,
+    readonly reach?: ReachInfo,
+    // Closes what this host alone uses besides its own connection (its private jump hosts).
+    private readonly afterClose?: () => Promise<void>,
   ) {
     client.on('error', (err: Error) => this.markLost(`SSH connection to ${where} failed: ${err.message}`))
     client.on('end', () => this.markLost(`SSH connection to ${where} was closed`))
@@ -89,7 +92,7 @@ export class SshRemoteHost implements RemoteHost {
   }
 
   async close(): Promise<void> {
-    if (this.lost) return
+    if (this.lost) return void (await this.afterClose?.())
     this.closing = true
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2_000)
@@ -100,5 +103,6 @@ export class SshRemoteHost implements RemoteHost {
       this.client.end()
     })
     this.markLost('closed')
+    await this.afterClose?.()
   }
 }
