@@ -66,7 +66,7 @@ export async function converge(remote: RemoteHost, paths: HostPaths, project: st
     const what = CONVERGE_FAILURE[r.code ?? -1] ?? `converge failed (exit ${String(r.code)})`
     const tail = r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)
     throw new HostFailedError(`${remote.name}: ${what}${tail ? `: ${tail}` : ''}`, {
-      hint: `Look at the agent log: authctl logs -l ${remote.name} vault-agent (or docker compose logs vault-agent on the host). The restart stays owed and the next run retries it.`,
+      hint: `On ${remote.name} read the logs: sudo docker compose -f ${paths.composeFile} -p ${project} logs --tail 50 vault-agent server worker. The restart stays owed; the next run retries it.`,
     })
   }
   return steps

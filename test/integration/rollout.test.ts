@@ -1,0 +1,51 @@
+// Rolling restarts under failure: an unhealthy host stops the rollout before the next host is
+// touched, and the restart it owes is remembered on the host and done by the next run.
+import { mkdir, mkdtemp, readFile, writeFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
+import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
+import { runCli } from './support/cli.js'
+
+let bed: Testbed
+let env: NodeJS.ProcessEnv
+const args = () => ['setup', '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath, '--wait-timeout', '5s']
+const marker = (i: number) => join(bed.hosts[i]!.dataDir, 'authentik', '.authctl-pending-restart')
+
+beforeAll(async () => {
+  bed = await startTestbed({ hosts: 3 })
+  const home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
+  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  const first = await runCli(args(), env)
+  expect(first.code, first.stderr).toBe(0)
+})
+
+afterAll(async () => {
+  await bed?.stop()
+})
+
+it('an unhealthy host stops the rollout; the owed restart is done by the next run', async () => {
+  const override = join(dirname(bed.inventoryPath), 'templates')
+  await mkdir(override, { recursive: true })
+  await writeFile(join(override, 'config.hcl.ejs'), '# rollout test\n' + (await readFile(join(repoRoot, 'templates/config.hcl.ejs'), 'utf8')))
+  writeFaults(stubRootOf(bed.hosts[0]!.dataDir), { unhealthy: ['server'] })
+
+  const failed = await runCli(args(), env)
+  expect(failed.code).toBe(2)
+  expect(failed.stdout).toMatch(/host1\s+failed\s+host1: (server and worker did not come back healthy|docker compose up did not get every service healthy)/)
+  expect(failed.stdout).toMatch(/host2\s+skipped\s+not changed: rollout stopped because host1 failed/)
+  expect(failed.stdout).toMatch(/host3\s+skipped/)
+  expect(failed.stdout).toContain('host1: On host1 read the logs: sudo docker compose -f /data/authentik/docker-compose.yml -p authentik logs --tail 50 vault-agent server worker')
+  expect((await readFile(marker(0), 'utf8')).trim()).toBe('agent')
+  // host2 was not touched: its config still lacks the change
+  expect(await readFile(join(bed.hosts[1]!.dataDir, 'authentik/vault/config/config.hcl'), 'utf8')).not.toContain('# rollout test')
+
+  clearFaults(stubRootOf(bed.hosts[0]!.dataDir))
+  const again = await runCli(args(), env)
+  expect(again.code, again.stderr).toBe(0)
+  expect(again.stderr).toContain('[host1] restart vault-agent, then server and worker (owed by an earlier run that did not finish)')
+  expect(again.stdout).toMatch(/host1\s+changed\s+changed=0 .*restarted=vault-agent,server,worker healthy=yes/)
+  expect(again.stdout).toMatch(/host2\s+changed\s+changed=1/)
+  await expect(stat(marker(0))).rejects.toThrow(/ENOENT/)
+})
