@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { HostFailedError, LockHeldError } from '../../../src/errors.js'
+import { parseState } from '../../../src/remote/parse-state.js'
+
+const r = (code: number, stdout = '', stderr = '') => ({ code, stdout, stderr })
+
+describe('parseState refusals', () => {
+  it.each([
+    [r(1, '', 'sudo: a password is required\n'), HostFailedError, 'h: sudo asks for a password', /NOPASSWD/],
+    [r(20), HostFailedError, 'h: docker is not installed', /Install Docker Engine/],
+    [r(21, 'compose\tdocker: unknown command: docker compose\n'), HostFailedError, 'h: docker compose does not work: docker: unknown command: docker compose', /compose v2 plugin/],
+    [r(3, 'locked\t{"who":"bob"}\n'), LockHeldError, 'h: the deploy lock is held ({"who":"bob"})', /authctl lock release -l h/],
+    [r(255, '', 'boom'), HostFailedError, 'h: reading the host state failed (exit 255): boom', undefined],
+  ])('%#: %s', (result, type, message, hint) => {
+    let caught: unknown
+    try {
+      parseState('h', result)
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(type)
+    expect((caught as Error).message).toBe(message)
+    if (hint) expect((caught as HostFailedError).hint).toMatch(hint)
+  })
+
+  it('parses services from both ps shapes (JSON lines and one array)', () => {
+    const lines = parseState('h', r(0, 'ps\t{"Service":"server","State":"running","Health":"healthy"}\n'))
+    const array = parseState('h', r(0, 'ps\t[{"Service":"worker","State":"exited","Health":""}]\n'))
+    expect(lines.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
+    expect(array.services).toEqual([{ service: 'worker', state: 'exited', health: '' }])
+  })
+})
