@@ -8,6 +8,7 @@ import type { Secret } from '../output/secret.js'
 import type { HostState } from '../remote/parse-state.js'
 import { hostPaths, type HostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
+import { hostPaths as stackPaths } from '../render/layout.js'
 import { mapLimit } from '../steps/concurrency.js'
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
 import { fileDiff } from '../steps/diff.js'
@@ -75,7 +76,7 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
     }
     await mapLimit(live(sessions), opts.forks, async (s) => {
       const root = s.paths.root
-      const hasFile = s.state?.paths.get(`${root}/vault/config/secret-id`)?.kind === 'file'
+      const hasFile = s.state?.paths.get(stackPaths(root).credential('secret-id'))?.kind === 'file'
       s.decision = await decideSecretId(deps.vault, {
         role: s.host.role, hasSecretIdFile: hasFile, recordedAccessor: s.state?.secretIdAccessor,
         forceNew: opts.newSecretId, minRemainingMs: opts.secretIdMinRemainingMs, now: deps.now(),
@@ -100,7 +101,7 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
 
 async function preflightAndLock(sessions: Session[], deps: SetupDeps, opts: SetupOptions): Promise<void> {
   await mapLimit(live(sessions), opts.forks, async (s) => {
-    const targets = [...(s.desired?.dirs.map((d) => d.path) ?? []), ...(s.desired?.files.map((f) => f.path) ?? []), `${s.paths.root}/vault/config/role-id`, `${s.paths.root}/vault/config/secret-id`]
+    const targets = [...(s.desired?.dirs.map((d) => d.path) ?? []), ...(s.desired?.files.map((f) => f.path) ?? []), stackPaths(s.paths.root).credential('role-id'), stackPaths(s.paths.root).credential('secret-id')]
     try {
       s.state = await readStateLocked(s.remote as RemoteHost, {
         paths: s.paths, project: s.host.project, lockDetails: deps.lockDetails, takeLock: !opts.check, targets,

@@ -7,9 +7,10 @@ import { rootScript } from './sudo.js'
 // Exit codes the script uses to say why it stopped; parse-state.ts maps them to errors.
 export const STATE_EXIT = { lockHeld: 3, noDocker: 20, noCompose: 21, noRoot: 22 } as const
 
-// $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take lock (1|0), then paths.
+// $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take lock (1|0),
+// $6 compose file, $7 pending-restart marker, $8 secret-id accessor file, then the paths to report.
 export const STATE_SCRIPT = `set -u
-root=$1 lock=$2 details=$3 project=$4 take=$5; shift 5
+root=$1 lock=$2 details=$3 project=$4 take=$5 compose=$6 pending=$7 accessor=$8; shift 8
 command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
 v=$(docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$v"; exit ${STATE_EXIT.noCompose}; }
 printf 'compose-version\\t%s\\n' "$v"
@@ -31,10 +32,10 @@ for f do
     printf 'missing\\t%s\\n' "$f"
   fi
 done
-[ -f "$root/.authctl-pending-restart" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$root/.authctl-pending-restart" | tr -d '\\n')"
-[ -f "$root/vault/config/secret-id.accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$root/vault/config/secret-id.accessor" | tr -d '\\n')"
-if [ -f "$root/docker-compose.yml" ]; then
-  docker compose -f "$root/docker-compose.yml" -p "$project" ps -a --format json 2>/dev/null | sed 's/^/ps\\t/'
+[ -f "$pending" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$pending" | tr -d '\\n')"
+[ -f "$accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$accessor" | tr -d '\\n')"
+if [ -f "$compose" ]; then
+  docker compose -f "$compose" -p "$project" ps -a --format json 2>/dev/null | sed 's/^/ps\\t/'
 fi
 exit 0
 `
@@ -55,6 +56,9 @@ export function stateCommand(req: StateRequest): string[] {
     req.lockDetails,
     req.project,
     req.takeLock ? '1' : '0',
+    req.paths.composeFile,
+    req.paths.pendingRestart,
+    req.paths.secretIdAccessor,
     ...req.targets,
   ])
 }

@@ -16,25 +16,10 @@ import { type RenderInput, validateRenderInput } from './render-input.js'
 import { type Escape, renderTemplate } from './render-template.js'
 import { TEMPLATE_NAMES, resolveTemplate } from './templates-dir.js'
 import { composeString } from './yaml-scalar.js'
+import type { DesiredDir, DesiredFile } from '../steps/desired.js'
 
-// One file as it should be on the host.
-export interface DesiredFile {
-  path: string /* absolute on host */
-  content: string | Buffer
-  mode: number
-  uid: number
-  gid: number
-  secret: boolean /* mask in diffs */
-  restarts: 'compose-up' | 'agent' /* what a change triggers */
-}
-
-// One folder as it should be on the host (created parents first, in the order given).
-export interface DesiredDir {
-  path: string
-  mode: number
-  uid: number
-  gid: number
-}
+// The shapes are shared with the play (steps/desired.ts), which adds its own bookkeeping files.
+export type { DesiredDir, DesiredFile }
 
 // Where templates are read from (see templates-dir.ts).
 export interface RenderOptions {

@@ -1,25 +1,17 @@
 // The files setup adds beside the rendered ones: the AppRole role-id and secret-id (readable by the
 // agent's uid 100 only), the recorded secret-id accessor and the pending-restart marker.
-import { posix } from 'node:path'
 import type { Secret } from '../output/secret.js'
+import { credentialFile } from '../render/bundle.js'
 import type { RestartKind } from '../remote/converge-script.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { DesiredFile } from './desired.js'
 
-// hashicorp/vault runs the agent as uid 100, gid 1000 (shared/reference/authentik-compose.md §2)
-export const AGENT_UID = 100
-export const AGENT_GID = 1000
-
-const credential = (root: string, name: string, content: string): DesiredFile => ({
-  path: posix.join(root, 'vault', 'config', name), content, mode: 0o400, uid: AGENT_UID, gid: AGENT_GID, secret: true, restarts: 'agent',
-})
-
 // role-id always; secret-id only when one was minted (or, under --check, would be).
 export function credentialFiles(root: string, roleId: string, secretId: Secret | undefined, wouldMint: boolean): DesiredFile[] {
-  const files = [credential(root, 'role-id', roleId + '\n')]
-  if (secretId) files.push(credential(root, 'secret-id', secretId.reveal() + '\n'))
+  const files = [credentialFile(root, 'role-id', roleId + '\n')]
+  if (secretId) files.push(credentialFile(root, 'secret-id', secretId.reveal() + '\n'))
   // a placeholder that can never match the host's file, so --check reports the change
-  else if (wouldMint) files.push(credential(root, 'secret-id', `\u0000would-mint-${Date.now()}`))
+  else if (wouldMint) files.push(credentialFile(root, 'secret-id', `\u0000would-mint-${Date.now()}`))
   return files
 }
 
