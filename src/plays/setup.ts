@@ -51,14 +51,14 @@ const live = (sessions: Session[]) => sessions.filter((s) => s.remote && !s.resu
 // Runs the whole setup play and returns per-host results; only Vault and config errors throw.
 export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opts: SetupOptions): Promise<SetupResult> {
   const { reporter } = deps
-  await deps.vault.preflight()
-  const roleIds = new Map<string, string>()
-  for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
-
+  // templates first: a broken template or variable fails before Vault or any host is asked
   const sessions: Session[] = []
   for (const host of hosts) {
     sessions.push({ host, paths: hostPaths(host.root), result: newHostResult(host.name), started: Date.now(), locked: false, audit: [], desired: await host.render() })
   }
+  await deps.vault.preflight()
+  const roleIds = new Map<string, string>()
+  for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
 
   const connections = await deps.connect(hosts.map((h) => h.name))
   for (const s of sessions) {
@@ -69,27 +69,9 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
 
   try {
     await preflightAndLock(sessions, deps, opts)
-    if (sessions.some((s) => s.result.status === 'failed')) {
-      for (const s of live(sessions)) s.result.status = 'skipped'
-      for (const s of sessions.filter((x) => x.result.status === 'skipped')) s.result.error = { message: 'not changed: preflight failed on another host', exitCode: 0 }
-      return finish(sessions, opts)
-    }
-    await mapLimit(live(sessions), opts.forks, async (s) => {
-      const root = s.paths.root
-      const hasFile = s.state?.paths.get(stackPaths(root).credential('secret-id'))?.kind === 'file'
-      s.decision = await decideSecretId(deps.vault, {
-        role: s.host.role, hasSecretIdFile: hasFile, recordedAccessor: s.state?.secretIdAccessor,
-        forceNew: opts.newSecretId, minRemainingMs: opts.secretIdMinRemainingMs, now: deps.now(),
-      })
-      if (s.decision.action === 'mint') reporter.event(s.host.name, `${opts.check ? 'would mint' : 'minting'} a new secret-id: ${s.decision.reason}`)
-      if (!opts.check && s.decision.action === 'mint') {
-        s.minted = await deps.vault.createSecretId(s.host.role, { metadata: { host: s.host.name, created_by: 'authctl' } })
-      }
-      s.result.secretId = s.decision.action === 'keep'
-        ? { action: 'keep', accessor: s.decision.accessor }
-        : { action: opts.check ? 'would-mint' : 'mint', accessor: s.minted?.accessor, reason: s.decision.reason }
-      planFor(s, roleIds.get(s.host.role) ?? '', opts.check, reporter)
-    })
+    if (sessions.some((s) => s.result.status === 'failed')) return abortBeforeChanges(sessions, deps, opts)
+    await mapLimit(live(sessions), opts.forks, (s) => prepareHost(s, deps, opts, roleIds.get(s.host.role) ?? '').catch((error: unknown) => fail(s, error)))
+    if (sessions.some((s) => s.result.status === 'failed')) return abortBeforeChanges(sessions, deps, opts)
     if (opts.diff) await mapLimit(live(sessions), opts.forks, (s) => addDiff(s))
     if (opts.check) return finish(sessions, opts)
     await apply(sessions, deps, opts)
@@ -97,6 +79,35 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
   } finally {
     await releaseAll(sessions, deps, opts)
   }
+}
+
+// A host failed before anything changed: change nothing anywhere, and give back minted secret-ids.
+async function abortBeforeChanges(sessions: Session[], deps: SetupDeps, opts: SetupOptions): Promise<SetupResult> {
+  for (const s of live(sessions)) {
+    s.result.status = 'skipped'
+    s.result.error = { message: 'not changed: preflight failed on another host', exitCode: 0 }
+  }
+  for (const s of sessions) if (s.minted) await destroyQuietly(s, deps, s.minted.accessor)
+  return finish(sessions, opts)
+}
+
+// Decide (and mint, unless --check) the host's secret-id, then plan its files.
+async function prepareHost(s: Session, deps: SetupDeps, opts: SetupOptions, roleId: string): Promise<void> {
+  const { reporter } = deps
+  const root = s.paths.root
+  const hasFile = s.state?.paths.get(stackPaths(root).credential('secret-id'))?.kind === 'file'
+  s.decision = await decideSecretId(deps.vault, {
+    role: s.host.role, hasSecretIdFile: hasFile, recordedAccessor: s.state?.secretIdAccessor,
+    forceNew: opts.newSecretId, minRemainingMs: opts.secretIdMinRemainingMs, now: deps.now(),
+  })
+  if (s.decision.action === 'mint') reporter.event(s.host.name, `${opts.check ? 'would mint' : 'minting'} a new secret-id: ${s.decision.reason}`)
+  if (!opts.check && s.decision.action === 'mint') {
+    s.minted = await deps.vault.createSecretId(s.host.role, { metadata: { host: s.host.name, created_by: 'authctl' } })
+  }
+  s.result.secretId = s.decision.action === 'keep'
+    ? { action: 'keep', accessor: s.decision.accessor }
+    : { action: opts.check ? 'would-mint' : 'mint', accessor: s.minted?.accessor, reason: s.decision.reason }
+  planFor(s, roleId, opts.check, reporter)
 }
 
 async function preflightAndLock(sessions: Session[], deps: SetupDeps, opts: SetupOptions): Promise<void> {
