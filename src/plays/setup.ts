@@ -50,7 +50,6 @@ const live = (sessions: Session[]) => sessions.filter((s) => s.remote && !s.resu
 
 // Runs the whole setup play and returns per-host results; only Vault and config errors throw.
 export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opts: SetupOptions): Promise<SetupResult> {
-  const { reporter } = deps
   // templates first: a broken template or variable fails before Vault or any host is asked
   const sessions: Session[] = []
   for (const host of hosts) {
