@@ -1,5 +1,6 @@
 // SSH credentials for one host: its identity files in order, then ssh-agent, checked before we
 // connect so a bad key file is a ConfigError naming the file, not a vague auth failure.
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
 
@@ -10,7 +11,7 @@ export interface KeyParser {
 
 // One way to authenticate, in the order ssh2 will try them; the label is what error messages list.
 export type AuthMethod =
-  | { type: 'publickey'; label: string; file: string; key: Buffer; passphrase?: string }
+  | { type: 'publickey'; label: string; file: string; key: Buffer; passphrase?: string; parsed: unknown }
   | { type: 'agent'; label: string; socket: string }
 
 // What ssh2 needs to authenticate: the methods in order, plus keys skipped (for "tried" lists).
@@ -34,7 +35,17 @@ export interface CredentialInput {
   passphrase?: string
 }
 
-type KeyState = { status: 'ok'; data: Buffer } | { status: 'missing' | 'unreadable' | 'invalid'; message: string } | { status: 'encrypted' | 'bad-passphrase' }
+type KeyState = { status: 'ok'; data: Buffer; parsed: unknown } | { status: 'missing' | 'unreadable' | 'invalid'; message: string } | { status: 'encrypted' | 'bad-passphrase' }
+
+// Decrypting a key runs bcrypt in JavaScript (~0.15 s per round, 16 rounds by default): parse each
+// key once per run, not once per host and again inside ssh2.
+const parsedKeys = new Map<string, unknown>()
+
+function parseCached(data: Buffer, passphrase: string | undefined, parser: KeyParser): unknown {
+  const id = createHash('sha256').update(data).update('\0').update(passphrase ?? '').digest('hex')
+  if (!parsedKeys.has(id)) parsedKeys.set(id, parser.parseKey(data, passphrase))
+  return parsedKeys.get(id)
+}
 
 function inspectKey(file: string, passphrase: string | undefined, parser: KeyParser): KeyState {
   let data: Buffer
@@ -44,8 +55,8 @@ function inspectKey(file: string, passphrase: string | undefined, parser: KeyPar
     const code = (error as NodeJS.ErrnoException).code
     return { status: code === 'ENOENT' ? 'missing' : 'unreadable', message: (error as Error).message }
   }
-  const parsed = parser.parseKey(data, passphrase)
-  if (!(parsed instanceof Error)) return { status: 'ok', data }
+  const parsed = parseCached(data, passphrase, parser)
+  if (!(parsed instanceof Error)) return { status: 'ok', data, parsed }
   if (/no passphrase given/i.test(parsed.message)) return { status: 'encrypted' }
   if (/bad passphrase/i.test(parsed.message)) return { status: 'bad-passphrase' }
   return { status: 'invalid', message: parsed.message }
@@ -96,7 +107,7 @@ export function resolveCredentials(input: CredentialInput, parser: KeyParser, en
   for (const file of explicit.length > 0 ? explicit : (input.defaultIdentityFiles ?? [])) {
     const state = inspectKey(file, input.passphrase, parser)
     if (state.status === 'ok') {
-      creds.methods.push({ type: 'publickey', label: `key file ${file}`, file, key: state.data, passphrase: input.passphrase })
+      creds.methods.push({ type: 'publickey', label: `key file ${file}`, file, key: state.data, passphrase: input.passphrase, parsed: state.parsed })
       continue
     }
     if (explicit.length > 0 && !(state.status === 'encrypted' && agent !== undefined)) throw explicitKeyError(file, state)

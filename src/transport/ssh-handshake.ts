@@ -1,7 +1,7 @@
 // One SSH handshake with ssh2: host key checked against known_hosts by policy, then each credential
 // tried in order. Used for targets and jump hosts alike, over TCP or over a forwarded channel.
 import type { Duplex } from 'node:stream'
-import type { AnyAuthMethod, Client, ConnectConfig, NextAuthHandler } from 'ssh2'
+import type { AnyAuthMethod, Client, ConnectConfig, NextAuthHandler, ParsedKey } from 'ssh2'
 import { checkHostKey, hostKeyAlgorithms, loadPolicyEntries, type HostKeyOutcome } from './host-key-check.js'
 import type { AuthMethod, SshCredentials } from './ssh-auth.js'
 import { connectError, type Ssh2Error } from './ssh-connect-error.js'
@@ -42,7 +42,8 @@ function authHandler(ep: HandshakeEndpoint, state: { current?: AuthMethod }): Co
     state.current = method
     if (method === undefined) return (next as (auth: AnyAuthMethod | false) => void)(false)
     if (method.type === 'agent') return next({ type: 'agent', username: ep.user, agent: method.socket })
-    next({ type: 'publickey', username: ep.user, key: method.key, passphrase: method.passphrase })
+    // The key parsed (and decrypted) once by ssh-auth; ssh2 accepts it as is.
+    next({ type: 'publickey', username: ep.user, key: method.parsed as ParsedKey })
   }
 }
 
