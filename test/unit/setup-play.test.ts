@@ -1,0 +1,78 @@
+// The setup play through recording fakes: which remote commands run, in which order, and what
+// happens to minted secret-ids when something fails before any change.
+import { describe, expect, it } from 'vitest'
+import { VaultError } from '../../src/errors.js'
+import { silentReporter } from '../../src/output/reporter.js'
+import { Secret } from '../../src/output/secret.js'
+import { runSetup } from '../../src/plays/setup.js'
+import type { SetupDeps, SetupHost, SetupOptions, SetupVault } from '../../src/plays/setup-types.js'
+import type { RemoteHost } from '../../src/remote/remote-host.js'
+
+const opts: SetupOptions = { check: false, diff: false, newSecretId: false, serial: 1, forks: 10, lockWaitMs: 0, waitTimeoutS: 5, secretIdMinRemainingMs: 0, commandLine: 'authctl setup' }
+
+function host(name: string): SetupHost {
+  return { name, root: '/data/authentik', project: 'authentik', role: 'authentik', render: async () => ({ dirs: [], files: [{ path: '/data/authentik/docker-compose.yml', content: 'x', mode: 0o644, uid: 0, gid: 0, secret: false, restarts: 'compose-up' }] }) }
+}
+
+// A host whose state read says: fresh, nothing deployed; every other command succeeds.
+function fakeRemote(name: string, log: string[]): RemoteHost {
+  return {
+    name,
+    exec: async (argv) => {
+      // argv is sudo -n -- sh -c SCRIPT NAME args…: log the script's name
+      const script = argv[6] ?? ''
+      log.push(`${name} ${script}`)
+      return { stdout: script === 'authctl-state' ? 'compose-version\t2.29.7\n' : '', stderr: '', code: 0 }
+    },
+  }
+}
+
+function deps(vault: Partial<SetupVault>, log: string[]): SetupDeps {
+  const base: SetupVault = {
+    preflight: async () => undefined,
+    readRoleId: async () => 'role',
+    lookupSecretIdAccessor: async () => null,
+    createSecretId: async (_r, o) => ({ secretId: new Secret(`sid-${o.metadata.host}`), accessor: `acc-${o.metadata.host}` }),
+    destroySecretIdAccessor: async (_r, a) => void log.push(`destroy ${a}`),
+  }
+  return {
+    vault: { ...base, ...vault },
+    connect: async (names) => new Map(names.map((n) => [n, fakeRemote(n, log)])),
+    reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't', now: () => new Date(0), signal: new AbortController().signal,
+  }
+}
+
+const scriptNames = (log: string[]) => log.map((l) => l.split(' ').slice(0, 2).join(' '))
+
+describe('runSetup', () => {
+  it('a Vault failure while minting for one host changes nothing anywhere and destroys what was minted', async () => {
+    const log: string[] = []
+    const d = deps({ createSecretId: async (_r, o) => {
+      if (o.metadata.host === 'h2') throw new VaultError('permission denied on auth/approle/role/authentik/secret-id')
+      return { secretId: new Secret('sid'), accessor: `acc-${o.metadata.host}` }
+    } }, log)
+    const result = await runSetup([host('h1'), host('h2')], d, { ...opts, forks: 1 })
+    expect(result.hosts.map((h) => h.status)).toEqual(['skipped', 'failed'])
+    expect(result.exitCode).toBe(6)
+    expect(log).toContain('destroy acc-h1')
+    // only state reads and lock releases ran on the hosts: no write, no converge
+    expect(scriptNames(log).filter((l) => !l.startsWith('destroy')).sort()).toEqual(['h1 authctl-release', 'h1 authctl-state', 'h2 authctl-release', 'h2 authctl-state'])
+  })
+
+  it('--check reads state and releases nothing (it never locks), mints nothing', async () => {
+    const log: string[] = []
+    let minted = 0
+    const result = await runSetup([host('h1')], deps({ createSecretId: async () => { minted++; return { secretId: new Secret('s'), accessor: 'a' } } }, log), { ...opts, check: true })
+    expect(minted).toBe(0)
+    expect(result.hosts[0]?.secretId?.action).toBe('would-mint')
+    expect(scriptNames(log)).toEqual(['h1 authctl-state'])
+  })
+
+  it('a sealed Vault fails before any host is contacted', async () => {
+    const log: string[] = []
+    let connected = false
+    const d = deps({ preflight: async () => { throw new VaultError('Vault is sealed') } }, log)
+    await expect(runSetup([host('h1')], { ...d, connect: async () => { connected = true; return new Map() } }, opts)).rejects.toThrow('Vault is sealed')
+    expect(connected).toBe(false)
+  })
+})
