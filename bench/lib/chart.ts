@@ -56,12 +56,12 @@ export function wallTimeSvg(saved: readonly SavedRun[]): string {
     `<text x="${PAD.left}" y="22" font-size="15" font-weight="bold">Wall time of a setup run vs host count (median, log–log)</text>`,
   ]
   for (const v of ticks(yLo, yHi)) {
-    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/>`)
-    out.push(`<text x="${PAD.left - 6}" y="${py(v) + 4}" text-anchor="end">${v}</text>`)
+    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#ddd"/>`)
+    out.push(`<text x="${PAD.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`)
   }
   for (const h of [...new Set([1, 10, 50, ...saved.map((r) => r.hosts)])].sort((a, b) => a - b)) {
-    out.push(`<line x1="${px(h)}" x2="${px(h)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#eee"/>`)
-    out.push(`<text x="${px(h)}" y="${H - PAD.bottom + 18}" text-anchor="middle">${h}</text>`)
+    out.push(`<line x1="${px(h).toFixed(1)}" x2="${px(h).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#eee"/>`)
+    out.push(`<text x="${px(h).toFixed(1)}" y="${H - PAD.bottom + 18}" text-anchor="middle">${h}</text>`)
   }
   out.push(`<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 12}" text-anchor="middle">hosts</text>`)
   out.push(`<text transform="translate(18 ${(PAD.top + H - PAD.bottom) / 2}) rotate(-90)" text-anchor="middle">seconds</text>`)
