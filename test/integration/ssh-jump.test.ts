@@ -34,6 +34,9 @@ let home: string
 let bastionPort: number
 let bastion: Server | undefined
 let bastionConnections = 0
+let lastBastionSshd: ChildProcess | undefined
+let silent: Server | undefined
+let silentPort = 0
 const children: ChildProcess[] = []
 const keys: Record<string, { file: string; pub: string; blob: Buffer }> = {}
 
@@ -112,12 +115,18 @@ beforeAll(async () => {
   const bastionConfig = sshdConfig('bastion')
   bastion = createServer({ pauseOnConnect: true }, (sock) => {
     bastionConnections++
-    children.push(spawn('nsenter', [`--net=${netns(nsA)}`, '/usr/sbin/sshd', '-i', '-e', '-f', bastionConfig], { stdio: [sock, sock, 'ignore'] }))
+    lastBastionSshd = spawn('nsenter', [`--net=${netns(nsA)}`, '/usr/sbin/sshd', '-i', '-e', '-f', bastionConfig], { stdio: [sock, sock, 'ignore'] })
+    children.push(lastBastionSshd)
     sock.destroy()
   })
   await new Promise<void>((resolve) => bastion?.listen(0, BASTION_ADDR, resolve))
   const address = bastion.address()
   bastionPort = typeof address === 'object' && address !== null ? address.port : 0
+  // A TCP peer that never speaks SSH, for ConnectTimeout.
+  silent = createServer(() => undefined)
+  await new Promise<void>((resolve) => silent?.listen(0, BASTION_ADDR, resolve))
+  const silentAddress = silent.address()
+  silentPort = typeof silentAddress === 'object' && silentAddress !== null ? silentAddress.port : 0
   const line = (host: string, key: string): string => `${host} ${keys[key]?.pub.split(' ').slice(0, 2).join(' ')}\n`
   writeFileSync(join(dir, 'known_hosts'), line(`[${BASTION_ADDR}]:${bastionPort}`, 'bastion_host') + line(HOP2, 'hop2_host') + line(T1, 't1_host') + line(T2, 't2_host'))
   writeFileSync(join(dir, 'known_hosts_bad_bastion'), line(`[${BASTION_ADDR}]:${bastionPort}`, 'wrong_host') + line(T1, 't1_host'))
@@ -133,7 +142,8 @@ beforeAll(async () => {
       'Host enc-1', `  HostName ${T1}`, `  IdentityFile ${keys.id_enc?.file}`, '  IdentitiesOnly yes', '  ProxyJump bastion',
       'Host agent-1', `  HostName ${T1}`, '  ProxyJump bastion',
       'Host insecure-1', `  HostName ${T1}`, '  ProxyJump bastion', '  StrictHostKeyChecking no', `  UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`,
-      'Host authentik-* bastion hop2 lonely insecure-1', `  IdentityFile ${keys.id_user?.file}`,
+      'Host silent', `  HostName ${BASTION_ADDR}`, `  Port ${silentPort}`, '  ConnectTimeout 1',
+      'Host authentik-* bastion hop2 lonely insecure-1 silent', `  IdentityFile ${keys.id_user?.file}`,
       'Host *', `  User ${LOGIN_USER}`, `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  ConnectTimeout 10',
       '',
     ].join('\n'),
@@ -142,6 +152,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   bastion?.close()
+  silent?.close()
   const pids = children.flatMap((c) => (c.pid !== undefined && c.exitCode === null ? processTree(c.pid) : []))
   await killAll(pids)
   rmSync(dir, { recursive: true, force: true })
@@ -210,8 +221,19 @@ describe('ProxyJump through real sshd', () => {
     expect([...results.values()].filter((r) => r instanceof Error)).toEqual([])
     expect(bastionConnections - before).toBe(1)
     const one = results.get('authentik-1') as RemoteHost
+    const bastionSshd = lastBastionSshd as ChildProcess
+    const bastionGone = new Promise<boolean>((resolve) => {
+      if (bastionSshd.exitCode !== null) return resolve(true)
+      const timer = setTimeout(() => resolve(false), 5_000)
+      bastionSshd.once('exit', () => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
     await c.close()
     await expect(one.exec(['true'])).rejects.toBeInstanceOf(UnreachableError)
+    // Closing the run also closed the connection to the bastion (its sshd session ended).
+    expect(await bastionGone).toBe(true)
   })
 
   it("a changed host key on the jump host is refused, naming the hop", async () => {
@@ -225,6 +247,13 @@ describe('ProxyJump through real sshd', () => {
 })
 
 describe('keys, agent and host-key policy', () => {
+  it('ConnectTimeout bounds the handshake', async () => {
+    const started = Date.now()
+    const error = await failure(await connector(['silent']), 'silent')
+    expect(error.message).toBe(`silent: no SSH handshake with ${BASTION_ADDR}:${silentPort} within 1000 ms (timed out)`)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
   it('an encrypted IdentityFile works with AUTHCTL_SSH_KEY_PASSPHRASE_FILE, and is a ConfigError without it', async () => {
     const c = await connector(['enc-1'], {}, { AUTHCTL_SSH_KEY_PASSPHRASE_FILE: join(dir, 'passphrase') })
     expect((await reach(c, 'enc-1')).reach?.auth).toEqual({ method: 'key-file', file: keys.id_enc?.file })
