@@ -56,8 +56,9 @@ export function planHost(desired: DesiredState, state: HostState): HostPlan {
   }
   if (agentChange) {
     // a stack that is not running yet starts with the new files anyway: `up` is enough
-    plan.restart = stackRunning(state) ? 'agent' : 'up'
-    plan.restartReason = `${agentChange.file.path} changed`
+    const running = stackRunning(state)
+    plan.restart = running ? 'agent' : 'up'
+    plan.restartReason = running ? `${agentChange.file.path} changed` : 'the stack is not running yet'
   }
   if (!plan.restart && desired.files.length > 0 && !allHealthy(state)) {
     plan.restart = 'up'
