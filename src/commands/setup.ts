@@ -31,6 +31,8 @@ export default class Setup extends BaseCommand {
       forks: flags.forks,
       knownHosts: flags['known-hosts'],
       acceptNew: flags['accept-new-host-keys'],
+      sshConfig: flags['ssh-config'],
+      insecureHostKeys: flags['insecure-ignore-host-keys'],
       check: flags.check,
       diff: flags.diff,
       newSecretId: flags['new-secret-id'],
