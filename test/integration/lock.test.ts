@@ -56,12 +56,23 @@ describe('deploy lock', () => {
 
   it('--lock-wait waits for the lock to be released, then converges', async () => {
     await plantLock(0)
-    const timer = setTimeout(() => void rm(lockDir(0), { recursive: true }), 2500)
-    const r = await runCli(['setup', ...conn(), '--lock-wait', '30s', '--wait-timeout', '30s'], env)
-    clearTimeout(timer)
-    expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(/\[host1\] waiting for the deploy lock/)
-    expect(r.stdout).toMatch(/host1\s+changed/)
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'setup', ...conn(), '--lock-wait', '60s', '--wait-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let released = false
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      // release the lock only once the run is seen waiting for it
+      if (!released && /\[host1\] waiting for the deploy lock/.test(stderr)) {
+        released = true
+        void rm(lockDir(0), { recursive: true })
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(released).toBe(true)
+    expect(code, stderr).toBe(0)
+    expect(stdout).toMatch(/host1\s+changed/)
   })
 
   it('Ctrl-C in the middle finishes the host in progress, releases every lock and exits 130', async () => {
