@@ -53,7 +53,21 @@ const playbook = (ctx: BenchContext, forks: number): Command => ({
   env: ctx.ansibleEnv,
 })
 
-const exitZero = (m: Measured) => (m.code === 0 ? undefined : `exit ${String(m.code)}: ${(m.stderr || m.stdout).trim().slice(-400)}`)
+// Why a run failed, in a line: authctl's per-host errors from --json, Ansible's fatal lines.
+function failureText(m: Measured): string {
+  try {
+    const hosts = (JSON.parse(m.stdout) as { hosts?: { host: string; error?: { message: string } }[] }).hosts ?? []
+    const errors = hosts.filter((h) => h.error).map((h) => `${h.host}: ${h.error?.message ?? ''}`)
+    if (errors.length > 0) return errors.slice(0, 3).join(' | ').slice(0, 600)
+  } catch {
+    // not authctl's JSON: fall through to Ansible's output or the raw tail
+  }
+  const fatal = m.stdout.split('\n').filter((l) => /^(fatal|failed):/.test(l))
+  if (fatal.length > 0) return fatal.slice(0, 3).join(' | ').slice(0, 600)
+  return `${m.stderr.trim().slice(-300)} ${m.stdout.trim().slice(-300)}`
+}
+
+const exitZero = (m: Measured) => (m.code === 0 ? undefined : `exit ${String(m.code)}: ${failureText(m)}`)
 
 // A no-change authctl run must report every host `ok` (nothing written, nothing restarted).
 function authctlNoChange(m: Measured): string | undefined {
