@@ -26,6 +26,8 @@ export interface HostState {
 }
 
 function parseService(json: string): ServiceState[] {
+  // compose may mix warnings into the captured output: only JSON lines count
+  if (!/^\s*[[{]/.test(json)) return []
   const value: unknown = JSON.parse(json)
   // compose < 2.21 prints one JSON array, newer versions one object a line
   const list = Array.isArray(value) ? value : [value]

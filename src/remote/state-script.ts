@@ -12,8 +12,14 @@ export const STATE_EXIT = { lockHeld: 3, noDocker: 20, noCompose: 21, noRoot: 22
 export const STATE_SCRIPT = `set -u
 root=$1 lock=$2 details=$3 project=$4 take=$5 compose=$6 pending=$7 accessor=$8; shift 8
 command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
-v=$(docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$v"; exit ${STATE_EXIT.noCompose}; }
-printf 'compose-version\\t%s\\n' "$v"
+# one docker call: a deployed stack's ps proves compose works; a fresh host asks for the version
+if [ -f "$compose" ]; then
+  ps=$(docker compose -f "$compose" -p "$project" ps -a --format json 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$ps" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
+else
+  ps=
+  v=$(docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$v" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
+  printf 'compose-version\\t%s\\n' "$v"
+fi
 if [ "$take" = 1 ]; then
   mkdir -p -- "$root" || exit ${STATE_EXIT.noRoot}
   if mkdir -m 0700 -- "$lock" 2>/dev/null; then
@@ -34,9 +40,7 @@ for f do
 done
 [ -f "$pending" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$pending" | tr -d '\\n')"
 [ -f "$accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$accessor" | tr -d '\\n')"
-if [ -f "$compose" ]; then
-  docker compose -f "$compose" -p "$project" ps -a --format json 2>/dev/null | sed 's/^/ps\\t/'
-fi
+[ -n "$ps" ] && printf '%s\\n' "$ps" | sed 's/^/ps\\t/'
 exit 0
 `
 

@@ -101,4 +101,18 @@ describe('state script', () => {
     const r = runLocal(stateCommand({ paths: hostPaths(join(dir, 'a')), project: 'p', lockDetails: '{}', takeLock: true, targets: [] }), undefined, env)
     expect(() => parseState('h2', r)).toThrow(/h2: docker compose does not work: Cannot connect to the Docker daemon/)
   })
+
+  it('on a deployed host one ps call both proves compose works and lists the services', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-state-'))
+    const bin = join(dir, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\necho \'WARN obsolete version\' >&2\necho \'{"Service":"server","State":"running","Health":"healthy"}\'\n', { mode: 0o755 })
+    const paths = hostPaths(join(dir, 'a'))
+    mkdirSync(paths.root)
+    writeFileSync(paths.composeFile, 'services: {}\n')
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }
+    const state = parseState('h', runLocal(stateCommand({ paths, project: 'p', lockDetails: '{}', takeLock: true, targets: [] }), undefined, env))
+    expect(state.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
+    expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(`compose -f ${paths.composeFile} -p p ps -a --format json\n`)
+  })
 })
