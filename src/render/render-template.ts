@@ -28,10 +28,19 @@ function strictLocals(locals: object, path: string): object {
   })
 }
 
+// Compiled templates for this process, per escape and (file, text): a run renders the same three
+// templates for every host, and compiling is most of the cost (bench/results/notes.md).
+const functions = new WeakMap<Escape, Map<string, (locals: unknown) => string>>()
+
 // Renders `file` with `locals`; syntax errors and unknown variables become ConfigError naming the file.
 export async function renderTemplate(file: string, locals: TemplateLocals, escape: Escape): Promise<string> {
   const source = await readFile(file, 'utf8')
+  const key = `${file}\u0000${source}`
+  const cache = functions.get(escape) ?? new Map<string, (locals: unknown) => string>()
+  functions.set(escape, cache)
   try {
+    const cached = cache.get(key)
+    if (cached) return cached(strictLocals({ ...locals }, 'v'))
     const options: ejs.Options & { async: false; unsafePrototypeLocals: boolean } = {
       filename: file,
       strict: true,
@@ -41,7 +50,8 @@ export async function renderTemplate(file: string, locals: TemplateLocals, escap
       unsafePrototypeLocals: true,
       async: false,
     }
-    const render = ejs.compile(source, options)
+    const render = ejs.compile(source, options) as (locals: unknown) => string
+    cache.set(key, render)
     return render(strictLocals({ ...locals }, 'v'))
   } catch (error) {
     if (error instanceof ConfigError) throw error
