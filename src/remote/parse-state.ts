@@ -9,6 +9,8 @@ export type PathState =
   | { kind: 'file'; sha256: string; mode: number; uid: number; gid: number }
   | { kind: 'dir'; mode: number; uid: number; gid: number }
   | { kind: 'missing' }
+  // a symlink, socket or device where authctl wants a file: replaced like a missing file
+  | { kind: 'other'; type: string }
 
 // One compose service as `docker compose ps --format json` reports it.
 export interface ServiceState {
@@ -60,16 +62,15 @@ export function parseState(host: string, result: ExecResult): HostState {
     throw new HostFailedError(`${host}: reading the host state failed (exit ${String(result.code)}): ${result.stderr.trim().slice(0, 300)}`)
   }
   const state: HostState = { composeVersion: field('compose-version') ?? '', paths: new Map(), services: [] }
+  const sums = new Map<string, string>()
+  const stats: string[][] = []
   for (const line of lines) {
     const [tag, ...rest] = line.split('\t')
-    if (tag === 'file' && rest.length === 5) {
-      const [path, sha256, mode, uid, gid] = rest as [string, string, string, string, string]
-      state.paths.set(path, { kind: 'file', sha256, mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) })
-    } else if (tag === 'dir' && rest.length === 5) {
-      const [path, , mode, uid, gid] = rest as [string, string, string, string, string]
-      state.paths.set(path, { kind: 'dir', mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) })
-    } else if (tag === 'missing' && rest[0] !== undefined) {
-      state.paths.set(rest[0], { kind: 'missing' })
+    if (tag === 'stat' && rest.length === 5) stats.push(rest)
+    else if (tag === 'sha') {
+      // sha256sum prints "<64 hex>  <path>"
+      const text = rest.join('\t')
+      sums.set(text.slice(66), text.slice(0, 64))
     } else if (tag === 'pending' && rest[0]) {
       state.pendingRestart = rest[0]
     } else if (tag === 'accessor' && rest[0]) {
@@ -77,6 +78,13 @@ export function parseState(host: string, result: ExecResult): HostState {
     } else if (tag === 'ps') {
       state.services.push(...parseService(rest.join('\t')))
     }
+  }
+  // a path absent from stat's output does not exist (plan treats "no entry" as missing)
+  for (const [type, mode, uid, gid, path] of stats as [string, string, string, string, string][]) {
+    const owner = { mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) }
+    if (type === 'directory') state.paths.set(path, { kind: 'dir', ...owner })
+    else if (type.startsWith('regular')) state.paths.set(path, { kind: 'file', sha256: sums.get(path) ?? '', ...owner })
+    else state.paths.set(path, { kind: 'other', type })
   }
   return state
 }

@@ -29,15 +29,12 @@ if [ "$take" = 1 ]; then
     exit ${STATE_EXIT.lockHeld}
   fi
 fi
-for f do
-  if [ -f "$f" ]; then
-    printf 'file\\t%s\\t%s\\t%s\\n' "$f" "$(sha256sum < "$f" | cut -c1-64)" "$(stat --printf '%a\\t%u\\t%g' -- "$f")"
-  elif [ -d "$f" ]; then
-    printf 'dir\\t%s\\t-\\t%s\\n' "$f" "$(stat --printf '%a\\t%u\\t%g' -- "$f")"
-  else
-    printf 'missing\\t%s\\n' "$f"
-  fi
-done
+# two processes for all paths (not a loop of four per path): stat for type, mode and owner, then the
+# checksums; a missing path is simply absent from both outputs
+if [ $# -gt 0 ]; then
+  stat --printf 'stat\\t%F\\t%a\\t%u\\t%g\\t%n\\n' -- "$@" 2>/dev/null
+  sha256sum -- "$@" 2>/dev/null | sed 's/^/sha\\t/'
+fi
 [ -f "$pending" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$pending" | tr -d '\\n')"
 [ -f "$accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$accessor" | tr -d '\\n')"
 [ -n "$ps" ] && printf '%s\\n' "$ps" | sed 's/^/ps\\t/'

@@ -78,7 +78,7 @@ describe('state script', () => {
     expect(state.composeVersion).toBe('2.29.7')
     expect(state.paths.get(targets[0]!)).toEqual({ kind: 'file', sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', mode: 0o400, uid: 0, gid: 0 })
     expect(state.paths.get(targets[1]!)?.kind).toBe('dir')
-    expect(state.paths.get(targets[2]!)).toEqual({ kind: 'missing' })
+    expect(state.paths.get(targets[2]!)).toBeUndefined()
     expect(state.secretIdAccessor).toBe('acc-123')
     expect(readFileSync(paths.lockDetails, 'utf8')).toBe('{"pid":1}\n')
 
