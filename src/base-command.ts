@@ -15,13 +15,11 @@ export abstract class BaseCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     const code = exitCodeOf(err)
     const verbose = this.argv.includes('--verbose') || process.env.AUTHCTL_VERBOSE === 'true' || process.env.AUTHCTL_VERBOSE === '1'
-    const oclifUsage = !(err instanceof AuthctlError) && code === EXIT_CODES.config
     if (this.jsonEnabled()) {
       this.logJson({ error: { code: err instanceof AuthctlError ? err.name : 'Error', message: err.message, hint: (err as AuthctlError).hint, exitCode: code } })
     } else {
       const lines = [`Error: ${err.message}`]
       if (err instanceof AuthctlError && err.hint) lines.push(`Hint: ${err.hint}`)
-      if (oclifUsage) lines.push(`See: authctl ${this.id ?? ''} --help`.replace('  ', ' '))
       if (code === EXIT_CODES.bug) lines.push(verbose ? String(err.stack) : 'This is a bug in authctl; run again with --verbose for the stack trace.')
       process.stderr.write(lines.join('\n') + '\n')
     }
