@@ -9,6 +9,17 @@ import { lineReporter, silentReporter, type Reporter } from './output/reporter.j
 import type { SetupHost } from './plays/setup-types.js'
 import type { RemoteHost } from './transport/ssh-host.js'
 
+// The flags every host-touching command shares: which hosts, and how to reach them.
+export interface HostSelectionInput {
+  inventory: string
+  limit?: string
+  forks: number
+  knownHosts?: string
+  acceptNew: boolean
+  sshConfig?: string
+  insecureHostKeys?: boolean
+}
+
 export interface Selection {
   inventoryPath: string
   hosts: HostConfig[]

@@ -1,6 +1,6 @@
 // Wires the setup play to the real world: inventory, Vault from the environment, SSH, the reporter,
 // Ctrl-C handling and the recap. The command calls this; tests call the play with fakes.
-import { selectHosts, setupHosts, sshConnector, reporterFor, runIdentity } from '../context.js'
+import { selectHosts, setupHosts, sshConnector, reporterFor, runIdentity, type HostSelectionInput } from '../context.js'
 import { appendAudit } from '../output/audit-local.js'
 import { listrReporter } from '../output/listr-reporter.js'
 import { trapInterrupts } from '../output/interrupt.js'
@@ -8,14 +8,7 @@ import { formatRecap } from '../output/recap.js'
 import { openSetupVault } from '../vault/setup-vault.js'
 import { runSetup, type SetupResult } from './setup.js'
 
-export interface SetupCommandInput {
-  inventory: string
-  limit?: string
-  forks: number
-  knownHosts?: string
-  acceptNew: boolean
-  sshConfig?: string
-  insecureHostKeys?: boolean
+export interface SetupCommandInput extends HostSelectionInput {
   check: boolean
   diff: boolean
   newSecretId: boolean

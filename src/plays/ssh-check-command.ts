@@ -1,16 +1,9 @@
 // Wires `authctl ssh-check` to the inventory and SSH: resolve (config errors before connecting),
 // connect, report, close.
-import { selectHosts, sshConnector } from '../context.js'
+import { selectHosts, sshConnector, type HostSelectionInput } from '../context.js'
 import { formatSshCheck, runSshCheck, type SshCheckResult } from './ssh-check.js'
 
-export interface SshCheckCommandInput {
-  inventory: string
-  limit?: string
-  forks: number
-  knownHosts?: string
-  acceptNew: boolean
-  sshConfig?: string
-  insecureHostKeys?: boolean
+export interface SshCheckCommandInput extends HostSelectionInput {
   json: boolean
 }
 
