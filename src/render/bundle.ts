@@ -10,7 +10,7 @@ import {
   CONTAINER,
   type CredentialName,
   SECRETS_VOLUME_OPTIONS,
-  hostPaths,
+  stackPaths,
 } from './layout.js'
 import { type RenderInput, validateRenderInput } from './render-input.js'
 import { type Escape, renderTemplate } from './render-template.js'
@@ -30,7 +30,7 @@ export interface RenderOptions {
 // The AppRole credential file the play writes: readable by the agent's uid alone, never by group or others.
 export function credentialFile(root: string, name: CredentialName, content: string): DesiredFile {
   return {
-    path: hostPaths(root).credential(name),
+    path: stackPaths(root).credential(name),
     content,
     mode: 0o400,
     uid: AGENT_UID,
@@ -42,7 +42,7 @@ export function credentialFile(root: string, name: CredentialName, content: stri
 
 // The folders the bundle needs, parents first.
 function desiredDirs(root: string): DesiredDir[] {
-  const p = hostPaths(root)
+  const p = stackPaths(root)
   const agentOnly = { mode: 0o700, uid: AGENT_UID, gid: AGENT_GID }
   const authentik = { mode: 0o750, uid: AUTHENTIK_UID, gid: AUTHENTIK_GID }
   return [
@@ -62,7 +62,7 @@ export async function renderBundle(
   opts: RenderOptions = {},
 ): Promise<{ dirs: DesiredDir[]; files: DesiredFile[] }> {
   const v = validateRenderInput(input)
-  const p = hostPaths(v.authentikRoot)
+  const p = stackPaths(v.authentikRoot)
   const locals = {
     ...v,
     // Present even when unset, so templates can test it without tripping the unknown-variable guard.

@@ -27,7 +27,7 @@ export const CONTAINER = {
 export type CredentialName = 'role-id' | 'secret-id'
 
 // Host paths under the deploy root, as in the runbook's "Files Involved" table.
-export function hostPaths(root: string) {
+export function stackPaths(root: string) {
   return {
     root,
     vaultDir: `${root}/vault`,

@@ -7,6 +7,7 @@ import { loadCredentials, type AuthMethod } from './ssh-auth.js'
 import { handshake } from './ssh-handshake.js'
 import { forward, hopLabel, JumpChains, type SshHop } from './ssh-jump.js'
 import { SshRemoteHost } from './ssh-remote-host.js'
+import type { ExecOptions, ExecResult } from '../remote/exec-result.js'
 
 // One host to reach: where, as whom, with which keys, and through which jump hosts.
 export interface SshTarget {
@@ -39,19 +40,8 @@ export interface HostKeyPolicy {
   insecure?: boolean
 }
 
-// A finished remote command: output untrimmed, code null when it died by a signal.
-export interface ExecResult {
-  stdout: string
-  stderr: string
-  code: number | null
-  signal?: string | null
-}
-
-// Per-command options: stdin is how content and secrets travel, never the command line.
-export interface ExecOptions {
-  stdin?: string | Buffer
-  timeoutMs?: number
-}
+// The result and options of one remote command are the port's (src/remote), which this transport implements.
+export type { ExecOptions, ExecResult } from '../remote/exec-result.js'
 
 // How a host was reached, for `authctl ssh-check` and debugging.
 export interface ReachInfo {
