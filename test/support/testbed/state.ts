@@ -1,16 +1,11 @@
 // The test bed's state file: what was started, by PID, so stop/`down` never kill by name.
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { SshdLaunch } from './sshd-process.js'
 
-export interface HostState {
+// One host as recorded: how its sshd was launched, plus what stop and the tests need.
+export interface HostState extends Pick<SshdLaunch, 'address' | 'port' | 'configPath' | 'dataDir' | 'homeDir' | 'userHome'> {
   name: string
-  address: string
-  port: number
-  configPath: string
-  dataDir: string
-  /** This host's private home for the login user, bound over its real home. */
-  homeDir: string
-  userHome: string
   commandLog: string
   sshdPid: number
 }
