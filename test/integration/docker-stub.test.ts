@@ -1,6 +1,7 @@
 // The test bed's `docker` stand-in, run directly as root against a temp dir standing for /data and the
 // Vault test server: compose loading and errors, the vault-agent emulation, health, ps/logs/exec, faults.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { execa } from 'execa'
@@ -364,6 +365,8 @@ describe('docker stand-in: failures', () => {
     const denied = await docker(dir, ['compose', 'ps'], nobody)
     expect(denied.code).toBe(1)
     expect(denied.stderr).toMatch(/^permission denied while trying to connect to the Docker daemon socket at unix:\/\/\/var\/run\/docker\.sock: Get "http:\/\/%2Fvar%2Frun%2Fdocker\.sock\/v[\d.]+\/\S+": dial unix \/var\/run\/docker\.sock: connect: permission denied$/)
+    // the stand-in admits group docker like the real socket; a fresh machine may not have that group yet
+    execFileSync('groupadd', ['-f', 'docker'])
     const gid = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith('docker:'))?.split(':')[2]
     expect(gid).toBeDefined()
     const member = await docker(dir, ['compose', 'ps'], ['setpriv', '--reuid=65534', '--regid=65534', `--groups=${gid}`])
