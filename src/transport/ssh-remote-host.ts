@@ -1,7 +1,9 @@
 // A connected host: each command is an exec channel on the one connection, running exactly the
 // quoted argv; losing the connection fails every pending and later command as UnreachableError.
 import type { Client, ClientChannel } from 'ssh2'
-import { UnreachableError } from '../errors.js'
+import { HostFailedError, InterruptedError, UnreachableError, type AuthctlError } from '../errors.js'
+import { EXEC_DEFAULTS } from '../remote/exec-result.js'
+import { OutputCollector } from './output-collector.js'
 import { commandLine } from '../remote/shell.js'
 import { createLimiter } from './limit.js'
 import type { ExecOptions, ExecResult, ReachInfo, RemoteHost } from './ssh-host.js'
@@ -13,7 +15,7 @@ const MAX_CHANNELS = 8
 export class SshRemoteHost implements RemoteHost {
   private lost?: UnreachableError
   private closing = false
-  private readonly pending = new Set<(err: UnreachableError) => void>()
+  private readonly pending = new Set<(err: AuthctlError) => void>()
   private readonly limit = createLimiter(MAX_CHANNELS)
 
   constructor(
@@ -31,6 +33,11 @@ export class SshRemoteHost implements RemoteHost {
     client.on('close', () => this.markLost(`SSH connection to ${where} was closed`))
   }
 
+  // Whether the connection is gone (a new one is needed to reach the host again).
+  get isLost(): boolean {
+    return this.lost !== undefined
+  }
+
   private markLost(message: string): void {
     this.lost ??= new UnreachableError(`${this.name}: ${this.closing ? 'connection already closed by authctl' : message}`)
     for (const fail of this.pending) fail(this.lost)
@@ -44,49 +51,50 @@ export class SshRemoteHost implements RemoteHost {
   private run(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       if (this.lost) return reject(this.lost)
+      if (opts.signal?.aborted) return reject(new InterruptedError(`${this.name}: command cancelled before it started`))
       let settled = false
       let channel: ClientChannel | undefined
-      let timer: NodeJS.Timeout | undefined
+      const timeoutMs = opts.timeoutMs ?? EXEC_DEFAULTS.timeoutMs
+      const maxBytes = opts.maxOutputBytes ?? EXEC_DEFAULTS.maxOutputBytes
+      const what = commandLine(argv).slice(0, 120)
       const finish = (action: () => void): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        opts.signal?.removeEventListener('abort', onAbort)
         this.pending.delete(fail)
         action()
       }
-      const fail = (err: UnreachableError): void =>
+      const fail = (err: AuthctlError): void =>
         finish(() => {
+          // EOF first: a wrapper that stops on EOF (logs -f) ends its remote process cleanly
+          channel?.end()
+          channel?.signal('KILL')
           channel?.close()
           reject(err)
         })
+      const onAbort = (): void => fail(new InterruptedError(`${this.name}: cancelled: ${what}`))
       this.pending.add(fail)
-      if (opts.timeoutMs !== undefined) {
-        const ms = opts.timeoutMs
-        timer = setTimeout(() => {
-          channel?.signal('KILL')
-          fail(new UnreachableError(`${this.name}: remote command timed out after ${ms} ms: ${commandLine(argv).slice(0, 120)}`))
-        }, ms)
-      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+      // a hung command fails its host; it never holds the run
+      const timer = setTimeout(() => fail(new HostFailedError(`${this.name}: remote command timed out after ${timeoutMs} ms: ${what}`)), timeoutMs)
       this.client.exec(commandLine(argv), (err, ch) => {
         if (err) return fail(new UnreachableError(`${this.name}: cannot open an SSH channel on ${this.where}: ${err.message}`, { cause: err }))
         if (settled) return void ch.close()
         channel = ch
-        const stdout: Buffer[] = []
-        const stderr: Buffer[] = []
+        const out = new OutputCollector(maxBytes, opts.onLine, () => fail(new HostFailedError(`${this.name}: sent more than ${maxBytes} bytes of output: ${what}`)))
         let code: number | null = null
         let signal: string | null = null
-        ch.on('data', (chunk: Buffer) => stdout.push(chunk))
-        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+        ch.on('data', (chunk: Buffer) => out.add('stdout', chunk))
+        ch.stderr.on('data', (chunk: Buffer) => out.add('stderr', chunk))
         ch.on('exit', (exitCode: number | null, signalName?: string) => {
           code = exitCode ?? null
           signal = signalName ?? null
         })
-        ch.on('close', () =>
-          finish(() => resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code, signal })),
-        )
-        // Always send EOF so a command reading stdin never waits for input that will not come.
-        if (opts.stdin === undefined) ch.end()
-        else ch.end(opts.stdin)
+        ch.on('close', () => finish(() => resolve({ ...out.result(), code, signal })))
+        // Send EOF (unless asked to hold stdin) so a command reading stdin never waits for input that will not come.
+        if (opts.stdin !== undefined) ch.write(opts.stdin)
+        if (!opts.holdStdin) ch.end()
       })
     })
   }

@@ -7,7 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, UnreachableError } from '../../src/errors.js'
+import { ConfigError, HostFailedError, InterruptedError, UnreachableError } from '../../src/errors.js'
 import { fingerprint } from '../../src/transport/known-hosts.js'
 import { SshPool } from '../../src/transport/ssh-pool.js'
 import { connectHost, type HostKeyPolicy, type RemoteHost, type SshTarget } from '../../src/transport/ssh-host.js'
@@ -192,11 +192,41 @@ describe('exec', () => {
     expect(Date.now() - started).toBeLessThan(12 * 300)
   })
 
-  it('rejects a command that outlives its timeout and stays usable', async () => {
+  it('fails (not unreachable) a command that outlives its timeout and stays usable', async () => {
     const error = await refusal(shared.exec(['sleep', '5'], { timeoutMs: 300 }))
-    expect(error).toBeInstanceOf(UnreachableError)
+    expect(error).toBeInstanceOf(HostFailedError)
     expect(error.message).toMatch(/web1: remote command timed out after 300 ms: sleep 5/)
     expect((await shared.exec(['echo', 'still here'])).stdout).toBe('still here\n')
+  })
+
+  it('streams output line by line and cancels on abort, ending a remote command that waits for EOF', async () => {
+    const lines: string[] = []
+    const controller = new AbortController()
+    // the shape logs -f uses: the remote side stops its follower when our stdin reaches EOF
+    const script = 'for i in 1 2 3; do echo "line $i"; done; echo oops >&2; (while :; do sleep 0.1; done) & p=$!; cat >/dev/null; kill $p; echo stopped > "$1"'
+    const marker = `/tmp/authctl-stream-${process.pid}`
+    const run = shared.exec(['sh', '-c', script, 'x', marker], {
+      holdStdin: true, signal: controller.signal,
+      onLine: (stream, line) => {
+        lines.push(`${stream}:${line}`)
+        if (lines.length === 4) controller.abort()
+      },
+    })
+    const error = await refusal(run)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(lines.sort()).toEqual(['stderr:oops', 'stdout:line 1', 'stdout:line 2', 'stdout:line 3'])
+    // the remote process saw EOF and ended: its marker appears (the test bed's /tmp is the host's)
+    for (let i = 0; i < 50 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100))
+    expect(readFileSync(marker, 'utf8')).toBe('stopped\n')
+    rmSync(marker, { force: true })
+    expect((await shared.exec(['echo', 'still here'])).stdout).toBe('still here\n')
+  })
+
+  it('fails a command that sends more output than the cap, without buffering it all', async () => {
+    const error = await refusal(shared.exec(['sh', '-c', 'head -c 3000000 /dev/zero'], { maxOutputBytes: 1_000_000 }))
+    expect(error).toBeInstanceOf(HostFailedError)
+    expect(error.message).toMatch(/web1: sent more than 1000000 bytes of output/)
+    expect((await shared.exec(['echo', 'ok'])).stdout).toBe('ok\n')
   })
 
   it('rejects pending and later commands when the connection is lost', async () => {
