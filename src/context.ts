@@ -1,12 +1,13 @@
 // Builds what a play needs from flags and environment: the selected inventory hosts, the SSH pool,
-// the reporter, and who is running. Heavy modules are imported here, lazily, not by commands.
-import { readFileSync } from 'node:fs'
+// the reporter, the interrupts, and who is running. Heavy modules are imported lazily, not by commands.
 import { hostname, homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from './errors.js'
+import type { EngineDeps } from './engine/run-play.js'
 import type { HostConfig } from './inventory/host-config.js'
+import type { LiveReporter } from './output/listr-reporter.js'
+import { trapInterrupts, type Interrupt } from './output/interrupt.js'
 import { lineReporter, silentReporter, type Reporter } from './output/reporter.js'
-import type { SetupHost } from './plays/setup-types.js'
 import type { RemoteHost } from './transport/ssh-host.js'
 
 // The flags every host-touching command shares: which hosts, and how to reach them.
@@ -32,41 +33,6 @@ export async function selectHosts(inventoryPath: string, limit: string | undefin
   const hosts = inventory.selectHosts(limit)
   if (hosts.length === 0) throw new ConfigError(`${inventoryPath}: no host selected${limit ? ` by --limit ${limit}` : ''}`, { hint: 'authctl inventory --graph shows the hosts and groups.' })
   return { inventoryPath, hosts }
-}
-
-// The setup play's view of each host: its paths and a render of its files (templates beside the inventory win).
-export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): Promise<SetupHost[]> {
-  const { renderBundle } = await import('./render/bundle.js')
-  const { overrideDirFor } = await import('./render/templates-dir.js')
-  const overrideDir = overrideDirFor(selection.inventoryPath)
-  return selection.hosts.map((h) => {
-    const vaultAddr = h.vars.vaultAddr ?? env.VAULT_ADDR
-    if (!vaultAddr) throw new ConfigError(`${h.name}: vault_addr is not set and VAULT_ADDR is empty`, { hint: 'Set vault_addr in group_vars (the address the agents use) or export VAULT_ADDR.' })
-    const vaultCacert = h.vars.vaultCacert ? readPem(h.name, h.vars.vaultCacert) : undefined
-    return {
-      name: h.name,
-      root: h.vars.authentikRoot,
-      project: h.vars.composeProject,
-      role: h.vars.vaultApprole,
-      render: () =>
-        renderBundle(
-          {
-            hostName: h.name, authentikRoot: h.vars.authentikRoot, vaultAddr, vaultCacert, vaultKvMount: h.vars.vaultKvMount,
-            vaultKvPath: h.vars.vaultKvPath, vaultApprole: h.vars.vaultApprole, composeProject: h.vars.composeProject,
-            authentikImage: h.vars.authentikImage, vaultImage: h.vars.vaultImage,
-          },
-          { overrideDir },
-        ),
-    }
-  })
-}
-
-function readPem(host: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new ConfigError(`${host}: vault_cacert ${path} cannot be read: ${(error as Error).message}`, { hint: 'Point vault_cacert at the PEM file of the CA that signed Vault\'s certificate.' })
-  }
 }
 
 export interface ConnectOptions {
@@ -126,10 +92,6 @@ export async function sshConnector(hosts: readonly HostConfig[], opts: ConnectOp
   return { connect, close: () => pool.closeAll(), targets: plan.targets }
 }
 
-// Progress on stderr for people and CI; nothing with --json.
-export function reporterFor(json: boolean): Reporter {
-  return json ? silentReporter : lineReporter(process.stderr)
-}
 
 // Who runs authctl and from where, for the lock details and the audit lines (no secrets).
 export function runIdentity(commandLine: string): { who: string; lockDetails: string } {
@@ -137,4 +99,68 @@ export function runIdentity(commandLine: string): { who: string; lockDetails: st
   const who = `${user}@${hostname()}`
   const lockDetails = JSON.stringify({ who, pid: process.pid, command: commandLine, bastion: hostname(), since: new Date().toISOString() })
   return { who, lockDetails }
+}
+
+// What a host-touching command gets from withHosts: the selection, the connector, progress output,
+// the interrupts and who runs. Everything here is closed by withHosts in every case.
+export interface HostSession {
+  selection: Selection
+  env: NodeJS.ProcessEnv
+  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
+  targets: Awaited<ReturnType<typeof sshConnector>>['targets']
+  reporter: Reporter
+  // the live per-host view on a terminal (settle it with the results before printing a recap)
+  live?: LiveReporter
+  interrupt: Interrupt
+  who: string
+  lockDetails: string
+  commandLine: string
+}
+
+export interface WithHostsInput extends HostSelectionInput {
+  json: boolean
+  // the command words after "authctl" (for the lock details and the audit lines)
+  command: readonly string[]
+  argv: readonly string[]
+  // a live listr view on a terminal instead of one line per event
+  live?: boolean
+}
+
+// The one wiring for every command that reaches hosts: select hosts (config errors before any
+// connection), plan SSH, choose the reporter, trap Ctrl-C, run, and close everything in every case.
+export async function withHosts<T>(input: WithHostsInput, run: (session: HostSession) => Promise<T>): Promise<T> {
+  const env = process.env
+  const commandLine = ['authctl', ...input.command, ...input.argv].join(' ')
+  const selection = await selectHosts(input.inventory, input.limit, env)
+  const ssh = await sshConnector(selection.hosts, {
+    knownHosts: input.knownHosts, acceptNew: input.acceptNew, forks: input.forks, env,
+    sshConfig: input.sshConfig, insecureHostKeys: input.insecureHostKeys, interactive: !input.json,
+  })
+  let live: LiveReporter | undefined
+  try {
+    if (input.live && !input.json && process.stdout.isTTY && process.stderr.isTTY && !env.CI) {
+      const { listrReporter } = await import('./output/listr-reporter.js')
+      live = await listrReporter(selection.hosts.map((h) => h.name))
+    }
+    const reporter = live ?? (input.json ? silentReporter : lineReporter(process.stderr))
+    const interrupt = trapInterrupts({ warn: (m) => reporter.warn('*', m) })
+    try {
+      const { who, lockDetails } = runIdentity(commandLine)
+      return await run({ selection, env, connect: ssh.connect, targets: ssh.targets, reporter, live, interrupt, who, lockDetails, commandLine })
+    } finally {
+      interrupt.dispose()
+    }
+  } finally {
+    await live?.close([])
+    await ssh.close()
+  }
+}
+
+// The run engine's ports for a session: SSH, progress, the bastion audit log, who runs, the interrupts.
+export async function engineDeps(s: HostSession): Promise<EngineDeps> {
+  const { appendAudit } = await import('./output/audit-local.js')
+  return {
+    connect: s.connect, reporter: s.reporter, auditLocal: (lines) => appendAudit(lines, s.env), lockDetails: s.lockDetails, who: s.who,
+    now: () => new Date(), signal: s.interrupt.signal, hardSignal: s.interrupt.hardSignal,
+  }
 }

@@ -1,5 +1,6 @@
 // Every shared flag, defined once with its AUTHCTL_* environment twin.
 import { Flags } from '@oclif/core'
+import type { HostSelectionInput } from './context.js'
 import { ConfigError } from './errors.js'
 
 // Parses "90s", "5m", "1h", "500ms" or plain seconds into milliseconds.
@@ -30,4 +31,14 @@ export const changeFlags = {
   'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
   serial: Flags.integer({ summary: 'Hosts restarted at a time when their stack already runs.', env: 'AUTHCTL_SERIAL', default: 1, min: 1 }),
   'wait-timeout': Flags.string({ summary: 'How long to wait for services to become healthy.', env: 'AUTHCTL_WAIT_TIMEOUT', default: '5m' }),
+}
+
+// The shared inventory and connection flags as every host-touching play takes them.
+export function hostSelection(flags: {
+  inventory: string; limit?: string; forks: number; 'known-hosts'?: string; 'accept-new-host-keys'?: boolean; 'ssh-config'?: string; 'insecure-ignore-host-keys'?: boolean
+}): HostSelectionInput {
+  return {
+    inventory: flags.inventory, limit: flags.limit, forks: flags.forks, knownHosts: flags['known-hosts'], acceptNew: flags['accept-new-host-keys'] === true,
+    sshConfig: flags['ssh-config'], insecureHostKeys: flags['insecure-ignore-host-keys'] === true,
+  }
 }

@@ -1,7 +1,7 @@
 // `authctl setup`: a thin adapter from flags to the setup play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { changeFlags, connectionFlags, inventoryFlags, parseDuration } from '../flags.js'
+import { changeFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration } from '../flags.js'
 
 export default class Setup extends BaseCommand {
   static override summary = 'Deploy the Vault Agent sidecar stack to every selected host (idempotent).'
@@ -26,13 +26,7 @@ export default class Setup extends BaseCommand {
     const { flags } = await this.parse(Setup)
     const { setupCommand } = await import('../plays/setup-command.js')
     const result = await setupCommand({
-      inventory: flags.inventory,
-      limit: flags.limit,
-      forks: flags.forks,
-      knownHosts: flags['known-hosts'],
-      acceptNew: flags['accept-new-host-keys'] === true,
-      sshConfig: flags['ssh-config'],
-      insecureHostKeys: flags['insecure-ignore-host-keys'] === true,
+      ...hostSelection(flags),
       check: flags.check === true,
       diff: flags.diff === true,
       newSecretId: flags['new-secret-id'] === true,

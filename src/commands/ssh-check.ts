@@ -1,6 +1,6 @@
 // `authctl ssh-check`: a thin adapter from flags to the ssh-check play.
 import { BaseCommand } from '../base-command.js'
-import { connectionFlags, inventoryFlags } from '../flags.js'
+import { connectionFlags, hostSelection, inventoryFlags } from '../flags.js'
 
 export default class SshCheck extends BaseCommand {
   static override summary = 'Connect to each selected host and show how it was reached and how long the handshake took.'
@@ -12,9 +12,6 @@ export default class SshCheck extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SshCheck)
     const { sshCheckCommand } = await import('../plays/ssh-check-command.js')
-    return sshCheckCommand({
-      inventory: flags.inventory, limit: flags.limit, forks: flags.forks, knownHosts: flags['known-hosts'], acceptNew: flags['accept-new-host-keys'],
-      sshConfig: flags['ssh-config'], insecureHostKeys: flags['insecure-ignore-host-keys'], json: this.jsonEnabled(),
-    })
+    return sshCheckCommand({ ...hostSelection(flags), json: this.jsonEnabled(), argv: this.argv })
   }
 }

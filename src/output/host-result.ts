@@ -3,19 +3,30 @@ import type { FileAction } from '../steps/plan.js'
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped'
 
-export interface HostResult {
+// What every play reports per host; warnings are kept here so --json carries every one of them.
+export interface HostOutcome {
   host: string
   status: HostStatus
-  files: { path: string; action: FileAction }[]
-  restarted: string[]
-  healthy: boolean | null
-  secretId?: { action: 'keep' | 'mint' | 'would-mint'; accessor?: string; reason?: string; destroyedAccessor?: string }
   durationMs: number
-  diff?: string
+  warnings: string[]
   error?: { message: string; hint?: string; exitCode: number }
 }
 
-// A fresh result for a host, filled in as the play goes.
+// The setup play's per-host result.
+export interface HostResult extends HostOutcome {
+  files: { path: string; action: FileAction }[]
+  restarted: string[]
+  healthy: boolean | null
+  secretId?: { action: 'keep' | 'mint' | 'would-mint'; accessor?: string; reason?: string; destroyedAccessor?: string; destroyFailed?: string }
+  diff?: string
+}
+
+// A fresh outcome for a host, as every play starts it.
+export function newOutcome(host: string): HostOutcome {
+  return { host, status: 'ok', durationMs: 0, warnings: [] }
+}
+
+// A fresh setup result for a host, filled in as the play goes.
 export function newHostResult(host: string): HostResult {
-  return { host, status: 'ok', files: [], restarted: [], healthy: null, durationMs: 0 }
+  return { ...newOutcome(host), files: [], restarted: [], healthy: null }
 }

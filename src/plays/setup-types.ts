@@ -1,6 +1,5 @@
 // The ports and options of the setup play, kept apart so the play reads as the steps it takes.
-import type { Reporter } from '../output/reporter.js'
-import type { RemoteHost } from '../remote/remote-host.js'
+import type { EngineDeps } from '../engine/run-play.js'
 import type { DesiredState } from '../steps/desired.js'
 import type { SecretIdVault } from '../steps/secret-id.js'
 
@@ -20,16 +19,9 @@ export interface SetupVault extends SecretIdVault {
   readRoleId(role: string): Promise<string>
 }
 
-export interface SetupDeps {
+// The engine's ports plus Vault.
+export interface SetupDeps extends EngineDeps {
   vault: SetupVault
-  // opens one SSH connection per host; an Error value means unreachable
-  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
-  reporter: Reporter
-  auditLocal(lines: readonly string[]): Promise<void>
-  lockDetails: string
-  who: string
-  now(): Date
-  signal: AbortSignal
 }
 
 export interface SetupOptions {

@@ -7,19 +7,15 @@ import { rootScript } from './sudo.js'
 // Exit codes the script uses to say why it stopped; parse-state.ts maps them to errors.
 export const STATE_EXIT = { lockHeld: 3, noDocker: 20, noCompose: 21, noRoot: 22 } as const
 
+// Seconds one docker call of the state read may take on the host.
+export const DOCKER_TIMEOUT_S = 45
+
 // $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take lock (1|0),
 // $6 compose file, $7 pending-restart marker, $8 secret-id accessor file, then the paths to report.
 export const STATE_SCRIPT = `set -u
 root=$1 lock=$2 details=$3 project=$4 take=$5 compose=$6 pending=$7 accessor=$8; shift 8
-command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
-# one docker call: a deployed stack's ps proves compose works; a fresh host asks for the version
-if [ -f "$compose" ]; then
-  ps=$(docker compose -f "$compose" -p "$project" ps -a --format json 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$ps" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
-else
-  ps=
-  v=$(docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$v" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
-  printf 'compose-version\\t%s\\n' "$v"
-fi
+# the lock comes first: a docker call that hangs below then holds a lock the run will release, and a
+# command that outlives the run (killed on timeout) can no longer take a lock after the release
 if [ "$take" = 1 ]; then
   mkdir -p -- "$root" || exit ${STATE_EXIT.noRoot}
   if mkdir -m 0700 -- "$lock" 2>/dev/null; then
@@ -28,6 +24,17 @@ if [ "$take" = 1 ]; then
     printf 'locked\\t%s\\n' "$(head -c 4096 "$lock/details.json" 2>/dev/null | tr -d '\\n')"
     exit ${STATE_EXIT.lockHeld}
   fi
+fi
+command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
+# bounded: a wedged daemon fails this host (exit 124 from timeout) instead of hanging the run
+bounded() { if command -v timeout >/dev/null 2>&1; then timeout -k 5 ${DOCKER_TIMEOUT_S} "$@"; else "$@"; fi; }
+# one docker call: a deployed stack's ps proves compose works; a fresh host asks for the version
+if [ -f "$compose" ]; then
+  ps=$(bounded docker compose -f "$compose" -p "$project" ps -a --format json 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$ps" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
+else
+  ps=
+  v=$(bounded docker compose version --short 2>&1) || { printf 'compose\\t%s\\n' "$(printf '%s' "$v" | head -c 300 | tr '\\n' ' ')"; exit ${STATE_EXIT.noCompose}; }
+  printf 'compose-version\\t%s\\n' "$v"
 fi
 # two processes for all paths (not a loop of four per path): stat for type, mode and owner, then the
 # checksums; a missing path is simply absent from both outputs

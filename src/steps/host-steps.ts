@@ -1,10 +1,9 @@
-// The per-host round trips of a converging play: read state under the lock (waiting if asked),
-// write changed files, converge compose, and release the lock with the audit lines.
-import { HostFailedError, InterruptedError, LockHeldError } from '../errors.js'
+// The per-host round trips of a converging play: read state (taking the lock when asked), write
+// changed files, converge compose. The engine waits for a held lock and releases it.
+import { HostFailedError } from '../errors.js'
 import { convergeCommand, CONVERGE_EXIT, type RestartKind } from '../remote/converge-script.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
-import { releaseCommand } from '../remote/release-script.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { stateCommand } from '../remote/state-script.js'
 import { writeCommand } from '../remote/write-script.js'
@@ -13,34 +12,18 @@ import type { DesiredDir, DesiredFile } from './desired.js'
 export interface ReadStateInput {
   paths: HostPaths
   project: string
-  lockDetails: string
-  takeLock: boolean
+  // the lock's details when the run locks: the same command takes the lock
+  lockDetails: string | undefined
   targets: readonly string[]
-  lockWaitMs: number
-  signal: AbortSignal
-  onWait?: (message: string) => void
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
-  })
+// Bounded time for the state read: a hung docker on one host fails that host, it never holds the run.
+const STATE_TIMEOUT_MS = 60_000
 
-// Round trip 1; with lockWaitMs > 0 a held lock is retried every 2 s until the deadline.
-export async function readStateLocked(remote: RemoteHost, input: ReadStateInput): Promise<HostState> {
-  const deadline = Date.now() + input.lockWaitMs
-  for (;;) {
-    const result = await remote.exec(stateCommand(input))
-    try {
-      return parseState(remote.name, result)
-    } catch (error) {
-      if (!(error instanceof LockHeldError) || Date.now() >= deadline) throw error
-      input.onWait?.(`waiting for the deploy lock: ${error.message}`)
-      await sleep(Math.min(2000, Math.max(0, deadline - Date.now())), input.signal)
-      if (input.signal.aborted) throw new InterruptedError('interrupted while waiting for the lock')
-    }
-  }
+// Round trip 1: preflight, the lock when asked, and the state of every target path and service.
+export async function readState(remote: RemoteHost, input: ReadStateInput): Promise<HostState> {
+  const argv = stateCommand({ paths: input.paths, project: input.project, lockDetails: input.lockDetails ?? '', takeLock: input.lockDetails !== undefined, targets: input.targets })
+  return parseState(remote.name, await remote.exec(argv, { timeoutMs: STATE_TIMEOUT_MS }))
 }
 
 // Round trip 2: directories, then files (contents over stdin).
@@ -70,10 +53,4 @@ export async function converge(remote: RemoteHost, paths: HostPaths, project: st
     })
   }
   return steps
-}
-
-// The final round trip: audit lines, then the lock (only if it is still ours).
-export async function release(remote: RemoteHost, paths: HostPaths, lockDetails: string, auditLines: readonly string[]): Promise<void> {
-  const r = await remote.exec(releaseCommand(paths, lockDetails, auditLines), { timeoutMs: 30_000 })
-  if (r.code !== 0) throw new HostFailedError(`${remote.name}: releasing the lock failed: ${r.stderr.trim()}`, { hint: `Clear it with: authctl lock release -l ${remote.name}` })
 }

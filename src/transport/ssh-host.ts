@@ -59,6 +59,8 @@ export interface RemoteHost {
   readonly hostKeyFingerprint: string
   readonly handshakeMs: number
   readonly reach?: ReachInfo
+  // True once the connection is gone; the pool then opens a new one when asked for the host again.
+  readonly isLost: boolean
   // Never rejects on a non-zero exit; rejects with UnreachableError on a lost connection or timeout.
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>
   close(): Promise<void>

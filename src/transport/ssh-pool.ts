@@ -40,8 +40,9 @@ export class SshPool {
     const settled = await Promise.allSettled(
       targets.map((target) =>
         limit(async () => {
+          // a lost connection is replaced (the release of a lock must reach the host again)
           const open = this.hosts.get(target.name)
-          if (open) return open
+          if (open && !open.isLost) return open
           const host = await connectHost(target, this.policy, { readyTimeoutMs: this.opts.readyTimeoutMs, passphrase: this.opts.passphrase, jumps, env: this.opts.env })
           this.hosts.set(target.name, host)
           return host

@@ -60,7 +60,7 @@ describe('authctl setup', () => {
     expect(result.hosts.map((h) => [h.status, h.healthy, h.secretId?.action])).toEqual([['changed', true, 'mint'], ['changed', true, 'mint'], ['changed', true, 'mint']])
     // the --json contract: these keys, no more, no less
     expect(Object.keys(result).sort()).toEqual(['check', 'exitCode', 'hosts', 'interrupted'])
-    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'files', 'healthy', 'host', 'restarted', 'secretId', 'status'])
+    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'files', 'healthy', 'host', 'restarted', 'secretId', 'status', 'warnings'])
     expect(Object.keys(result.hosts[0]!.secretId!).sort()).toEqual(['accessor', 'action', 'reason'])
     const minted = result.hosts.map((h) => h.secretId?.accessor)
     expect(new Set(minted).size).toBe(3)

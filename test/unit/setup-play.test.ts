@@ -38,7 +38,7 @@ function deps(vault: Partial<SetupVault>, log: string[]): SetupDeps {
   return {
     vault: { ...base, ...vault },
     connect: async (names) => new Map(names.map((n) => [n, fakeRemote(n, log)])),
-    reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't', now: () => new Date(0), signal: new AbortController().signal,
+    reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't', now: () => new Date(0), signal: new AbortController().signal, hardSignal: new AbortController().signal,
   }
 }
 

@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
 import { ConfigError } from '../../errors.js'
-import { connectionFlags, inventoryFlags } from '../../flags.js'
+import { connectionFlags, hostSelection, inventoryFlags } from '../../flags.js'
 
 export default class LockRelease extends BaseCommand {
   static override summary = 'Remove the deploy lock on the selected hosts (a stale lock from a killed run).'
@@ -14,6 +14,6 @@ export default class LockRelease extends BaseCommand {
     const { flags } = await this.parse(LockRelease)
     if (!flags.yes) throw new ConfigError('lock release needs --yes', { hint: 'Check with `authctl lock status` that the holder is gone, then run again with --yes.' })
     const { lockCommand } = await import('../../plays/lock-command.js')
-    return lockCommand({ ...flags, knownHosts: flags['known-hosts'], acceptNew: flags['accept-new-host-keys'], release: true, json: this.jsonEnabled() })
+    return lockCommand({ ...hostSelection(flags), release: true, json: this.jsonEnabled(), argv: this.argv })
   }
 }

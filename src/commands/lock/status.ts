@@ -1,6 +1,6 @@
 // `authctl lock status`: who holds the deploy lock on each selected host.
 import { BaseCommand } from '../../base-command.js'
-import { connectionFlags, inventoryFlags } from '../../flags.js'
+import { connectionFlags, hostSelection, inventoryFlags } from '../../flags.js'
 
 export default class LockStatus extends BaseCommand {
   static override summary = 'Show who holds the deploy lock on each host.'
@@ -10,6 +10,6 @@ export default class LockStatus extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(LockStatus)
     const { lockCommand } = await import('../../plays/lock-command.js')
-    return lockCommand({ ...flags, knownHosts: flags['known-hosts'], acceptNew: flags['accept-new-host-keys'], release: false, json: this.jsonEnabled() })
+    return lockCommand({ ...hostSelection(flags), release: false, json: this.jsonEnabled(), argv: this.argv })
   }
 }

@@ -1,0 +1,219 @@
+// The run engine: every command that touches hosts is this loop with a play in the middle.
+// connect → read state (and lock) → prepare → apply in batches → release + audit → recap and exit code.
+// A failure before any change aborts everywhere; the rollout stops once --max-fail is exceeded; the first
+// Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
+import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
+import type { HostOutcome } from '../output/host-result.js'
+import type { Reporter } from '../output/reporter.js'
+import { hostPaths } from '../remote/paths.js'
+import type { RemoteHost } from '../remote/remote-host.js'
+import { mapLimit } from '../steps/concurrency.js'
+import { failHost, failedCount } from './outcome.js'
+import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
+import type { Connected, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
+import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
+
+// How a run goes; the commands map their flags onto this.
+export interface EngineOptions {
+  forks: number
+  // hosts per batch of a rolling change (--serial N or N%)
+  serial: HostShare
+  // failures tolerated over the whole run before no further host is touched (--max-fail)
+  maxFail: HostShare
+  // take the deploy lock in the read round trip (not for --check or read-only commands)
+  lock: boolean
+  lockWaitMs: number
+  // stop after prepare: show what would change (--check)
+  dryRun: boolean
+  // whether an unreachable host counts toward --max-fail (restart) or is only reported (setup)
+  unreachableCounts: boolean
+  commandLine: string
+}
+
+// The engine's ports: SSH, progress, the bastion's audit trail, who runs, and the interrupts.
+export interface EngineDeps {
+  // one connection per host; an Error value means unreachable; asking again for a lost host reconnects
+  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
+  reporter: Reporter
+  auditLocal(lines: readonly string[]): Promise<void>
+  lockDetails: string
+  who: string
+  now(): Date
+  // first Ctrl-C: touch no further host
+  signal: AbortSignal
+  // second Ctrl-C: stop waiting for hosts in progress (never the release)
+  hardSignal: AbortSignal
+}
+
+// What a run returns: per-host results in inventory order and the exit code from the table.
+export interface EngineResult<R extends HostOutcome> {
+  hosts: R[]
+  exitCode: number
+  interrupted: boolean
+}
+
+// Runs a play over the hosts and always releases what it locked.
+export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
+  play: Play<H, S, P, R>, hosts: readonly H[], deps: EngineDeps, opts: EngineOptions,
+): Promise<EngineResult<R>> {
+  const results = hosts.map((h) => play.newResult(h))
+  const locked: LockedHost[] = []
+  const audit = new Map<string, string[]>()
+  const run = new Run(play, deps, opts, results, Date.now())
+  const connections = await deps.connect(hosts.map((h) => h.name))
+  const connected: Connected<H, R>[] = []
+  hosts.forEach((host, i) => {
+    const result = results[i] as R
+    const c = connections.get(host.name)
+    if (c === undefined || c instanceof Error) failHost(result, c ?? new BugError(`${host.name}: no connection was attempted`), deps.reporter, 'unreachable')
+    else connected.push({ host, paths: hostPaths(host.root), remote: cancellable(c, deps.hardSignal), result })
+  })
+  try {
+    const read = await run.readAll(connected, locked)
+    if (run.preflightFailed()) return run.finish(run.skipAll(read, 'preflight failed on another host'))
+    const prepared = await run.prepareAll(read)
+    if (run.preflightFailed()) {
+      await run.discardAll(prepared, 'preflight failed on another host')
+      return run.finish(run.skipAll(prepared, 'preflight failed on another host'))
+    }
+    if (opts.dryRun) return run.finish()
+    await run.applyAll(prepared, audit)
+    return run.finish()
+  } finally {
+    await releaseHosts(locked, audit, deps, opts.forks)
+    const lines = [...audit.values()].flat()
+    if (lines.length > 0) await deps.auditLocal(lines).catch((error: unknown) => deps.reporter.warn('*', `the bastion audit log could not be written: ${(error as Error).message}`))
+  }
+}
+
+class Run<H extends PlayHost, S, P, R extends HostOutcome> {
+  private stopReason?: string
+
+  constructor(
+    private readonly play: Play<H, S, P, R>,
+    private readonly deps: EngineDeps,
+    private readonly opts: EngineOptions,
+    private readonly results: R[],
+    private readonly started: number,
+  ) {}
+
+  private failures(): number {
+    return failedCount(this.results, this.opts.unreachableCounts)
+  }
+
+  preflightFailed(): boolean {
+    return overFailLimit(this.opts.maxFail, this.failures(), this.results.length)
+  }
+
+  // Round trip 1 on every host (the lock, when asked, is taken by the same command).
+  async readAll(hosts: Connected<H, R>[], locked: LockedHost[]): Promise<ReadHost<H, S, R>[]> {
+    const out: ReadHost<H, S, R>[] = []
+    await mapLimit(hosts, this.opts.forks, async (h) => {
+      // owed a release from the moment the command may run: a parse error or a dropped connection
+      // after the mkdir must not leave the lock behind (the release removes only a lock that is ours)
+      if (this.opts.lock) locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
+      try {
+        const state = await readWithLockWait(() => this.play.read(h, this.opts.lock ? { details: this.deps.lockDetails } : undefined), {
+          waitMs: this.opts.lockWaitMs, signal: this.deps.signal, onWait: (m) => this.deps.reporter.event(h.host.name, m),
+        })
+        this.deps.reporter.event(h.host.name, this.opts.lock ? 'locked, state read' : 'state read')
+        out.push({ ...h, state })
+      } catch (error) {
+        failHost(h.result, error, this.deps.reporter)
+      }
+    })
+    return order(out, this.results)
+  }
+
+  async prepareAll(hosts: ReadHost<H, S, R>[]): Promise<PreparedHost<H, S, P, R>[]> {
+    const out: PreparedHost<H, S, P, R>[] = []
+    await mapLimit(hosts, this.opts.forks, async (h) => {
+      try {
+        out.push({ ...h, prepared: await this.play.prepare(h) })
+      } catch (error) {
+        failHost(h.result, error, this.deps.reporter)
+      }
+    })
+    return order(out, this.results)
+  }
+
+  async discardAll(hosts: PreparedHost<H, S, P, R>[], reason: string): Promise<void> {
+    await mapLimit(hosts, this.opts.forks, (h) => this.discard(h, reason))
+  }
+
+  private async discard(h: PreparedHost<H, S, P, R>, reason: string): Promise<void> {
+    try {
+      await this.play.discard?.(h, reason)
+    } catch (error) {
+      const message = `could not undo the preparation: ${(error as Error).message}`
+      h.result.warnings.push(message)
+      this.deps.reporter.warn(h.host.name, message)
+    }
+  }
+
+  // Marks every host still in play as skipped (nothing was changed on it).
+  skipAll(hosts: readonly { result: R }[], reason: string): void {
+    for (const h of hosts) {
+      if (h.result.error) continue
+      h.result.status = 'skipped'
+      h.result.error = { message: `not changed: ${reason}`, exitCode: 0 }
+    }
+  }
+
+  // Hosts that do not interrupt service first, in parallel; then the rolling ones in batches.
+  async applyAll(hosts: PreparedHost<H, S, P, R>[], audit: Map<string, string[]>): Promise<void> {
+    const todo = hosts.filter((h) => !h.result.error && this.play.changes(h))
+    const rolling = todo.filter((h) => this.play.rolling(h))
+    const parallel = todo.filter((h) => !rolling.includes(h))
+    await mapLimit(parallel, this.opts.forks, async (h) => {
+      if (await this.mayStart(h)) await this.applyOne(h, audit)
+    })
+    for (const batch of batches(rolling, batchSize(this.opts.serial, this.results.length))) {
+      const go: PreparedHost<H, S, P, R>[] = []
+      for (const h of batch) if (await this.mayStart(h)) go.push(h)
+      await Promise.all(go.map((h) => this.applyOne(h, audit)))
+    }
+  }
+
+  // Whether a host may be touched now; if not, it is marked and what prepare took is given back.
+  private async mayStart(h: PreparedHost<H, S, P, R>): Promise<boolean> {
+    if (this.deps.signal.aborted) {
+      failHost(h.result, new InterruptedError('not changed: interrupted before this host'), this.deps.reporter)
+    } else if (this.stopReason !== undefined) {
+      h.result.status = 'skipped'
+      h.result.error = { message: `not changed: ${this.stopReason}`, hint: 'Fix the failed host, then run the command again.', exitCode: EXIT_CODES.hostFailed }
+    } else return true
+    await this.discard(h, h.result.error?.message ?? 'not applied')
+    return false
+  }
+
+  private async applyOne(h: PreparedHost<H, S, P, R>, audit: Map<string, string[]>): Promise<void> {
+    const lines = audit.get(h.host.name) ?? []
+    audit.set(h.host.name, lines)
+    const record = (fields: Record<string, unknown>) =>
+      lines.push(JSON.stringify({ time: this.deps.now().toISOString(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine, ...fields }))
+    try {
+      await this.play.apply(h, { reporter: this.deps.reporter, audit: record, signal: this.deps.hardSignal })
+    } catch (error) {
+      failHost(h.result, error, this.deps.reporter)
+    }
+    h.result.durationMs = Date.now() - this.started
+    if (this.stopReason === undefined && overFailLimit(this.opts.maxFail, this.failures(), this.results.length)) {
+      const failed = this.results.filter((r) => r.status === 'failed' || (this.opts.unreachableCounts && r.status === 'unreachable')).map((r) => r.host)
+      this.stopReason = `rollout stopped because ${failed.join(', ')} failed`
+    }
+  }
+
+  finish(_skipped?: void): EngineResult<R> {
+    const elapsed = Date.now() - this.started
+    for (const r of this.results) if (r.durationMs === 0) r.durationMs = elapsed
+    const interrupted = this.deps.signal.aborted
+    const code = worstExitCode(this.results.map((r) => r.error?.exitCode ?? 0))
+    return { hosts: this.results, exitCode: interrupted ? EXIT_CODES.interrupted : code, interrupted }
+  }
+}
+
+// Keeps inventory order whatever order parallel work finished in.
+function order<T extends { result: HostOutcome }>(items: T[], results: readonly HostOutcome[]): T[] {
+  return [...items].sort((a, b) => results.indexOf(a.result) - results.indexOf(b.result))
+}
