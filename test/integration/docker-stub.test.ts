@@ -1,6 +1,6 @@
 // The test bed's `docker` stand-in, run directly as root against a temp dir standing for /data and the
 // Vault test server: compose loading and errors, the vault-agent emulation, health, ps/logs/exec, faults.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -199,6 +199,25 @@ describe('docker stand-in: the authentik stack with a vault-agent sidecar', () =
     for (const secret of [PG_PASSWORD, secretId, roleId]) expect(logs.stdout).not.toContain(secret)
     const prefixed = await docker(dir, ['compose', 'logs', '--tail', '1', 'vault-agent'])
     expect(prefixed.stdout).toMatch(/^authentik-vault-agent-1 {2}\| \S+ \[INFO\] {2}agent: \(runner\) rendered/)
+
+    // --since keeps only later lines (RFC 3339 with nanoseconds, Unix time, or a duration); a bad value is refused
+    const future = new Date(Date.now() + 60_000).toISOString().replace('Z', '123456Z')
+    expect((await docker(dir, ['compose', 'logs', '--since', future, 'vault-agent'])).stdout).toBe('')
+    expect((await docker(dir, ['compose', 'logs', '--since', String(Date.now() / 1000 - 600), 'vault-agent'])).stdout).toContain('authentication successful')
+    expect((await docker(dir, ['compose', 'logs', '--since', '10m', 'vault-agent'])).stdout).toContain('authentication successful')
+    expect((await docker(dir, ['compose', 'logs', '--since', 'yesterday', 'vault-agent'])).code).not.toBe(0)
+    // -f prints what there is, then new lines as they come, until killed
+    const follow = execa(STUB, ['compose', 'logs', '-f', '--no-log-prefix', 'vault-agent'], { cwd: dir, env: { DOCKER_STUB_ROOT: root }, reject: false })
+    let seen = ''
+    follow.stdout?.on('data', (d: Buffer) => (seen += d.toString()))
+    await new Promise((r) => setTimeout(r, 500))
+    expect(seen).toContain('authentication successful')
+    expect(seen).not.toContain('followed-line')
+    appendFileSync(join(root, 'logs', 'authentik', 'vault-agent.log'), `${new Date().toISOString()} stderr followed-line\n`)
+    for (let i = 0; i < 20 && !seen.includes('followed-line'); i++) await new Promise((r) => setTimeout(r, 100))
+    expect(seen).toContain('followed-line\n')
+    follow.kill('SIGTERM')
+    await follow
 
     const logins = vault.requests.filter((q) => q.path === '/v1/auth/approle/login')
     expect(logins.map((q) => q.method)).toEqual(['PUT'])
