@@ -6,6 +6,7 @@ import { warnHost } from '../engine/outcome.js'
 import type { Play, PreparedHost, ReadHost } from '../engine/play.js'
 import { newHostResult, type HostResult } from '../output/host-result.js'
 import type { Secret } from '../output/secret.js'
+import { groupsFor } from '../remote/converge-script.js'
 import type { HostState } from '../remote/parse-state.js'
 import { stackPaths } from '../render/layout.js'
 import { accessorFile, credentialFiles, pendingFile } from '../steps/credentials.js'
@@ -110,7 +111,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
   audit({ files: files.map((f) => f.path), restart: plan.restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
   if (!plan.restart) return
   try {
-    const steps = await converge(h.remote, h.paths, h.host.project, plan.restart, opts.waitTimeoutS)
+    const steps = await converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(plan.restart), waitSeconds: opts.waitTimeoutS })
     h.result.restarted = plan.restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
     h.result.healthy = steps.includes('healthy')
     deps.reporter.event(h.host.name, `healthy after ${plan.restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)

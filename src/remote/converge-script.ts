@@ -1,27 +1,47 @@
-// Round trip 3 (only on hosts that owe a restart): bring the stack up, restart what the changed
-// files require, wait until every service is healthy, then prove that the agent rendered .env into
-// a tmpfs. The pending-restart marker is cleared only after all of that succeeded, so a failed run
-// leaves the restart owed to the next one.
+// The round trip that restarts: bring the stack up and/or restart groups of services in order, wait
+// until each is healthy, and after any vault-agent restart prove a fresh login in the agent's log
+// (.env sits on a tmpfs that outlives an agent-only restart, so a stale file and a healthy agent
+// prove nothing). Then check .env and the tmpfs. The pending-restart marker is cleared only after
+// all of that succeeded, so a failed run leaves the restart owed to the next one.
 import type { HostPaths } from './paths.js'
 import { rootScript } from './sudo.js'
 
-// Exit codes naming the step that failed (parse in the converge step).
-export const CONVERGE_EXIT = { up: 10, restartAgent: 11, restartApp: 12, noEnv: 13, notTmpfs: 14 } as const
+// Exit codes naming the step that failed (parsed in the converge step).
+export const CONVERGE_EXIT = { up: 10, restart: 11, noLogin: 12, noEnv: 13, notTmpfs: 14, mark: 15 } as const
 
-// $1 compose file, $2 project, $3 restart kind (up|agent), $4 wait timeout (s), $5 pending marker.
+// A successful login as Vault Agent logs it (go-hclog; old agents omit "agent.").
+export const AGENT_LOGIN_OK = String.raw`\[INFO\] +(agent\.)?auth\.handler: authentication successful`
+
+// $1 compose file, $2 project, $3 up first (1|0), $4 wait (s), $5 pending marker, $6 restart to record
+// as owed before starting ('' for none), then the groups to restart in order ("server worker" is one group).
 export const CONVERGE_SCRIPT = `set -u
-file=$1 project=$2 kind=$3 wait=$4 marker=$5
+file=$1 project=$2 up=$3 wait=$4 marker=$5 owe=$6; shift 6
 dc() { docker compose -f "$file" -p "$project" "$@"; }
-dc up -d --wait --wait-timeout "$wait" || exit ${CONVERGE_EXIT.up}
-echo 'step\tup'
-if [ "$kind" = agent ]; then
-  dc restart vault-agent || exit ${CONVERGE_EXIT.restartAgent}
-  dc up -d --wait --wait-timeout "$wait" vault-agent || exit ${CONVERGE_EXIT.restartAgent}
-  echo 'step\trestarted vault-agent'
-  dc restart server worker || exit ${CONVERGE_EXIT.restartApp}
-  dc up -d --wait --wait-timeout "$wait" || exit ${CONVERGE_EXIT.restartApp}
-  echo 'step\trestarted server worker'
+if [ -n "$owe" ]; then (umask 077; printf '%s\\n' "$owe" > "$marker") || exit ${CONVERGE_EXIT.mark}; fi
+fresh_login() {
+  end=$(( $(date +%s) + wait ))
+  while :; do
+    out=$(dc logs --no-color --no-log-prefix --since "$1" vault-agent 2>&1)
+    printf '%s\\n' "$out" | grep -Eq '${AGENT_LOGIN_OK}' && return 0
+    if [ "$(date +%s)" -ge "$end" ]; then printf '%s\\n' "$out" | tail -n 12 >&2; return 1; fi
+    sleep 1
+  done
+}
+if [ "$up" = 1 ]; then
+  dc up -d --wait --wait-timeout "$wait" || exit ${CONVERGE_EXIT.up}
+  echo 'step\tup'
 fi
+for group do
+  since=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+  printf 'group\\t%s\\n' "$group"
+  # the group is a space-separated list of our own service names: split on purpose, no globbing
+  set -f
+  dc restart $group || exit ${CONVERGE_EXIT.restart}
+  dc up -d --wait --wait-timeout "$wait" $group || exit ${CONVERGE_EXIT.restart}
+  set +f
+  case " $group " in *" vault-agent "*) fresh_login "$since" || exit ${CONVERGE_EXIT.noLogin} ;; esac
+  printf 'step\\trestarted %s\\n' "$group"
+done
 dc exec -T vault-agent test -s /vault/secrets/.env || exit ${CONVERGE_EXIT.noEnv}
 fs=$(dc exec -T vault-agent stat -f -c %T /vault/secrets) || exit ${CONVERGE_EXIT.notTmpfs}
 [ "$fs" = tmpfs ] || { echo "filesystem: $fs" >&2; exit ${CONVERGE_EXIT.notTmpfs}; }
@@ -29,9 +49,41 @@ rm -f -- "$marker"
 echo 'step\thealthy'
 `
 
+// What setup owes a host: compose up, or a restart of the agent then the app.
 export type RestartKind = 'up' | 'agent'
 
-// The argv of round trip 3.
-export function convergeCommand(paths: HostPaths, project: string, kind: RestartKind, waitSeconds: number): string[] {
-  return rootScript('authctl-converge', CONVERGE_SCRIPT, [paths.composeFile, project, kind, String(waitSeconds), paths.pendingRestart])
+// The services of the stack, in the order they must be restarted (the agent renders .env first).
+export const STACK_SERVICES = ['vault-agent', 'server', 'worker'] as const
+export type StackService = (typeof STACK_SERVICES)[number]
+
+export interface ConvergeRequest {
+  paths: HostPaths
+  project: string
+  // run `docker compose up -d --wait` before any restart
+  up: boolean
+  // groups restarted one after another, each healthy before the next
+  groups: readonly (readonly StackService[])[]
+  waitSeconds: number
+  // the restart recorded as owed before anything starts (cleared when healthy)
+  owe?: RestartKind
+}
+
+// The argv of the restart round trip.
+export function convergeCommand(req: ConvergeRequest): string[] {
+  return rootScript('authctl-converge', CONVERGE_SCRIPT, [
+    req.paths.composeFile, req.project, req.up ? '1' : '0', String(req.waitSeconds), req.paths.pendingRestart, req.owe ?? '',
+    ...req.groups.map((g) => g.join(' ')),
+  ])
+}
+
+// The groups setup's restart kinds stand for.
+export function groupsFor(kind: RestartKind): StackService[][] {
+  return kind === 'agent' ? [['vault-agent'], ['server', 'worker']] : []
+}
+
+// Restart groups for a set of services: always in stack order, the agent alone first, the app together.
+export function restartGroups(services: readonly StackService[]): StackService[][] {
+  const agent = services.includes('vault-agent') ? [['vault-agent' as const]] : []
+  const app = STACK_SERVICES.filter((s) => s !== 'vault-agent' && services.includes(s))
+  return [...agent, ...(app.length > 0 ? [app] : [])]
 }

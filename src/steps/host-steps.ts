@@ -1,7 +1,8 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
 import { HostFailedError } from '../errors.js'
-import { convergeCommand, CONVERGE_EXIT, type RestartKind } from '../remote/converge-script.js'
+import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
+import { sanitizeRemote } from '../output/sanitize-remote.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
@@ -33,24 +34,28 @@ export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[]
   if (r.code !== 0) throw new HostFailedError(`${remote.name}: writing files failed: ${r.stderr.trim().slice(0, 300)}`, { hint: 'Check free space and that /data is writable; nothing was half-written (writes are atomic).' })
 }
 
-const CONVERGE_FAILURE: Record<number, string> = {
-  [CONVERGE_EXIT.up]: 'docker compose up did not get every service healthy',
-  [CONVERGE_EXIT.restartAgent]: 'vault-agent did not come back healthy after its restart',
-  [CONVERGE_EXIT.restartApp]: 'server and worker did not come back healthy after their restart',
-  [CONVERGE_EXIT.noEnv]: 'vault-agent is up but /vault/secrets/.env was not rendered',
-  [CONVERGE_EXIT.notTmpfs]: '/vault/secrets in vault-agent is not a tmpfs',
+// Restarts what the request says and waits for health and a fresh agent login; returns the steps done.
+export async function converge(remote: RemoteHost, req: ConvergeRequest): Promise<string[]> {
+  const r = await remote.exec(convergeCommand(req), { timeoutMs: (req.waitSeconds * (2 * req.groups.length + 2) + 60) * 1000 })
+  const lines = r.stdout.split('\n')
+  const steps = lines.filter((l) => l.startsWith('step\t')).map((l) => l.slice(5))
+  if (r.code === 0) return steps
+  const group = lines.filter((l) => l.startsWith('group\t')).pop()?.slice(6) ?? ''
+  const what = convergeFailure(r.code, group)
+  const tail = sanitizeRemote(r.stderr.trim().split('\n').slice(-4).join(' | ')).slice(0, 500)
+  throw new HostFailedError(`${remote.name}: ${what}${tail ? `: ${tail}` : ''}`, {
+    hint: `On ${remote.name} read the logs: sudo docker compose -f ${req.paths.composeFile} -p ${req.project} logs --tail 50 vault-agent server worker (or: authctl logs -l ${remote.name} --tail 50). The restart stays owed; the next run retries it.`,
+  })
 }
 
-// Round trip 3: converge compose and wait for health; the output lists the steps done.
-export async function converge(remote: RemoteHost, paths: HostPaths, project: string, kind: RestartKind, waitS: number): Promise<string[]> {
-  const r = await remote.exec(convergeCommand(paths, project, kind, waitS), { timeoutMs: (waitS * 3 + 60) * 1000 })
-  const steps = r.stdout.split('\n').filter((l) => l.startsWith('step\t')).map((l) => l.slice(5))
-  if (r.code !== 0) {
-    const what = CONVERGE_FAILURE[r.code ?? -1] ?? `converge failed (exit ${String(r.code)})`
-    const tail = r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)
-    throw new HostFailedError(`${remote.name}: ${what}${tail ? `: ${tail}` : ''}`, {
-      hint: `On ${remote.name} read the logs: sudo docker compose -f ${paths.composeFile} -p ${project} logs --tail 50 vault-agent server worker. The restart stays owed; the next run retries it.`,
-    })
+function convergeFailure(code: number | null, group: string): string {
+  switch (code) {
+    case CONVERGE_EXIT.up: return 'docker compose up did not get every service healthy'
+    case CONVERGE_EXIT.restart: return `${group.replace(' ', ' and ')} did not come back healthy after the restart`
+    case CONVERGE_EXIT.noLogin: return 'vault-agent did not log in to Vault after its restart (its .env may be stale)'
+    case CONVERGE_EXIT.noEnv: return 'vault-agent is up but /vault/secrets/.env was not rendered'
+    case CONVERGE_EXIT.notTmpfs: return '/vault/secrets in vault-agent is not a tmpfs'
+    case CONVERGE_EXIT.mark: return 'could not record the owed restart on the host'
+    default: return `the restart failed (exit ${String(code)})`
   }
-  return steps
 }

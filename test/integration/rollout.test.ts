@@ -49,3 +49,23 @@ it('an unhealthy host stops the rollout; the owed restart is done by the next ru
   expect(again.stdout).toMatch(/host2\s+changed\s+changed=1/)
   await expect(stat(marker(0))).rejects.toThrow(/ENOENT/)
 })
+
+it('an agent that cannot log in after its restart fails its host and stops the rollout, although its old .env and health remain', async () => {
+  // a bad vault_addr reaches config.hcl: the agent restarts, cannot log in, and the tmpfs keeps the old .env
+  const original = await readFile(bed.inventoryPath, 'utf8')
+  await writeFile(bed.inventoryPath, original.replace(/^vault_addr=.*$/m, 'vault_addr=http://127.0.0.1:9'))
+  try {
+    const failed = await runCli(args(), env)
+    expect(failed.code, failed.stdout + failed.stderr + (await readFile(join(bed.hosts[0]!.dataDir, '.docker-stub/logs/authentik/vault-agent.log'), 'utf8'))).toBe(2)
+    expect(failed.stdout).toMatch(/host1\s+failed\s+host1: vault-agent did not log in to Vault after its restart/)
+    expect(failed.stdout).toMatch(/host2\s+skipped\s+not changed: rollout stopped because host1 failed/)
+    expect(await readFile(join(bed.hosts[1]!.dataDir, 'authentik/vault/config/config.hcl'), 'utf8')).not.toContain('127.0.0.1:9')
+    expect((await readFile(marker(0), 'utf8')).trim()).toBe('agent')
+  } finally {
+    await writeFile(bed.inventoryPath, original)
+  }
+  const again = await runCli(args(), env)
+  expect(again.code, again.stdout + again.stderr).toBe(0)
+  expect(again.stdout).toMatch(/host1\s+changed\s+.*restarted=vault-agent,server,worker healthy=yes/)
+  await expect(stat(marker(0))).rejects.toThrow(/ENOENT/)
+})
