@@ -29,8 +29,13 @@ export const changeFlags = {
   check: Flags.boolean({ summary: 'Show what would change, from the real remote state; change nothing.', env: 'AUTHCTL_CHECK' }),
   diff: Flags.boolean({ summary: 'Show unified diffs of changed files (secret values masked).', env: 'AUTHCTL_DIFF' }),
   'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
-  serial: Flags.integer({ summary: 'Hosts restarted at a time when their stack already runs.', env: 'AUTHCTL_SERIAL', default: 1, min: 1 }),
   'wait-timeout': Flags.string({ summary: 'How long to wait for services to become healthy.', env: 'AUTHCTL_WAIT_TIMEOUT', default: '5m' }),
+}
+
+// How a change rolls over hosts whose stack already runs; both counted over the whole run.
+export const rolloutFlags = {
+  serial: Flags.string({ summary: 'Hosts restarted at a time: a number or a percentage of the selected hosts (e.g. 2 or 25%).', env: 'AUTHCTL_SERIAL', default: '1' }),
+  'max-fail': Flags.string({ summary: 'Failed or unreachable hosts tolerated before no further host is touched (a number or a percentage).', env: 'AUTHCTL_MAX_FAIL', default: '0' }),
 }
 
 // The shared inventory and connection flags as every host-touching play takes them.

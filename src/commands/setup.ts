@@ -1,7 +1,8 @@
 // `authctl setup`: a thin adapter from flags to the setup play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { changeFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration } from '../flags.js'
+import { parseHostShare } from '../engine/rollout.js'
+import { changeFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
 
 export default class Setup extends BaseCommand {
   static override summary = 'Deploy the Vault Agent sidecar stack to every selected host (idempotent).'
@@ -18,6 +19,7 @@ export default class Setup extends BaseCommand {
     ...inventoryFlags,
     ...connectionFlags,
     ...changeFlags,
+    ...rolloutFlags,
     'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy.', env: 'AUTHCTL_NEW_SECRET_ID' }),
     'secret-id-min-ttl': Flags.string({ summary: 'Replace a secret-id that expires sooner than this.', env: 'AUTHCTL_SECRET_ID_MIN_TTL', default: '168h' }),
   }
@@ -30,7 +32,8 @@ export default class Setup extends BaseCommand {
       check: flags.check === true,
       diff: flags.diff === true,
       newSecretId: flags['new-secret-id'] === true,
-      serial: flags.serial,
+      serial: parseHostShare('serial', flags.serial),
+      maxFail: parseHostShare('max-fail', flags['max-fail']),
       lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
       waitTimeoutS: Math.ceil(parseDuration('wait-timeout', flags['wait-timeout']) / 1000),
       secretIdMinRemainingMs: parseDuration('secret-id-min-ttl', flags['secret-id-min-ttl']),

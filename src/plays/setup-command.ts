@@ -1,6 +1,7 @@
 // Wires the setup play to the real world: inventory, Vault from the environment, SSH, the reporter,
 // Ctrl-C handling and the recap. The command calls this; tests call the play with fakes.
 import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
+import type { HostShare } from '../engine/rollout.js'
 import { formatRecap } from '../output/recap.js'
 import { openSetupVault } from '../vault/setup-vault.js'
 import { runSetup, type SetupResult } from './setup.js'
@@ -10,7 +11,8 @@ export interface SetupCommandInput extends HostSelectionInput {
   check: boolean
   diff: boolean
   newSecretId: boolean
-  serial: number
+  serial: HostShare
+  maxFail: HostShare
   lockWaitMs: number
   waitTimeoutS: number
   secretIdMinRemainingMs: number
@@ -23,7 +25,7 @@ export async function setupCommand(input: SetupCommandInput): Promise<SetupResul
     const hosts = await setupHosts(session.selection, session.env)
     const vault = await openSetupVault(session.env)
     const result = await runSetup(hosts, { ...(await engineDeps(session)), vault }, {
-      check: input.check, diff: input.diff, newSecretId: input.newSecretId, serial: input.serial, forks: input.forks,
+      check: input.check, diff: input.diff, newSecretId: input.newSecretId, serial: input.serial, maxFail: input.maxFail, forks: input.forks,
       lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS, secretIdMinRemainingMs: input.secretIdMinRemainingMs, commandLine: session.commandLine,
     })
     await session.live?.close(result.hosts)

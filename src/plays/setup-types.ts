@@ -1,4 +1,5 @@
 // The ports and options of the setup play, kept apart so the play reads as the steps it takes.
+import type { HostShare } from '../engine/rollout.js'
 import type { EngineDeps } from '../engine/run-play.js'
 import type { DesiredState } from '../steps/desired.js'
 import type { SecretIdVault } from '../steps/secret-id.js'
@@ -28,7 +29,8 @@ export interface SetupOptions {
   check: boolean
   diff: boolean
   newSecretId: boolean
-  serial: number
+  serial: HostShare
+  maxFail: HostShare
   forks: number
   lockWaitMs: number
   waitTimeoutS: number

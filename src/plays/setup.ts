@@ -44,7 +44,7 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
   const roleIds = new Map<string, string>()
   for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
   const result: EngineResult<HostResult> = await runPlay(setupPlay(desired, roleIds, deps, opts), hosts, deps, {
-    forks: opts.forks, serial: { count: opts.serial }, maxFail: { count: 0 }, lock: !opts.check, lockWaitMs: opts.lockWaitMs,
+    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: !opts.check, lockWaitMs: opts.lockWaitMs,
     dryRun: opts.check, unreachableCounts: false, commandLine: opts.commandLine,
   })
   return { check: opts.check, ...result }

@@ -8,7 +8,7 @@ import { runSetup } from '../../src/plays/setup.js'
 import type { SetupDeps, SetupHost, SetupOptions, SetupVault } from '../../src/plays/setup-types.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
 
-const opts: SetupOptions = { check: false, diff: false, newSecretId: false, serial: 1, forks: 10, lockWaitMs: 0, waitTimeoutS: 5, secretIdMinRemainingMs: 0, commandLine: 'authctl setup' }
+const opts: SetupOptions = { check: false, diff: false, newSecretId: false, serial: { count: 1 }, maxFail: { count: 0 }, forks: 10, lockWaitMs: 0, waitTimeoutS: 5, secretIdMinRemainingMs: 0, commandLine: 'authctl setup' }
 
 function host(name: string): SetupHost {
   return { name, root: '/data/authentik', project: 'authentik', role: 'authentik', render: async () => ({ dirs: [], files: [{ path: '/data/authentik/docker-compose.yml', content: 'x', mode: 0o644, uid: 0, gid: 0, secret: false, restarts: 'compose-up' }] }) }

@@ -1,0 +1,172 @@
+// `authctl restart` end to end on the test bed: rolling one host at a time (order and no overlap from the
+// docker stand-in's container start times), an unhealthy host stops the rollout, --max-fail, the lock,
+// Ctrl-C, --json, and no secret anywhere.
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clearFaults, readProjectState, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
+import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
+import { allOutputs, runCli } from './support/cli.js'
+
+let bed: Testbed
+let env: NodeJS.ProcessEnv
+let home: string
+const conn = () => ['-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath]
+const lockDir = (i: number) => join(bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
+const started = (i: number, service: string): string => {
+  const state = readProjectState(stubRootOf(bed.hosts[i]!.dataDir), 'authentik')
+  return Object.values(state?.containers ?? {}).find((c) => c.service === service)?.startedAt ?? ''
+}
+
+interface JsonHost { host: string; status: string; restarted: string[]; healthy: boolean | null; owedRestart: string | null; warnings: string[]; error?: { message: string; exitCode: number } }
+
+beforeAll(async () => {
+  bed = await startTestbed({ hosts: 3 })
+  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
+  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  const first = await runCli(['setup', ...conn(), '--wait-timeout', '30s'], env)
+  expect(first.code, first.stderr).toBe(0)
+})
+
+afterAll(async () => {
+  await bed?.stop()
+})
+
+describe('authctl restart', () => {
+  it('rolls one host at a time: each host restarts the agent, then server and worker, healthy before the next host starts', async () => {
+    const before = [0, 1, 2].map((i) => started(i, 'vault-agent'))
+    const r = await runCli(['restart', ...conn(), '--json'], env)
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout) as { exitCode: number; interrupted: boolean; hosts: JsonHost[] }
+    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted'])
+    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'healthy', 'host', 'owedRestart', 'restarted', 'status', 'warnings'])
+    expect(result.hosts.map((h) => [h.host, h.status, h.restarted.join(','), h.healthy])).toEqual([
+      ['host1', 'changed', 'vault-agent,server,worker', true], ['host2', 'changed', 'vault-agent,server,worker', true], ['host3', 'changed', 'vault-agent,server,worker', true],
+    ])
+    const agent = [0, 1, 2].map((i) => started(i, 'vault-agent'))
+    const worker = [0, 1, 2].map((i) => started(i, 'worker'))
+    for (let i = 0; i < 3; i++) {
+      expect(agent[i]! > before[i]!).toBe(true)
+      // within a host: the agent first, then the app
+      expect(worker[i]! > agent[i]!).toBe(true)
+    }
+    // across hosts: the next host's agent starts only after the previous host's app is back
+    expect(agent[1]! > worker[0]!).toBe(true)
+    expect(agent[2]! > worker[1]!).toBe(true)
+    for (const i of [0, 1, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
+    const audit = (await readFile(join(bed.hosts[0]!.dataDir, 'authentik', 'authctl-audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(audit.at(-1)).toMatchObject({ host: 'host1', restart: ['vault-agent', 'server', 'worker'] })
+    expect(String(audit.at(-1)?.command)).toMatch(/^authctl restart /)
+  })
+
+  it('--services worker --all-at-once restarts only the worker, on every host at once', async () => {
+    const agents = [0, 1, 2].map((i) => started(i, 'vault-agent'))
+    const workers = [0, 1, 2].map((i) => started(i, 'worker'))
+    const r = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once'], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/host1\s+restarted\s+restarted=worker healthy=yes/)
+    for (const i of [0, 1, 2]) {
+      expect(started(i, 'vault-agent')).toBe(agents[i])
+      expect(started(i, 'worker') > workers[i]!).toBe(true)
+    }
+  })
+
+  it('an unhealthy host stops the rollout with exit 2; --max-fail 1 lets exactly that one failure pass', async () => {
+    writeFaults(stubRootOf(bed.hosts[0]!.dataDir), { unhealthy: ['server'] })
+    try {
+      const before = started(1, 'vault-agent')
+      const stopped = await runCli(['restart', ...conn(), '--timeout', '3s'], env)
+      expect(stopped.code).toBe(2)
+      expect(stopped.stdout).toMatch(/host1\s+failed\s+host1: server and worker did not come back healthy after the restart/)
+      expect(stopped.stdout).toMatch(/host2\s+not attempted\s+not changed: rollout stopped because host1 failed/)
+      expect(stopped.stdout).toMatch(/host3\s+not attempted/)
+      expect(started(1, 'vault-agent')).toBe(before)
+      // the failed host owes a restart, recorded on the host
+      expect((await readFile(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'), 'utf8')).trim()).toBe('agent')
+
+      const tolerated = await runCli(['restart', ...conn(), '--timeout', '3s', '--max-fail', '1', '--json'], env)
+      expect(tolerated.code).toBe(2)
+      const hosts = (JSON.parse(tolerated.stdout) as { hosts: JsonHost[] }).hosts
+      expect(hosts.map((h) => h.status)).toEqual(['failed', 'changed', 'changed'])
+      expect(hosts[0]?.owedRestart).toBe('agent')
+    } finally {
+      clearFaults(stubRootOf(bed.hosts[0]!.dataDir))
+    }
+    const healed = await runCli(['restart', ...conn(), '-l', 'host1', '--services', 'server', '--json'], env)
+    expect(healed.code, healed.stderr).toBe(0)
+    // the owed full restart is done, whatever --services asked for, and cleared once healthy
+    expect((JSON.parse(healed.stdout) as { hosts: JsonHost[] }).hosts[0]?.restarted).toEqual(['vault-agent', 'server', 'worker'])
+    await expect(stat(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('a second restart while one runs fails with exit 3 and waits with --lock-wait', async () => {
+    await mkdir(lockDir(2), { recursive: true })
+    await writeFile(join(lockDir(2), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 99, command: 'authctl restart', since: new Date().toISOString() }) + '\n')
+    const refused = await runCli(['restart', ...conn()], env)
+    expect(refused.code).toBe(3)
+    expect(refused.stdout).toMatch(/host3\s+failed\s+host3: the deploy lock is held \(.*ci@runner/)
+    expect(refused.stdout).toMatch(/host1\s+not attempted\s+not changed: preflight failed on another host/)
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'restart', ...conn(), '--lock-wait', '60s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    let freed = false
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      if (!freed && /\[host3\] waiting for the deploy lock/.test(stderr)) {
+        freed = true
+        void rm(lockDir(2), { recursive: true })
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(freed).toBe(true)
+    expect(code, stderr).toBe(0)
+  })
+
+  it('Ctrl-C mid-run finishes the host in progress, touches no other, releases every lock and exits 130', async () => {
+    const before = started(2, 'vault-agent')
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'restart', ...conn()], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    let stdout = ''
+    let sent = false
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      if (!sent && /\[host1\] restarting/.test(stderr)) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(sent).toBe(true)
+    expect(code).toBe(130)
+    expect(stdout).toMatch(/host1\s+restarted/)
+    expect(stdout).toMatch(/host3\s+failed\s+not changed: interrupted before this host/)
+    expect(started(2, 'vault-agent')).toBe(before)
+    for (const i of [0, 1, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('bad flags are usage errors (exit 5) before any host is touched', async () => {
+    const unknown = await runCli(['restart', ...conn(), '--services', 'postgres'], env)
+    expect(unknown.code).toBe(5)
+    expect(unknown.stderr).toContain('--services: unknown service postgres')
+    const serial = await runCli(['restart', ...conn(), '--serial', 'half'], env)
+    expect(serial.code).toBe(5)
+    expect(serial.stderr).toContain('--serial: "half" is not a number of hosts or a percentage')
+  })
+
+  it('never shows a secret: not on screen, in JSON, in the hosts\' command lines or in files on the bastion', async () => {
+    const secretIds = await Promise.all([0, 1, 2].map(async (i) => (await readFile(join(bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id'), 'utf8')).trim()))
+    const sentinels = [...secretIds, bed.vault?.roleId ?? 'role-id-missing', bed.vault?.operatorToken ?? 'token-missing']
+    const commandLogs = (await Promise.all(bed.hosts.map((h) => readFile(h.commandLog, 'utf8')))).join('\n')
+    const files = await readdir(home, { recursive: true, withFileTypes: true })
+    const bastion = (await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')))).join('\n')
+    expect(bastion).toContain('"command":"authctl restart')
+    for (const s of sentinels) {
+      expect(s.length).toBeGreaterThan(8)
+      expect(allOutputs.join('\n')).not.toContain(s)
+      expect(commandLogs).not.toContain(s)
+      expect(bastion).not.toContain(s)
+    }
+  })
+})
