@@ -75,6 +75,18 @@ async function pause(ms: number, deadline: number): Promise<boolean> {
   return true
 }
 
+// Headers and body of a request; the token goes only in X-Vault-Token, never in the URL.
+function wire(config: VaultConfig, req: VaultRequest, token: Secret | null): { headers: Record<string, string>; payload?: string } {
+  const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...req.headers }
+  if (token) headers['X-Vault-Token'] = token.reveal()
+  if (config.namespace) headers['X-Vault-Namespace'] = config.namespace
+  if (req.body === undefined) return { headers }
+  const payload = JSON.stringify(req.body)
+  headers['Content-Type'] = req.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json'
+  headers['Content-Length'] = String(Buffer.byteLength(payload))
+  return { headers, payload }
+}
+
 // Builds a transport; the agent carries the CA bundle and the verify setting for every call.
 export function createTransport(config: VaultConfig, token: Secret | null = config.token): VaultTransport {
   const https = new URL(config.addr).protocol === 'https:'
@@ -99,16 +111,9 @@ function makeTransport(config: VaultConfig, token: Secret | null, agent: HttpAge
       maxBytes,
     }
     const idempotent = isIdempotent(req)
+    const { headers, payload } = wire(config, req, useToken)
     let url = new URL(`${config.addr}/v1/${req.path}`)
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v)
-    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...req.headers }
-    if (useToken) headers['X-Vault-Token'] = useToken.reveal()
-    if (config.namespace) headers['X-Vault-Namespace'] = config.namespace
-    const payload = req.body === undefined ? undefined : JSON.stringify(req.body)
-    if (payload !== undefined) {
-      headers['Content-Type'] = req.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json'
-      headers['Content-Length'] = String(Buffer.byteLength(payload))
-    }
     const deadline = Date.now() + config.timeoutMs
     const signal = AbortSignal.timeout(config.timeoutMs)
     let redirected = false
