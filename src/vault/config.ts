@@ -1,10 +1,11 @@
 // Vault connection settings read from the environment exactly like the vault CLI does
 // (VAULT_ADDR, VAULT_TOKEN or ~/.vault-token, VAULT_CACERT/VAULT_CAPATH, VAULT_NAMESPACE,
-// VAULT_SKIP_VERIFY parsed as a Go bool, VAULT_CLIENT_TIMEOUT).
+// VAULT_SKIP_VERIFY parsed as a Go bool, VAULT_CLIENT_TIMEOUT, VAULT_MAX_RETRIES).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { Secret } from '../output/secret.js'
+import { DEFAULT_MAX_RETRIES, type RetryWait } from './retry-policy.js'
 
 // Everything createVaultClient needs; build it with vaultConfigFromEnv or by hand in tests.
 export interface VaultConfig {
@@ -14,7 +15,10 @@ export interface VaultConfig {
   caCert?: string // PEM bundle (VAULT_CACERT, or every file of VAULT_CAPATH)
   namespace?: string
   skipVerify: boolean
-  timeoutMs: number
+  timeoutMs: number // VAULT_CLIENT_TIMEOUT: one deadline per request, retries and waits included
+  maxRetries?: number // VAULT_MAX_RETRIES: retries after the first attempt (default 2; 0 disables)
+  retryWait?: RetryWait // backoff before the first retry (default 1000–1500 ms, as the vault CLI)
+  maxResponseBytes?: number // answers larger than this are refused (default 8 MiB)
 }
 
 const DEFAULT_ADDR = 'https://127.0.0.1:8200'
@@ -27,25 +31,34 @@ export function parseGoBool(value: string): boolean | null {
   return null
 }
 
-// Seconds ("60") or a Go duration ("30s", "2m", "1m30s") → milliseconds.
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+// Go's parseutil.ParseDurationSecond: plain seconds ("60") or a duration ("1.5s", "500ms", "1m30s") → ms.
 function parseTimeout(raw: string): number | null {
   if (/^\d+$/.test(raw)) return Number(raw) * 1000
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(raw)
-  if (!m || raw === '') return null
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(raw)) return null
+  let ms = 0
+  for (const m of raw.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!
+  return Math.round(ms)
 }
 
+// Go's strconv.ParseUint(v, 10, 32), which the vault CLI uses for VAULT_MAX_RETRIES.
+function parseRetries(raw: string): number | null {
+  return /^\d+$/.test(raw) && Number(raw) <= 0xffffffff ? Number(raw) : null
+}
+
+// scheme://host[:port][/prefix] with the scheme and host lower-cased (Go's url.Parse accepts "HTTPS://").
 function normaliseAddr(raw: string): string {
+  const hint = 'Set VAULT_ADDR to e.g. https://vault.example.com:8200'
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new ConfigError(`VAULT_ADDR "${raw}" is not a URL`, { hint: 'Set VAULT_ADDR to e.g. https://vault.example.com:8200' })
+    throw new ConfigError(`VAULT_ADDR "${raw}" is not a URL`, { hint })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`VAULT_ADDR "${raw}" must use http or https`, { hint: 'Set VAULT_ADDR to e.g. https://vault.example.com:8200' })
-  }
-  return raw.replace(/\/+$/, '')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`VAULT_ADDR "${raw}" must use http or https`, { hint })
+  if (url.username || url.password || url.search || url.hash) throw new ConfigError('VAULT_ADDR must not carry credentials, a query or a fragment', { hint })
+  return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '')
 }
 
 function readCa(env: Record<string, string | undefined>): string | undefined {
@@ -92,9 +105,15 @@ export function vaultConfigFromEnv(env: Record<string, string | undefined>, home
   let timeoutMs = DEFAULT_TIMEOUT_MS
   if (env.VAULT_CLIENT_TIMEOUT) {
     const parsed = parseTimeout(env.VAULT_CLIENT_TIMEOUT)
-    if (parsed === null || parsed <= 0) throw new ConfigError(`could not parse VAULT_CLIENT_TIMEOUT value "${env.VAULT_CLIENT_TIMEOUT}"`, { hint: 'Use seconds (60) or a duration (90s, 2m).' })
+    if (parsed === null || parsed <= 0) throw new ConfigError(`could not parse VAULT_CLIENT_TIMEOUT value "${env.VAULT_CLIENT_TIMEOUT}"`, { hint: 'Use seconds (60) or a duration (90s, 2m, 500ms).' })
     timeoutMs = parsed
   }
+  let maxRetries = DEFAULT_MAX_RETRIES
+  if (env.VAULT_MAX_RETRIES) {
+    const parsed = parseRetries(env.VAULT_MAX_RETRIES)
+    if (parsed === null) throw new ConfigError(`could not parse VAULT_MAX_RETRIES value "${env.VAULT_MAX_RETRIES}"`, { hint: 'Use a whole number of retries (2 is the default, 0 disables retries).' })
+    maxRetries = parsed
+  }
   const namespace = env.VAULT_NAMESPACE?.trim() || undefined
-  return { addr, ...readToken(env, homeDir), caCert: readCa(env), namespace, skipVerify, timeoutMs }
+  return { addr, ...readToken(env, homeDir), caCert: readCa(env), namespace, skipVerify, timeoutMs, maxRetries }
 }

@@ -7,6 +7,7 @@ import { builtinPolicies } from './builtin-policies.js'
 import { createClock, type TestClock } from './clock.js'
 import { handleControl } from './control.js'
 import type { Reply } from './envelope.js'
+import { answerFault } from './fault-reply.js'
 import { createFaults, type Faults } from './faults.js'
 import { handleVault } from './pipeline.js'
 import type { HealthMode, ServerState } from './state.js'
@@ -112,9 +113,7 @@ export async function startVaultServer(opts: VaultServerOptions = {}): Promise<V
       if (url.startsWith('/__test/')) return send(res, handleControl(state, url, req.headers['x-vault-token'], body), false)
       const faultPath = url.replace(/^\/v1\//, '').split('?')[0] ?? ''
       const fault = take((req.method ?? '').toUpperCase(), faultPath)
-      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs))
-      if (fault.drop) return void req.socket.destroy()
-      if (fault.status !== undefined) return send(res, { status: fault.status, body: fault.body ?? { errors: [`injected fault: status ${fault.status}`] } }, false)
+      if (await answerFault(fault, { url, path: faultPath, req, res, streams: faults.streams })) return
       const reply = handleVault(state, { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress ?? '' })
       send(res, reply, req.method === 'HEAD')
     })().catch((e: unknown) => {

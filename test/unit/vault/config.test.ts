@@ -58,4 +58,27 @@ describe('vaultConfigFromEnv', () => {
     expect(vaultConfigFromEnv({ VAULT_CLIENT_TIMEOUT: '5' }, home).timeoutMs).toBe(5000)
     expect(() => vaultConfigFromEnv({ VAULT_CLIENT_TIMEOUT: 'soon' }, home)).toThrow(ConfigError)
   })
+
+  it('takes the VAULT_ADDR scheme in any case, as Go url.Parse does, and refuses a query or credentials', () => {
+    expect(vaultConfigFromEnv({ VAULT_ADDR: 'HTTPS://Vault.Example.com:8200/' }, home).addr).toBe('https://vault.example.com:8200')
+    expect(vaultConfigFromEnv({ VAULT_ADDR: 'Http://127.0.0.1:8200' }, home).addr).toBe('http://127.0.0.1:8200')
+    expect(vaultConfigFromEnv({ VAULT_ADDR: 'https://lb.example.com/vault/' }, home).addr).toBe('https://lb.example.com/vault')
+    expect(() => vaultConfigFromEnv({ VAULT_ADDR: 'https://vault:8200/?x=1' }, home)).toThrow(/VAULT_ADDR/)
+    expect(() => vaultConfigFromEnv({ VAULT_ADDR: 'https://user:pw@vault:8200' }, home)).toThrow(/VAULT_ADDR/)
+  })
+
+  it('reads VAULT_MAX_RETRIES as a non-negative integer (default 2, 0 disables)', () => {
+    expect(vaultConfigFromEnv({}, home).maxRetries).toBe(2)
+    expect(vaultConfigFromEnv({ VAULT_MAX_RETRIES: '0' }, home).maxRetries).toBe(0)
+    expect(vaultConfigFromEnv({ VAULT_MAX_RETRIES: '5' }, home).maxRetries).toBe(5)
+    for (const bad of ['-1', 'two', '1.5', '99999999999']) {
+      expect(() => vaultConfigFromEnv({ VAULT_MAX_RETRIES: bad }, home)).toThrow(`could not parse VAULT_MAX_RETRIES value "${bad}"`)
+    }
+  })
+
+  it('reads VAULT_CLIENT_TIMEOUT like Go ParseDurationSecond (seconds or a duration with ms/s/m/h)', () => {
+    const ms = (v: string) => vaultConfigFromEnv({ VAULT_CLIENT_TIMEOUT: v }, home).timeoutMs
+    expect([ms('30'), ms('1.5s'), ms('500ms'), ms('1m30s'), ms('1h')]).toEqual([30_000, 1500, 500, 90_000, 3_600_000])
+    for (const bad of ['0', '-5', '5x', 's']) expect(() => ms(bad)).toThrow(ConfigError)
+  })
 })

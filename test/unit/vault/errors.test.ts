@@ -7,24 +7,18 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT_CODES, VaultError } from '../../../src/errors.js'
+import { EXIT_CODES } from '../../../src/errors.js'
 import { Secret } from '../../../src/output/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
-import type { VaultConfig } from '../../../src/vault/config.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { seedRunbook } from '../../support/vault-server/seed.js'
+import { failure, testConfig } from './support.js'
 
 let server: VaultTestServer
 let vault: VaultClient
 let operatorToken: string
 let roleId: string
-const config = (addr: string, token: string | null, extra: Partial<VaultConfig> = {}): VaultConfig => ({ addr, token: token ? new Secret(token) : null, tokenSource: 'explicit', skipVerify: false, timeoutMs: 3000, ...extra })
-
-async function failure(p: Promise<unknown>): Promise<VaultError> {
-  const result = await p.then(() => null, (e: unknown) => e)
-  expect(result).toBeInstanceOf(VaultError)
-  return result as VaultError
-}
+const config = testConfig
 
 beforeAll(async () => {
   server = await startVaultServer()
@@ -143,6 +137,7 @@ describe('TLS with VAULT_CACERT', () => {
   it('trusts the CA from VAULT_CACERT, and skips verification only when told to', async () => {
     const ca = readFileSync(join(dir, 'cert.pem'), 'utf8')
     expect((await createVaultClient(config(addr, null, { caCert: ca })).health()).version).toBe('tls-test')
+    expect((await createVaultClient(config(addr.replace('https://', 'HTTPS://'), null, { caCert: ca })).health()).version).toBe('tls-test')
     expect((await createVaultClient(config(addr, null, { skipVerify: true })).health()).version).toBe('tls-test')
   })
 })
