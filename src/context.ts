@@ -38,7 +38,11 @@ export async function selectHosts(inventoryPath: string, limit: string | undefin
 export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): Promise<SetupHost[]> {
   const { renderBundle } = await import('./render/bundle.js')
   const { overrideDirFor } = await import('./render/templates-dir.js')
+  const { vaultConfigFromEnv } = await import('./vault/config.js')
   const overrideDir = overrideDirFor(selection.inventoryPath)
+  // What authctl holds as a secret while rendering: an override's output may not contain it.
+  const token = vaultConfigFromEnv(env, env.HOME || homedir()).token
+  const secrets = token === null ? [] : [token]
   return selection.hosts.map((h) => {
     const vaultAddr = h.vars.vaultAddr ?? env.VAULT_ADDR
     if (!vaultAddr) throw new ConfigError(`${h.name}: vault_addr is not set and VAULT_ADDR is empty`, { hint: 'Set vault_addr in group_vars (the address the agents use) or export VAULT_ADDR.' })
@@ -55,7 +59,7 @@ export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): 
             vaultKvPath: h.vars.vaultKvPath, vaultApprole: h.vars.vaultApprole, composeProject: h.vars.composeProject,
             authentikImage: h.vars.authentikImage, vaultImage: h.vars.vaultImage,
           },
-          { overrideDir },
+          { overrideDir, secrets },
         ),
     }
   })
