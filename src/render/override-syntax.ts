@@ -14,14 +14,15 @@ const WHAT_TO_DO =
   'An override template may only use text, <%= v.name %> substitutions and <%# comments %>: write the ' +
   'logic out as literal text, or change the inventory variables instead (README, "Template overrides").'
 
-// A tag as the error shows it: short, one line, no control characters.
-function shown(tag: string): string {
-  const flat = tag.replace(/[\p{Cc}\u2028\u2029]/gu, ' ').trimEnd()
+// A tag as the error shows it: secrets masked before it is cut short, one line, no control characters.
+function shown(tag: string, conceal: (text: string) => string): string {
+  const flat = conceal(tag).replace(/[\p{Cc}\u2028\u2029]/gu, ' ').trimEnd()
   return JSON.stringify(flat.length > 48 ? `${flat.slice(0, 45)}...` : flat)
 }
 
-// Splits an override into pieces, refusing anything but the logic-free subset with file:line.
-export function parseOverride(source: string, file: string): OverridePiece[] {
+// Splits an override into pieces, refusing anything but the logic-free subset with file:line;
+// `conceal` masks secrets in the part of a tag an error quotes.
+export function parseOverride(source: string, file: string, conceal: (text: string) => string = (text) => text): OverridePiece[] {
   const pieces: OverridePiece[] = []
   const fail: (at: number, problem: string) => never = (at, problem) => {
     throw new ConfigError(`${file}:${at}: ${problem}`, { hint: WHAT_TO_DO })
@@ -40,8 +41,8 @@ export function parseOverride(source: string, file: string): OverridePiece[] {
     if (open === -1) break
     if (source[open + 2] === '%') fail(line, 'the literal <%% is not supported in an override (write it some other way)')
     const close = source.indexOf('%>', open + 2)
-    if (close === -1) fail(line, `${shown(source.slice(open))} is never closed with %>`)
-    const tag = shown(source.slice(open, close + 2))
+    if (close === -1) fail(line, `${shown(source.slice(open), conceal)} is never closed with %>`)
+    const tag = shown(source.slice(open, close + 2), conceal)
     const kind = source[open + 2]
     const before = close > open + 2 ? source[close - 1] : ''
     const trim = before === '-'

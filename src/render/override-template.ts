@@ -94,22 +94,28 @@ function checkSecrets(file: string, pieces: ReadonlyArray<OverridePiece & { out:
   }
 }
 
-// Renders an override: text as it is, each substitution through `escape`; errors name file:line.
+// Renders an override: text as it is, each substitution through `escape`; errors name file:line and
+// never carry a secret (a tag or a name is quoted in them, and the file is not ours).
 export function renderOverride(file: string, source: string, locals: TemplateLocals, escape: Escape, secrets: readonly Secret[]): string {
-  const pieces = parseOverride(source, file).map((piece) => {
-    if (piece.kind === 'text') return { ...piece, out: piece.text }
-    const value = lookup(locals, piece.path, file, piece.line)
-    try {
-      return { ...piece, out: escape(value) }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      throw new ConfigError(`${file}:${piece.line}: v.${piece.path.join('.')}: ${redact(message, secrets)}`, {
-        hint: 'the variable is not set for this host, or is not text; compare with the package templates/ folder',
-      })
-    }
-  })
-  checkSecrets(file, pieces, secrets)
-  return pieces.map((p) => p.out).join('')
+  try {
+    const pieces = parseOverride(source, file, (text) => redact(text, secrets)).map((piece) => {
+      if (piece.kind === 'text') return { ...piece, out: piece.text }
+      const value = lookup(locals, piece.path, file, piece.line)
+      try {
+        return { ...piece, out: escape(value) }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        throw new ConfigError(`${file}:${piece.line}: v.${piece.path.join('.')}: ${message}`, {
+          hint: 'the variable is not set for this host, or is not text; compare with the package templates/ folder',
+        })
+      }
+    })
+    checkSecrets(file, pieces, secrets)
+    return pieces.map((p) => p.out).join('')
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new ConfigError(redact(error.message, secrets), { hint: error.hint === undefined ? undefined : redact(error.hint, secrets) })
+  }
 }
 
 // Reads and renders one override file.

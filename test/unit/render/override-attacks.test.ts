@@ -13,7 +13,7 @@ import { TEMPLATE_NAMES } from '../../../src/render/templates-dir.js'
 import { DEFAULT_INPUT } from './default-input.js'
 
 const TOKEN = `hvs.SENTINEL-operator-token-${process.pid}-${Date.now()}`
-const FILE_SECRET = `SENTINEL-secret-id-${process.pid}-${Date.now()}`
+const FILE_SECRET = `SENTINEL_secret_id_${process.pid}_${Date.now()}`
 const SECRETS = [new Secret(TOKEN), new Secret(FILE_SECRET)]
 const NAMES = Object.values(TEMPLATE_NAMES)
 
@@ -73,6 +73,9 @@ const TEXT_ATTACKS: Array<[string, () => string]> = [
   ['an unclosed tag', () => '<%= process.env.VAULT_TOKEN'],
   ['a stray closing delimiter', () => 'a %> b <%= v.hostName %>'],
   ['the secret written literally', () => `token = ${TOKEN}\n`],
+  ['the secret inside a code tag', () => `<% ${TOKEN} %>`],
+  ['the secret inside an unclosed tag', () => `<%= ${TOKEN}`],
+  ['the secret as a variable name', () => `<%= v.${FILE_SECRET} %>`],
   ['the secret split around a comment', () => `x = ${TOKEN.slice(0, 8)}<%# hidden -%>\n${TOKEN.slice(8)}\n`],
   ['a NUL byte', () => 'a\u0000<%= v.hostName %>'],
   ['an escape sequence for the terminal', () => '\u001b]0;pwned\u0007<%= v.hostName %>'],
