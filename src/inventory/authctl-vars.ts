@@ -1,11 +1,12 @@
 // authctl's own inventory variables, typed and validated at the edge with defaults from the runbook,
 // so a bad value fails before any host is touched and the error names the variable and its file.
 import { ConfigError } from '../errors.js'
+import { asDeployRoot, deployRootProblem, pathTextProblem, type DeployRoot } from './host-path.js'
 import type { InventoryValue } from './value.js'
 
 // The typed authctl variables of one host.
 export interface AuthctlVars {
-  authentikRoot: string
+  authentikRoot: DeployRoot
   vaultKvMount: string
   vaultKvPath: string
   vaultApprole: string
@@ -90,21 +91,20 @@ function url(v: string): string | undefined {
 // Typed authctl vars from a host's merged vars; vault_addr falls back to env.VAULT_ADDR.
 export function readAuthctlVars(reader: VarReader, env: NodeJS.ProcessEnv): AuthctlVars {
   const d = AUTHCTL_DEFAULTS
-  const root = reader.checked('authentik_root', d.authentik_root, (v) =>
-    v.startsWith('/') && !v.split('/').some((p) => p === '..' || p === '.') && !/\s/.test(v) && v !== '/' ? undefined : 'must be an absolute path without spaces, "." or ".." segments (not /)')
+  const root = reader.checked('authentik_root', d.authentik_root, deployRootProblem) ?? d.authentik_root
   const vaultAddr = reader.string('vault_addr') ?? (env.VAULT_ADDR || undefined)
   if (vaultAddr !== undefined && url(vaultAddr)) {
     if (reader.string('vault_addr') === undefined) throw new ConfigError(`VAULT_ADDR ${url(vaultAddr) ?? ''}, got ${JSON.stringify(vaultAddr)} (from the environment)`, { hint: 'Fix VAULT_ADDR or set vault_addr in the inventory.' })
     reader.fail('vault_addr', `${url(vaultAddr) ?? ''}, got ${JSON.stringify(vaultAddr)}`)
   }
   return {
-    authentikRoot: (root ?? d.authentik_root).replace(/\/+$/, ''),
+    authentikRoot: asDeployRoot(root),
     vaultKvMount: reader.checked('vault_kv_mount', d.vault_kv_mount, vaultPath) ?? d.vault_kv_mount,
     vaultKvPath: reader.checked('vault_kv_path', d.vault_kv_path, vaultPath) ?? d.vault_kv_path,
     vaultApprole: reader.checked('vault_approle', d.vault_approle, (v) => (/^[A-Za-z0-9_](?:[A-Za-z0-9_.@-]*[A-Za-z0-9_])?$/.test(v) ? undefined : 'must be a Vault AppRole name')) ?? d.vault_approle,
     composeProject: reader.checked('compose_project', d.compose_project, (v) => (/^[a-z0-9][a-z0-9_-]*$/.test(v) ? undefined : 'must be a docker compose project name (lowercase letters, digits, - and _)')) ?? d.compose_project,
     vaultAddr: vaultAddr?.replace(/\/+$/, ''),
-    vaultCacert: reader.checked('vault_cacert', undefined, (v) => (v.trim() === '' ? 'must be a non-empty path' : undefined)),
+    vaultCacert: reader.checked('vault_cacert', undefined, (v) => (v.trim() === '' ? 'must be a non-empty path' : pathTextProblem(v))),
     authentikImage: reader.checked('authentik_image', d.authentik_image, image) ?? d.authentik_image,
     vaultImage: reader.checked('vault_image', d.vault_image, image) ?? d.vault_image,
   }

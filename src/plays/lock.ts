@@ -1,14 +1,16 @@
 // `authctl lock status|release`: see who holds the deploy lock on each host, and clear a stale one
 // left by a run that was killed (SIGKILL, a lost bastion) before it could release.
 import { EXIT_CODES, HostFailedError, worstExitCode } from '../errors.js'
+import type { DeployRoot } from '../inventory/host-path.js'
 import { hostPaths } from '../remote/paths.js'
 import { forceReleaseCommand, lockStatusCommand } from '../remote/release-script.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { mapLimit } from '../steps/concurrency.js'
 
+// A host and its deploy root, validated like every command's (inventory/host-path.ts).
 export interface LockHost {
   name: string
-  root: string
+  root: DeployRoot
 }
 
 export interface LockHostResult {

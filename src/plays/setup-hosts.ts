@@ -1,6 +1,7 @@
 // The setup play's view of each selected host: its paths and a render of its files (templates beside
 // the inventory win over the built-in ones).
 import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import type { Selection } from '../context.js'
 import { ConfigError } from '../errors.js'
 import type { SetupHost } from './setup-types.js'
@@ -9,7 +10,11 @@ import type { SetupHost } from './setup-types.js'
 export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): Promise<SetupHost[]> {
   const { renderBundle } = await import('../render/bundle.js')
   const { overrideDirFor } = await import('../render/templates-dir.js')
+  const { vaultConfigFromEnv } = await import('../vault/config.js')
   const overrideDir = overrideDirFor(selection.inventoryPath)
+  // What authctl holds as a secret while rendering: an override's output may not contain it.
+  const token = vaultConfigFromEnv(env, env.HOME || homedir()).token
+  const secrets = token === null ? [] : [token]
   return selection.hosts.map((h) => {
     const vaultAddr = h.vars.vaultAddr ?? env.VAULT_ADDR
     if (!vaultAddr) throw new ConfigError(`${h.name}: vault_addr is not set and VAULT_ADDR is empty`, { hint: 'Set vault_addr in group_vars (the address the agents use) or export VAULT_ADDR.' })
@@ -26,7 +31,7 @@ export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): 
             vaultKvPath: h.vars.vaultKvPath, vaultApprole: h.vars.vaultApprole, composeProject: h.vars.composeProject,
             authentikImage: h.vars.authentikImage, vaultImage: h.vars.vaultImage,
           },
-          { overrideDir },
+          { overrideDir, secrets },
         ),
     }
   })

@@ -12,19 +12,23 @@ import {
   SECRETS_VOLUME_OPTIONS,
   stackPaths,
 } from './layout.js'
+import { renderOverrideFile } from './override-template.js'
 import { type RenderInput, validateRenderInput } from './render-input.js'
 import { type Escape, renderTemplate } from './render-template.js'
 import { TEMPLATE_NAMES, resolveTemplate } from './templates-dir.js'
 import { composeString } from './yaml-scalar.js'
+import type { Secret } from '../output/secret.js'
 import type { DesiredDir, DesiredFile } from '../steps/desired.js'
 
 // The shapes are shared with the play (steps/desired.ts), which adds its own bookkeeping files.
 export type { DesiredDir, DesiredFile }
 
-// Where templates are read from (see templates-dir.ts).
+// Where templates are read from (see templates-dir.ts), and the secrets authctl holds while rendering
+// (the operator's Vault token at least): an override's output may not contain one.
 export interface RenderOptions {
   templatesDir?: string
   overrideDir?: string
+  secrets?: readonly Secret[]
 }
 
 // The AppRole credential file the play writes: readable by the agent's uid alone, never by group or others.
@@ -74,7 +78,12 @@ export async function renderBundle(
     databaseSecretPath: `${v.vaultKvMount}/data/${v.vaultKvPath}/database`,
     configSecretPath: `${v.vaultKvMount}/data/${v.vaultKvPath}/config`,
   }
-  const render = async (name: string, escape: Escape) => renderTemplate(await resolveTemplate(name, opts), locals, escape)
+  const render = async (name: string, escape: Escape) => {
+    const template = await resolveTemplate(name, opts)
+    return template.override
+      ? renderOverrideFile(template.file, locals, escape, opts.secrets ?? [])
+      : renderTemplate(template.file, locals, escape)
+  }
   const agentFile = (path: string, content: string): DesiredFile => ({
     path,
     content,

@@ -1,6 +1,7 @@
 // The typed variables one host's bundle is rendered from, checked before any template runs: a value
 // that could not be expressed safely in its file is refused with the inventory variable's name.
 import { ConfigError } from '../errors.js'
+import { asDeployRoot, deployRootProblem } from '../inventory/host-path.js'
 
 // What the inventory gives the renderer for one host.
 export interface RenderInput {
@@ -77,11 +78,12 @@ function vaultAddr(input: Partial<RenderInput>): string {
   return value
 }
 
+// The same check every command applies (inventory/host-path.ts), so render cannot be looser.
 function root(input: Partial<RenderInput>): string {
   const value = text(input, 'authentikRoot')
-  const normal = /^(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/.test(value) && !/\/\.\.?(?:\/|$)/.test(value)
-  if (!normal) fail(input, 'authentikRoot', `must be a normalised absolute path such as /data/authentik (got ${JSON.stringify(value)})`)
-  return value
+  const problem = deployRootProblem(value)
+  if (problem !== undefined) fail(input, 'authentikRoot', `${problem} (got ${JSON.stringify(value)})`)
+  return asDeployRoot(value)
 }
 
 function caCert(input: Partial<RenderInput>): string | undefined {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
-import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
+import { startTestbed, type Testbed } from '../support/testbed/index.js'
 import { runCli } from './support/cli.js'
 
 let bed: Testbed
@@ -28,7 +28,8 @@ afterAll(async () => {
 it('an unhealthy host stops the rollout; the owed restart is done by the next run', async () => {
   const override = join(dirname(bed.inventoryPath), 'templates')
   await mkdir(override, { recursive: true })
-  await writeFile(join(override, 'config.hcl.ejs'), '# rollout test\n' + (await readFile(join(repoRoot, 'templates/config.hcl.ejs'), 'utf8')))
+  // an override is logic-free text (README "Template overrides"): start from the deployed file
+  await writeFile(join(override, 'config.hcl.ejs'), '# rollout test\n' + (await readFile(join(bed.hosts[0]!.dataDir, 'authentik/vault/config/config.hcl'), 'utf8')))
   writeFaults(stubRootOf(bed.hosts[0]!.dataDir), { unhealthy: ['server'] })
 
   const failed = await runCli(args(), env)

@@ -37,8 +37,30 @@ describe('typed authctl variables', () => {
 
   // [inline assignment on line 2, message part]
   it.each([
-    ['authentik_root=relative/path', 'authentik_root must be an absolute path'],
-    ['authentik_root=/data/../etc', 'authentik_root must be an absolute path'],
+    ['authentik_root=relative/path', 'authentik_root must be an absolute path such as /data/authentik, got "relative/path"'],
+    ['authentik_root=~/authentik', 'authentik_root must be an absolute path'],
+    ['authentik_root=/data/../etc', 'authentik_root must not contain .. segments'],
+    ['authentik_root=/data/./ak', 'authentik_root must not contain empty or . segments'],
+    ['authentik_root=/data//ak', 'authentik_root must not contain empty or . segments'],
+    ['authentik_root=/data/$STACK', 'authentik_root must not contain $ (authctl expands no variables'],
+    ['authentik_root=/data/*', 'authentik_root must not contain glob characters'],
+    ['authentik_root=/data/ak?', 'authentik_root must not contain glob characters'],
+    ['authentik_root=/data/[ab]', 'authentik_root must not contain glob characters'],
+    ['authentik_root=/data/{a,b}', 'authentik_root must not contain glob characters'],
+    ['authentik_root="/data/auth entik"', 'authentik_root may only use letters, digits and _ . - in folder names'],
+    ['authentik_root=/data/-ak', 'authentik_root may only use letters, digits and _ . - in folder names'],
+    ['authentik_root=/tmp', 'authentik_root is inside /tmp, which belongs to the system'],
+    ['authentik_root=/tmp/ak', 'authentik_root is inside /tmp, which belongs to the system'],
+    ['authentik_root=/etc', 'authentik_root is inside /etc, which belongs to the system'],
+    ['authentik_root=/var/lib/docker', 'authentik_root is inside /var/lib/docker, which belongs to the system'],
+    ['authentik_root=/proc/self', 'authentik_root is inside /proc, which belongs to the system'],
+    ['authentik_root=/root', 'authentik_root is a system directory or holds one (/root)'],
+    ['authentik_root=/', 'authentik_root is a system directory or holds one (/)'],
+    ['authentik_root=/var', 'authentik_root is a system directory or holds one (/var)'],
+    ['authentik_root=/var/lib/', 'authentik_root is a system directory or holds one (/var/lib)'],
+    ['authentik_root=/home/ec2-user', 'authentik_root is a system directory or holds one (a home directory)'],
+    ['vault_cacert=$HOME/ca.pem', 'vault_cacert must not contain $'],
+    ['vault_cacert=../certs/ca.pem', 'vault_cacert must not contain .. segments'],
     ['vault_kv_mount=/secret', 'vault_kv_mount must be a Vault path'],
     ['vault_kv_path=a//b', 'vault_kv_path must be a Vault path'],
     ['vault_approle="bad role"', 'vault_approle must be a Vault AppRole name'],
@@ -55,6 +77,23 @@ describe('typed authctl variables', () => {
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as Error).message).toContain(message)
     expect((error as Error).message).toContain(`set in ${path}:2`)
+  })
+
+  it.each(['/data/authentik', '/opt/authentik', '/srv/ak/', '/var/lib/authentik', '/home/ec2-user/authentik', '/root/authentik', '/data'])(
+    'authentik_root=%s is a folder of its own and passes', async (root) => {
+      const [h] = (await loadInventory(inventory(`h1 authentik_root=${root}\n`), { env: {} })).selectHosts()
+      expect(h?.vars.authentikRoot).toBe(root.replace(/\/$/, ''))
+    },
+  )
+
+  it('a control character in a path names the variable without printing the character', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+    writeFileSync(join(dir, 'hosts.ini'), 'h1\n')
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'host_vars')))
+    writeFileSync(join(dir, 'host_vars', 'h1.yml'), 'authentik_root: "/data/a\\x1b[2Jb"\n')
+    const error = await loadInventory(join(dir, 'hosts.ini'), { env: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toBe(`authentik_root must not contain control characters, got "/data/a\\u001b[2Jb" (host h1, set in ${join(dir, 'host_vars', 'h1.yml')})`)
   })
 
   it('names the group_vars file a bad value came from', async () => {

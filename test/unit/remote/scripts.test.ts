@@ -1,15 +1,15 @@
 // The remote scripts are constant POSIX sh run with data as "$@": run them here with /bin/sh on real
 // files to prove what they do (the integration tests run them over SSH on the test bed).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs'
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { hostPaths } from '../../../src/remote/paths.js'
 import { parseState } from '../../../src/remote/parse-state.js'
 import { releaseCommand } from '../../../src/remote/release-script.js'
 import { stateCommand } from '../../../src/remote/state-script.js'
-import { writeCommand } from '../../../src/remote/write-script.js'
+import { WRITE_SCRIPT, writeCommand } from '../../../src/remote/write-script.js'
 
 // Runs a rootScript argv locally without its `sudo -n --` prefix.
 function runLocal(argv: string[], stdin?: Buffer, env: NodeJS.ProcessEnv = process.env) {
@@ -59,6 +59,112 @@ describe('write script', () => {
     expect(r.stderr).toContain('short read')
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('old content')
     expect(readdirSync(dir)).toEqual(['f'])
+  })
+})
+
+describe('write script on hostile ground', () => {
+  // A folder with an owner and mode, made as root (these tests run as root, like the script).
+  function folder(path: string, mode: number, uid = 0, gid = 0): string {
+    mkdirSync(path)
+    chownSync(path, uid, gid)
+    chmodSync(path, mode)
+    return path
+  }
+  const file = (path: string, mode = 0o644) => ({ path, mode, uid: 0, gid: 0, content: Buffer.from('new\n') })
+
+  it('builds the exact argv: sudo, the constant script, then d/f groups; contents only on stdin', () => {
+    const { argv, stdin } = writeCommand(
+      [{ path: '/data/authentik', mode: 0o755, uid: 0, gid: 0 }],
+      [{ path: '/data/authentik/vault/config/secret-id', mode: 0o400, uid: 100, gid: 1000, content: Buffer.from('s3cret') }],
+    )
+    expect(argv).toEqual(['sudo', '-n', '--', 'sh', '-c', WRITE_SCRIPT, 'authctl-write', 'd', '0755', '0', '0', '/data/authentik', 'f', '0400', '100', '1000', '6', '/data/authentik/vault/config/secret-id'])
+    expect(stdin.toString()).toBe('s3cret')
+    expect(WRITE_SCRIPT).toContain('mv -f -T -- "$tmp" "$target"')
+  })
+
+  it('refuses to rename into a directory planted where a file belongs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    mkdirSync(join(dir, 'compose.yml'))
+    writeFileSync(join(dir, 'compose.yml', 'planted'), 'x')
+    const r = runLocal(writeCommand([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${join(dir, 'compose.yml')} is a folder where a file belongs`)
+    expect(readdirSync(join(dir, 'compose.yml'))).toEqual(['planted'])
+    expect(readdirSync(dir)).toEqual(['compose.yml'])
+  })
+
+  it('replaces a planted symlink instead of writing through it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    writeFileSync(join(dir, 'elsewhere'), 'keep\n')
+    symlinkSync(join(dir, 'elsewhere'), join(dir, 'compose.yml'))
+    const r = runLocal(writeCommand([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
+    expect(r.stderr).toBe('')
+    expect(lstatSync(join(dir, 'compose.yml')).isFile()).toBe(true)
+    expect(readFileSync(join(dir, 'compose.yml'), 'utf8')).toBe('new\n')
+    expect(readFileSync(join(dir, 'elsewhere'), 'utf8')).toBe('keep\n')
+  })
+
+  it('runs chown, chmod and install only on names in folders no other uid can change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const bin = folder(join(dir, 'bin'), 0o755)
+    const log = join(dir, 'calls')
+    for (const tool of ['chown', 'chmod', 'install']) {
+      const real = spawnSync('sh', ['-c', `command -v ${tool}`]).stdout.toString().trim()
+      writeFileSync(join(bin, tool), `#!/bin/sh\nfor last; do :; done\nprintf '%s\\n' "$last" >> ${log}\nexec ${real} "$@"\n`, { mode: 0o755 })
+    }
+    const root = join(dir, 'authentik')
+    // vault/config as on a host: the agent's uid owns it, root owns the folder above
+    const { argv, stdin } = writeCommand(
+      [{ path: root, mode: 0o755, uid: 0, gid: 0 }, { path: join(root, 'vault'), mode: 0o750, uid: 0, gid: 0 }, { path: join(root, 'vault/config'), mode: 0o700, uid: 100, gid: 1000 }],
+      [{ ...file(join(root, 'vault/config/secret-id'), 0o400), uid: 100, gid: 1000 }, file(join(root, 'docker-compose.yml'))],
+    )
+    const r = runLocal(argv, stdin, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const paths = readFileSync(log, 'utf8').trim().split('\n')
+    expect(paths.length).toBe(7)
+    for (const path of paths) {
+      const parent = statSync(dirname(path))
+      expect([path, parent.uid, parent.mode & 0o022]).toEqual([path, 0, 0])
+    }
+    const s = statSync(join(root, 'vault/config/secret-id'))
+    expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
+    expect(readdirSync(join(root, 'vault')).sort()).toEqual(['config'])
+  })
+
+  it('refuses a file whose folder and the folder above it belong to another uid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const theirs = folder(join(folder(join(dir, 'u'), 0o755, 1000, 1000), 'sub'), 0o755, 1000, 1000)
+    const r = runLocal(writeCommand([], [file(join(theirs, 'f'))]).argv, Buffer.from('new\n'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`neither ${theirs} nor the folder above it is root's alone`)
+    expect(readdirSync(theirs)).toEqual([])
+    expect(readdirSync(join(dir, 'u'))).toEqual(['sub'])
+  })
+
+  it('refuses to create or take over a folder other users can write to, and keeps its sticky bit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const shared = folder(join(dir, 'shared'), 0o777)
+    const under = runLocal(writeCommand([{ path: join(shared, 'authentik'), mode: 0o755, uid: 0, gid: 0 }], []).argv)
+    expect(under.code).toBe(1)
+    expect(under.stderr).toContain(`${shared} can be changed by a user other than root`)
+    expect(readdirSync(shared)).toEqual([])
+    const copyOfTmp = folder(join(dir, 'tmp'), 0o1777)
+    const takeOver = runLocal(writeCommand([{ path: copyOfTmp, mode: 0o755, uid: 0, gid: 0 }], []).argv)
+    expect(takeOver.code).toBe(1)
+    expect(takeOver.stderr).toContain(`${copyOfTmp} is writable by other users`)
+    expect(statSync(copyOfTmp).mode & 0o7777).toBe(0o1777)
+  })
+
+  it('refuses a folder path that is a symlink', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const etc = folder(join(dir, 'etc'), 0o755)
+    symlinkSync(etc, join(dir, 'authentik'))
+    const r = runLocal(writeCommand([{ path: join(dir, 'authentik'), mode: 0o700, uid: 100, gid: 1000 }], []).argv)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${join(dir, 'authentik')} is a symbolic link`)
+    const s = statSync(etc)
+    expect([s.mode & 0o7777, s.uid]).toEqual([0o755, 0])
   })
 })
 

@@ -140,23 +140,42 @@ describe('renderBundle missing or unknown variables', () => {
     await writeFile(join(dir, 'config.hcl.ejs'), 'line one\naddress = <%= v.vaultAdress %>\n')
     const error: unknown = await renderBundle(DEFAULT_INPUT, { overrideDir: dir }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
-    expect((error as Error).message).toMatch(/unknown variable v\.vaultAdress/)
-    expect((error as Error).message).toMatch(/config\.hcl\.ejs"?:2\n/)
+    expect((error as Error).message).toBe(`${join(dir, 'config.hcl.ejs')}:2: unknown variable v.vaultAdress`)
+    expect((error as ConfigError).hint).toContain('v.vaultAddr, ')
   })
 
-  it('a nested unknown variable and an undefined value fail too', async () => {
+  it('a nested unknown variable and an undefined value fail too, naming file:line', async () => {
     dir = await mkdtemp(join(tmpdir(), 'authctl-render-'))
-    await writeFile(join(dir, 'config.hcl.ejs'), 'ca = <%= v.container.caFile %>\n')
-    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(/unknown variable v\.container\.caFile/)
-    await writeFile(join(dir, 'config.hcl.ejs'), 'ca = <%= v.vaultCacert %>\n')
-    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(/emits undefined where text/)
+    const file = join(dir, 'config.hcl.ejs')
+    await writeFile(file, 'ca = <%= v.container.caFile %>\n')
+    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(`${file}:1: unknown variable v.container.caFile`)
+    await writeFile(file, '\nca = <%= v.vaultCacert %>\n')
+    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(`${file}:2: v.vaultCacert: a template emits undefined where text`)
+    await writeFile(file, 'c = <%= v.container %>\n')
+    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(`${file}:1: v.container: a template emits object where text`)
   })
 
-  it('a bare name or an ejs syntax error in a template is a ConfigError', async () => {
+  it('a bare name, logic or an unclosed tag in an override is a ConfigError naming file:line', async () => {
     dir = await mkdtemp(join(tmpdir(), 'authctl-render-'))
-    await writeFile(join(dir, 'config.hcl.ejs'), 'a = <%= vaultAddr %>\n')
-    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(ConfigError)
-    await writeFile(join(dir, 'config.hcl.ejs'), 'a = <%= v.vaultAddr \n')
-    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(/template .*config\.hcl\.ejs failed/)
+    const file = join(dir, 'config.hcl.ejs')
+    await writeFile(file, 'a = <%= vaultAddr %>\n')
+    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(`${file}:1: "<%= vaultAddr %>" is not a plain <%= v.name %> substitution`)
+    await writeFile(file, 'x\n<% if (v.vaultCacert !== undefined) { -%>\n')
+    await expect(renderBundle(DEFAULT_INPUT, { overrideDir: dir })).rejects.toThrow(`${file}:2: "<% if (v.vaultCacert !== undefined) { -%>" runs code`)
+    await writeFile(file, 'a = <%= v.vaultAddr \n')
+    const error: unknown = await renderBundle(DEFAULT_INPUT, { overrideDir: dir }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toBe(`${file}:1: "<%= v.vaultAddr" is never closed with %>`)
+    expect((error as ConfigError).hint).toMatch(/only use text, <%= v.name %> substitutions and <%# comments %>/)
+  })
+
+  it('our own templates folder is still full ejs', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'authctl-render-'))
+    await mkdir(join(dir, 't'))
+    for (const name of ['config.hcl.ejs', 'env.tpl.ejs', 'docker-compose.yml.ejs']) {
+      await writeFile(join(dir, 't', name), `<% if (v.vaultCacert === undefined) { %>no ca<% } %>`)
+    }
+    const { files } = await renderBundle(DEFAULT_INPUT, { templatesDir: join(dir, 't') })
+    expect(files.map((f) => f.content)).toEqual(['no ca', 'no ca', 'no ca'])
   })
 })

@@ -4,8 +4,8 @@ import { validateRenderInput, type RenderInput } from '../../../src/render/rende
 import { DEFAULT_INPUT } from './default-input.js'
 
 describe('validateRenderInput', () => {
-  it('accepts the default input and strips slashes around KV mount and path', () => {
-    expect(validateRenderInput({ ...DEFAULT_INPUT, vaultKvMount: 'secret/', vaultKvPath: '/cwiq/shared/authentik/' })).toEqual({
+  it('accepts the default input and strips slashes around KV mount and path and after the root', () => {
+    expect(validateRenderInput({ ...DEFAULT_INPUT, authentikRoot: '/data/authentik/', vaultKvMount: 'secret/', vaultKvPath: '/cwiq/shared/authentik/' })).toEqual({
       ...DEFAULT_INPUT,
       vaultCacert: undefined,
     })
@@ -23,10 +23,11 @@ describe('validateRenderInput', () => {
     ['vaultAddr', 'not a url', /vault_addr is not a URL/],
     ['vaultAddr', 'https://user:pw@vault:8200', /vault_addr must not carry credentials/],
     ['vaultAddr', 'https://vault:8200\n', /vault_addr contains control characters/],
-    ['authentikRoot', 'data/authentik', /authentik_root must be a normalised absolute path/],
-    ['authentikRoot', '/data/../etc', /authentik_root must be a normalised/],
-    ['authentikRoot', '/data/authentik/', /authentik_root must be a normalised/],
-    ['authentikRoot', '/data/auth entik', /authentik_root must be a normalised/],
+    ['authentikRoot', 'data/authentik', /authentik_root must be an absolute path/],
+    ['authentikRoot', '/data/../etc', /authentik_root must not contain \.\. segments/],
+    ['authentikRoot', '/data/auth entik', /authentik_root may only use letters, digits and _ \. -/],
+    ['authentikRoot', '/tmp', /authentik_root is inside \/tmp, which belongs to the system/],
+    ['authentikRoot', '/var/lib', /authentik_root is a system directory or holds one \(\/var\/lib\)/],
     ['composeProject', 'Authentik', /compose_project must be lowercase/],
     ['composeProject', 'a"b', /compose_project must be lowercase/],
     ['authentikImage', 'ghcr.io/goauthentik/server', /authentik_image must pin a release tag or digest/],
