@@ -31,3 +31,8 @@ export const changeFlags = {
   serial: Flags.integer({ summary: 'Hosts restarted at a time when their stack already runs.', env: 'AUTHCTL_SERIAL', default: 1, min: 1 }),
   'wait-timeout': Flags.string({ summary: 'How long to wait for services to become healthy.', env: 'AUTHCTL_WAIT_TIMEOUT', default: '5m' }),
 }
+
+// For commands that change Vault: confirm without the terminal question (required without a terminal).
+export const confirmFlags = {
+  yes: Flags.boolean({ char: 'y', summary: 'Go ahead without asking (required when there is no terminal).', env: 'AUTHCTL_YES' }),
+}
