@@ -37,24 +37,29 @@ const ALL_FIELDS = [...RUNBOOK_SECRETS.database, ...RUNBOOK_SECRETS.config]
 // .invalid never resolves (RFC 2606): Authentik fails clearly until `authctl db set-host` sets the real endpoint.
 export const PLACEHOLDER_HOST = 'pending-db-set-host.invalid'
 
-// The six values: provided ones (flags or file) checked, the rest defaults or freshly generated.
-export function runbookValues(provided: ReadonlyMap<string, Secret>): Record<string, KvValue> {
-  const defaults: Record<string, () => KvValue> = {
-    pg_host: () => PLACEHOLDER_HOST, pg_user: () => 'authentik', pg_name: () => 'authentik', pg_port: () => '5432',
-    pg_password: () => generateSecret(32), secret_key: () => generateSecret(64),
-  }
-  const out: Record<string, KvValue> = {}
-  for (const name of ALL_FIELDS) {
-    const given = provided.get(name)
-    if (given === undefined) {
-      out[name] = defaults[name]!()
-      continue
-    }
-    const problem = FIELD_CHECKS[name]!(given.reveal())
+const DEFAULTS: Record<string, () => KvValue> = {
+  pg_host: () => PLACEHOLDER_HOST, pg_user: () => 'authentik', pg_name: () => 'authentik', pg_port: () => '5432',
+  pg_password: () => generateSecret(32), secret_key: () => generateSecret(64),
+}
+
+// Checks the values a user gave (flags or file); a problem names the field, never the value.
+export function checkProvided(provided: ReadonlyMap<string, Secret>): Map<string, KvValue> {
+  const out = new Map<string, KvValue>()
+  for (const [name, given] of provided) {
+    const problem = FIELD_CHECKS[name]?.(given.reveal()) ?? `is not a field of the runbook's secrets (${ALL_FIELDS.join(', ')})`
     if (problem) throw new ConfigError(`${name} ${problem}`, { hint: `Fix ${name} in the values you gave; nothing was written.` })
-    out[name] = SECRET_FIELDS.has(name) ? given : given.reveal()
+    out.set(name, SECRET_FIELDS.has(name) ? given : given.reveal())
   }
   return out
+}
+
+// A field's new value: given, else (when overwriting) the current non-secret value, else the default
+// or a freshly generated secret. Keeping pg_host means --force never reverts it to the placeholder.
+function nextValue(name: string, given: ReadonlyMap<string, KvValue>, current: Record<string, Secret> | undefined): KvValue {
+  const provided = given.get(name)
+  if (provided !== undefined) return provided
+  const kept = SECRET_FIELDS.has(name) ? undefined : current?.[name]
+  return kept !== undefined ? kept.reveal() : DEFAULTS[name]!()
 }
 
 function fieldChanges(current: Record<string, Secret>, next: Record<string, KvValue>): FieldChange[] {
@@ -70,13 +75,13 @@ function fieldChanges(current: Record<string, Secret>, next: Record<string, KvVa
 }
 
 // Plans both secrets, asks once, then writes with check-and-set.
-export async function runSecretsInit(p: VaultPorts, vars: AuthctlVars, values: Record<string, KvValue>, opts: { check: boolean; force: boolean }): Promise<SecretsInitResult> {
+export async function runSecretsInit(p: VaultPorts, vars: AuthctlVars, given: ReadonlyMap<string, KvValue>, opts: { check: boolean; force: boolean }): Promise<SecretsInitResult> {
   await p.vault.preflight()
   const plans = []
   for (const name of ['database', 'config'] as const) {
     const { key, display } = secretKey(vars, name)
-    const data = Object.fromEntries(RUNBOOK_SECRETS[name].map((f) => [f, values[f]!]))
     const current = await p.vault.kvRead(vars.vaultKvMount, key)
+    const data = Object.fromEntries(RUNBOOK_SECRETS[name].map((f) => [f, nextValue(f, given, current?.data ?? undefined)]))
     const fields = current === null ? RUNBOOK_SECRETS[name].map((f) => ({ name: f, change: 'added' as const })) : fieldChanges(current.data ?? {}, data)
     const status: InitSecret['status'] = current === null ? 'created' : !opts.force ? 'exists' : fields.every((f) => f.change === 'unchanged') ? 'unchanged' : 'overwritten'
     plans.push({ key, data, cas: current?.meta.version ?? 0, result: { path: display, status, version: current?.meta.version ?? null, fields } satisfies InitSecret })
@@ -118,7 +123,7 @@ export async function secretsInitCommand(input: { inventory: string; check: bool
     if (provided.has(name)) throw new ConfigError(`${name} is given both as a flag and in --from-file`, { hint: 'Give each field once.' })
     provided.set(name, new Secret(value))
   }
-  const result = await runSecretsInit(vaultPorts('secrets init', input.yes), vars, runbookValues(provided), { check: input.check, force: input.force })
+  const result = await runSecretsInit(vaultPorts('secrets init', input.yes), vars, checkProvided(provided), { check: input.check, force: input.force })
   if (!input.json) process.stdout.write(formatSecretsInit(result))
   return result
 }
