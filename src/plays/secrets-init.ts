@@ -46,7 +46,8 @@ const DEFAULTS: Record<string, () => KvValue> = {
 export function checkProvided(provided: ReadonlyMap<string, Secret>): Map<string, KvValue> {
   const out = new Map<string, KvValue>()
   for (const [name, given] of provided) {
-    const problem = FIELD_CHECKS[name]?.(given.reveal()) ?? `is not a field of the runbook's secrets (${ALL_FIELDS.join(', ')})`
+    const check = FIELD_CHECKS[name]
+    const problem = check === undefined ? `is not a field of the runbook's secrets (${ALL_FIELDS.join(', ')})` : check(given.reveal())
     if (problem) throw new ConfigError(`${name} ${problem}`, { hint: `Fix ${name} in the values you gave; nothing was written.` })
     out.set(name, SECRET_FIELDS.has(name) ? given : given.reveal())
   }

@@ -19,10 +19,16 @@ function diagnostic(stderr: string): string {
 export async function terraformOutput(dir: string, name: string, timeoutMs: number): Promise<string> {
   const info = await stat(dir).catch(() => null)
   if (!info?.isDirectory()) throw new ConfigError(`--from-terraform ${dir} is not a directory`, { hint: 'Give the terraform working directory of the RDS instance (where terraform apply ran).' })
-  const r = await runLocal('terraform', terraformOutputArgs(name), { cwd: dir, timeoutMs, env: { TF_IN_AUTOMATION: '1' } })
+  const r = await runLocal('terraform', terraformOutputArgs(name), { cwd: dir, timeoutMs, env: { TF_IN_AUTOMATION: '1' } }).catch((error: unknown) => {
+    throw new ConfigError('terraform is not installed or not on PATH (--from-terraform runs it)', { hint: 'Install terraform on this machine, or give the endpoint itself with --host.', cause: error })
+  })
   if (r.timedOut) throw new ConfigError(`terraform output ${name} did not finish within ${Math.round(timeoutMs / 1000)}s in ${dir}`, { hint: 'Check the state backend is reachable (credentials, network), or raise --terraform-timeout.' })
   if (r.exitCode !== 0) throw new ConfigError(`terraform output ${name} failed in ${dir}: ${diagnostic(r.stderr) || `exit ${r.exitCode}`}`, { hint: `Check that ${dir} defines output "${name}" and that terraform apply has run there.` })
+  // Without state (or with no outputs in it) terraform exits 0 and prints "Warning: No outputs found" on stdout.
   const value = r.stdout.trim()
-  if (value === '') throw new ConfigError(`terraform output ${name} printed nothing in ${dir}${r.stderr.trim() ? `: ${diagnostic(r.stderr)}` : ''}`, { hint: 'The state holds no value for it yet: run terraform apply there first.' })
+  if (value === '' || value.startsWith('Warning:')) {
+    const said = diagnostic(`${value}\n${r.stderr}`).replace(/^Error: /, '')
+    throw new ConfigError(`terraform output ${name} gave no value in ${dir}${said ? `: ${said}` : ''}`, { hint: 'The state holds no value for it yet: run terraform apply there first.' })
+  }
   return value
 }
