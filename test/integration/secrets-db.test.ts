@@ -51,6 +51,15 @@ beforeAll(async () => {
 afterAll(() => server?.close())
 
 describe('authctl secrets init', () => {
+  it('before it, secrets show and db set-host say the secrets do not exist (exit 5)', async () => {
+    const show = await cli(['secrets', 'show'])
+    expect(show.code).toBe(5)
+    expect(show.stdout).toContain('secret/cwiq/shared/authentik/database: does not exist (authctl secrets init creates it)')
+    const set = await cli(['db', 'set-host', '--host', 'db.example.com', '--yes'])
+    expect(set.code).toBe(5)
+    expect(set.stderr).toContain('Error: secret/cwiq/shared/authentik/database does not exist\nHint: Create it first: authctl secrets init.')
+  })
+
   it('--check shows both secrets would be created and writes nothing', async () => {
     const r = await cli(['secrets', 'init', '--check', '--json'])
     expect(r.code, r.stderr).toBe(0)
