@@ -33,7 +33,7 @@ const minutes = (s: number) => (s % 60 === 0 ? `${s / 60}m` : `${s}s`)
 // One paragraph for the operator.
 export function describeLockout(r: LockoutReport): string {
   if (r.disabled) return `user lockout on auth/${r.mount}: disabled on the mount (failed logins never lock the role-id)`
-  const from = r.source === 'vault defaults' ? "not tuned on the mount: Vault's defaults apply unless the server's user_lockout stanza changes them" : 'tuned on the mount'
+  const from = r.source === 'vault defaults' ? "not tuned on the mount: Vault's defaults apply (Vault 1.13+) unless the server's user_lockout stanza changes them" : 'tuned on the mount'
   return [
     `user lockout on auth/${r.mount}: ${from}`,
     `  ${r.threshold} failed logins within ${minutes(r.counterResetS)} lock the role-id for ${minutes(r.durationS)}.`,

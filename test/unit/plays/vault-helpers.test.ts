@@ -19,7 +19,7 @@ describe('user lockout report', () => {
     const r = lockoutReport(NONE, 'approle')
     expect(r).toEqual({ mount: 'approle', source: 'vault defaults', disabled: false, threshold: 5, durationS: 900, counterResetS: 900 })
     expect(describeLockout(r)).toBe([
-      "user lockout on auth/approle: not tuned on the mount: Vault's defaults apply unless the server's user_lockout stanza changes them",
+      "user lockout on auth/approle: not tuned on the mount: Vault's defaults apply (Vault 1.13+) unless the server's user_lockout stanza changes them",
       '  5 failed logins within 15m lock the role-id for 15m.',
       '  Every host shares that one role-id: an agent retrying with a stale secret-id can lock all hosts out at once.',
     ].join('\n'))
