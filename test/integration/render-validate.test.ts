@@ -30,6 +30,10 @@ function run(file: string, args: string[], opts: { input?: string; cwd?: string;
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
       resolve({ code, stdout, stderr })
     })
+    // a child that exits without reading stdin (sh -c …) closes the pipe first: EPIPE there is expected
+    child.stdin?.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e
+    })
     child.stdin?.end(opts.input ?? '')
   })
 }
