@@ -47,3 +47,8 @@ export function hostSelection(flags: {
     sshConfig: flags['ssh-config'], insecureHostKeys: flags['insecure-ignore-host-keys'] === true,
   }
 }
+
+// For commands that change Vault: confirm without the terminal question (required without a terminal).
+export const confirmFlags = {
+  yes: Flags.boolean({ char: 'y', summary: 'Go ahead without asking (required when there is no terminal).', env: 'AUTHCTL_YES' }),
+}

@@ -15,7 +15,27 @@ export interface AuthctlVars {
   vaultCacert?: string
   authentikImage: string
   vaultImage: string
+  // Authentik's database TLS: libpq sslmode and a CA bundle on the bastion (deployed to the hosts)
+  pgSslmode: PgSslmode
+  pgSslrootcert?: string
+  // What `vault bootstrap` writes: the agents' read policy, the operator policy, the AppRole role's settings
+  vaultReadPolicy: string
+  vaultOperatorPolicy: string
+  approle: ApproleSettings
 }
+
+// The AppRole role settings of the runbook's Step 2, durations in seconds.
+export interface ApproleSettings {
+  tokenPolicies: string[]
+  tokenTtl: number
+  tokenMaxTtl: number
+  secretIdTtl: number
+  secretIdNumUses: number
+}
+
+// libpq's sslmode values (Authentik passes AUTHENTIK_POSTGRESQL__SSLMODE to psycopg).
+export const PG_SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const
+export type PgSslmode = (typeof PG_SSLMODES)[number]
 
 // Runbook defaults (vault_addr defaults to the operator's VAULT_ADDR instead).
 export const AUTHCTL_DEFAULTS = {
@@ -26,6 +46,13 @@ export const AUTHCTL_DEFAULTS = {
   compose_project: 'authentik',
   authentik_image: 'ghcr.io/goauthentik/server:2026.2.2',
   vault_image: 'hashicorp/vault:1.21.4',
+  pg_sslmode: 'prefer',
+  vault_read_policy: 'cwiq-shared-authentik-read',
+  vault_operator_policy: 'authctl-operator',
+  vault_approle_token_ttl: '1h',
+  vault_approle_token_max_ttl: '4h',
+  vault_approle_secret_id_ttl: '720h',
+  vault_approle_secret_id_num_uses: 0,
 } as const
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/
@@ -54,6 +81,22 @@ export class VarReader {
     const value = this.vars[key]
     if (typeof value !== 'string') this.fail(key, `must be a string, got ${JSON.stringify(value)}`)
     return value
+  }
+
+  // A string or a number as text (INI host lines type numbers, :vars lines do not).
+  scalar(key: string): string | undefined {
+    if (!Object.hasOwn(this.vars, key)) return undefined
+    const value = this.vars[key]
+    if (typeof value === 'number') return String(value)
+    return this.string(key)
+  }
+
+  // A list of strings: a YAML/Python list or a comma-separated string, as Vault takes token_policies.
+  list(key: string): string[] | undefined {
+    if (!Object.hasOwn(this.vars, key)) return undefined
+    const value = this.vars[key]
+    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : this.fail(key, `must be a list or a comma-separated string, got ${JSON.stringify(value)}`)
+    return items.map((v) => (typeof v === 'string' ? v.trim() : this.fail(key, `must hold strings, got ${JSON.stringify(v)}`))).filter((v) => v !== '')
   }
 
   // A value validated by `check` (returns a problem or undefined).
@@ -88,6 +131,45 @@ function url(v: string): string | undefined {
   }
 }
 
+// Vault durations: integer seconds or Go-style "1h", "30m", "1h30m", "720h" → seconds.
+export function durationSeconds(v: string): number | undefined {
+  if (/^\d+$/.test(v)) return Number(v)
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v)
+  if (!m || v === '') return undefined
+  return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)
+}
+
+function duration(reader: VarReader, key: string, fallback: string): number {
+  const raw = reader.scalar(key) ?? fallback
+  const s = durationSeconds(raw.trim())
+  if (s === undefined) reader.fail(key, `must be a duration such as 1h, 30m or 3600 (seconds), got ${JSON.stringify(raw)}`)
+  return s
+}
+
+const POLICY_NAME = /^[A-Za-z0-9_.-]+$/
+
+function approleSettings(reader: VarReader, readPolicy: string): ApproleSettings {
+  const d = AUTHCTL_DEFAULTS
+  const tokenPolicies = reader.list('vault_approle_token_policies') ?? [readPolicy]
+  const bad = tokenPolicies.find((p) => !POLICY_NAME.test(p))
+  if (bad !== undefined || tokenPolicies.length === 0) reader.fail('vault_approle_token_policies', `must name one or more policies (letters, digits, _ . -), got ${JSON.stringify(bad ?? tokenPolicies)}`)
+  const tokenTtl = duration(reader, 'vault_approle_token_ttl', d.vault_approle_token_ttl)
+  const tokenMaxTtl = duration(reader, 'vault_approle_token_max_ttl', d.vault_approle_token_max_ttl)
+  if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) reader.fail('vault_approle_token_ttl', `must not exceed vault_approle_token_max_ttl (${tokenMaxTtl}s), got ${tokenTtl}s`)
+  const uses = reader.scalar('vault_approle_secret_id_num_uses') ?? String(d.vault_approle_secret_id_num_uses)
+  if (!/^\d+$/.test(uses.trim())) reader.fail('vault_approle_secret_id_num_uses', `must be a whole number (0 = unlimited), got ${JSON.stringify(uses)}`)
+  return { tokenPolicies, tokenTtl, tokenMaxTtl, secretIdTtl: duration(reader, 'vault_approle_secret_id_ttl', d.vault_approle_secret_id_ttl), secretIdNumUses: Number(uses) }
+}
+
+function pgTls(reader: VarReader): Pick<AuthctlVars, 'pgSslmode' | 'pgSslrootcert'> {
+  const mode = reader.checked('pg_sslmode', AUTHCTL_DEFAULTS.pg_sslmode, (v) => ((PG_SSLMODES as readonly string[]).includes(v) ? undefined : `must be one of ${PG_SSLMODES.join(', ')}`)) as PgSslmode
+  const rootcert = reader.checked('pg_sslrootcert', undefined, (v) => (v.startsWith('/') ? undefined : 'must be an absolute path to a PEM CA bundle on the bastion'))
+  if ((mode === 'verify-ca' || mode === 'verify-full') && rootcert === undefined) {
+    reader.fail('pg_sslmode', `${mode} needs pg_sslrootcert (the CA bundle that signed the database certificate, e.g. the RDS global bundle)`)
+  }
+  return { pgSslmode: mode, pgSslrootcert: rootcert }
+}
+
 // Typed authctl vars from a host's merged vars; vault_addr falls back to env.VAULT_ADDR.
 export function readAuthctlVars(reader: VarReader, env: NodeJS.ProcessEnv): AuthctlVars {
   const d = AUTHCTL_DEFAULTS
@@ -97,6 +179,7 @@ export function readAuthctlVars(reader: VarReader, env: NodeJS.ProcessEnv): Auth
     if (reader.string('vault_addr') === undefined) throw new ConfigError(`VAULT_ADDR ${url(vaultAddr) ?? ''}, got ${JSON.stringify(vaultAddr)} (from the environment)`, { hint: 'Fix VAULT_ADDR or set vault_addr in the inventory.' })
     reader.fail('vault_addr', `${url(vaultAddr) ?? ''}, got ${JSON.stringify(vaultAddr)}`)
   }
+  const readPolicy = reader.checked('vault_read_policy', d.vault_read_policy, policyName) ?? d.vault_read_policy
   return {
     authentikRoot: asDeployRoot(root),
     vaultKvMount: reader.checked('vault_kv_mount', d.vault_kv_mount, vaultPath) ?? d.vault_kv_mount,
@@ -107,5 +190,13 @@ export function readAuthctlVars(reader: VarReader, env: NodeJS.ProcessEnv): Auth
     vaultCacert: reader.checked('vault_cacert', undefined, (v) => (v.trim() === '' ? 'must be a non-empty path' : pathTextProblem(v))),
     authentikImage: reader.checked('authentik_image', d.authentik_image, image) ?? d.authentik_image,
     vaultImage: reader.checked('vault_image', d.vault_image, image) ?? d.vault_image,
+    ...pgTls(reader),
+    vaultReadPolicy: readPolicy,
+    vaultOperatorPolicy: reader.checked('vault_operator_policy', d.vault_operator_policy, policyName) ?? d.vault_operator_policy,
+    approle: approleSettings(reader, readPolicy),
   }
+}
+
+function policyName(v: string): string | undefined {
+  return POLICY_NAME.test(v) && v !== 'root' && v !== 'default' ? undefined : 'must be a Vault policy name (letters, digits, _ . -; not root or default)'
 }

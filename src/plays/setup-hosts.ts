@@ -9,6 +9,7 @@ import type { SetupHost } from './setup-types.js'
 // One SetupHost per selected host; vault_addr falls back to VAULT_ADDR.
 export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): Promise<SetupHost[]> {
   const { renderBundle } = await import('../render/bundle.js')
+  const { dbTlsInput } = await import('../render/db-tls.js')
   const { overrideDirFor } = await import('../render/templates-dir.js')
   const { vaultConfigFromEnv } = await import('../vault/config.js')
   const overrideDir = overrideDirFor(selection.inventoryPath)
@@ -19,6 +20,7 @@ export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): 
     const vaultAddr = h.vars.vaultAddr ?? env.VAULT_ADDR
     if (!vaultAddr) throw new ConfigError(`${h.name}: vault_addr is not set and VAULT_ADDR is empty`, { hint: 'Set vault_addr in group_vars (the address the agents use) or export VAULT_ADDR.' })
     const vaultCacert = h.vars.vaultCacert ? readPem(h.name, h.vars.vaultCacert) : undefined
+    const dbTls = dbTlsInput(h.name, h.vars)
     return {
       name: h.name,
       root: h.vars.authentikRoot,
@@ -29,7 +31,7 @@ export async function setupHosts(selection: Selection, env: NodeJS.ProcessEnv): 
           {
             hostName: h.name, authentikRoot: h.vars.authentikRoot, vaultAddr, vaultCacert, vaultKvMount: h.vars.vaultKvMount,
             vaultKvPath: h.vars.vaultKvPath, vaultApprole: h.vars.vaultApprole, composeProject: h.vars.composeProject,
-            authentikImage: h.vars.authentikImage, vaultImage: h.vars.vaultImage,
+            authentikImage: h.vars.authentikImage, vaultImage: h.vars.vaultImage, ...dbTls,
           },
           { overrideDir, secrets },
         ),

@@ -71,6 +71,7 @@ export async function renderBundle(
     ...v,
     // Present even when unset, so templates can test it without tripping the unknown-variable guard.
     vaultCacert: v.vaultCacert,
+    pgSslrootcert: v.pgSslrootcert,
     container: CONTAINER,
     agentUser: `${AGENT_UID}:${AGENT_GID}`,
     authentikUser: `${AUTHENTIK_UID}:${AUTHENTIK_GID}`,
@@ -108,5 +109,11 @@ export async function renderBundle(
     agentFile(p.envTemplateFile, await render(TEMPLATE_NAMES.envTemplate, goTemplateString)),
   ]
   if (v.vaultCacert !== undefined) files.push(agentFile(p.caCertFile, v.vaultCacert))
-  return { dirs: desiredDirs(v.authentikRoot), files }
+  const dirs = desiredDirs(v.authentikRoot)
+  if (v.pgSslrootcert !== undefined) {
+    // public CA material, read-only for everyone; server and worker pick a change up on restart
+    dirs.push({ path: p.dbTlsDir, mode: 0o755, uid: 0, gid: 0 })
+    files.push({ path: p.dbCaFile, content: v.pgSslrootcert, mode: 0o444, uid: 0, gid: 0, secret: false, restarts: 'agent' })
+  }
+  return { dirs, files }
 }

@@ -21,6 +21,9 @@ export const CONTAINER = {
   caCertFile: '/vault/config/ca.pem',
   envTemplateFile: '/vault/templates/.env.tpl',
   envFile: '/vault/secrets/.env',
+  // the database CA bundle, mounted read-only into server and worker when pg_sslrootcert is set
+  dbTlsDir: '/db-tls',
+  dbCaFile: '/db-tls/ca.pem',
 } as const
 
 // The AppRole credential files the play deploys beside config.hcl.
@@ -40,6 +43,8 @@ export function stackPaths(root: string) {
     dataDir: `${root}/data`,
     certsDir: `${root}/certs`,
     customTemplatesDir: `${root}/custom-templates`,
+    dbTlsDir: `${root}/db-tls`,
+    dbCaFile: `${root}/db-tls/ca.pem`,
     credential: (name: CredentialName) => `${root}/vault/config/${name}`,
   }
 }

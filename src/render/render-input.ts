@@ -15,10 +15,15 @@ export interface RenderInput {
   composeProject: string
   authentikImage: string
   vaultImage: string
+  pgSslmode?: string /* libpq sslmode; default prefer (Authentik's own default) */
+  pgSslrootcert?: string /* PEM CA bundle content, deployed read-only when set */
 }
 
-// The input after validation: KV mount and path without surrounding slashes.
-export type ValidRenderInput = Readonly<RenderInput>
+// The input after validation: KV mount and path without surrounding slashes, sslmode defaulted.
+export type ValidRenderInput = Readonly<RenderInput & { pgSslmode: string }>
+
+// libpq's sslmode values; verify-ca and verify-full need the CA bundle.
+const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 
 // A Vault path segment the consul-template stand-in and Vault's URL routing both take verbatim.
 const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/
@@ -86,13 +91,20 @@ function root(input: Partial<RenderInput>): string {
   return asDeployRoot(value)
 }
 
-function caCert(input: Partial<RenderInput>): string | undefined {
-  if (input.vaultCacert === undefined) return undefined
-  const value = input.vaultCacert
+function caCert(input: Partial<RenderInput>, field: 'vaultCacert' | 'pgSslrootcert'): string | undefined {
+  if (input[field] === undefined) return undefined
+  const value = input[field]
   if (typeof value !== 'string' || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(value)) {
-    fail(input, 'vaultCacert', 'must be PEM certificate content (-----BEGIN CERTIFICATE-----)')
+    fail(input, field, 'must be PEM certificate content (-----BEGIN CERTIFICATE-----)')
   }
   return value.endsWith('\n') ? value : `${value}\n`
+}
+
+function sslmode(input: Partial<RenderInput>): string {
+  const value = input.pgSslmode ?? 'prefer'
+  if (!SSLMODES.includes(value)) fail(input, 'pgSslmode', `must be one of ${SSLMODES.join(', ')} (got ${JSON.stringify(value)})`)
+  if (value.startsWith('verify-') && input.pgSslrootcert === undefined) fail(input, 'pgSslmode', `${value} needs pg_sslrootcert (the CA bundle of the database certificate)`)
+  return value
 }
 
 // Checks every variable and returns the normalised input; throws ConfigError naming the first bad one.
@@ -107,12 +119,14 @@ export function validateRenderInput(input: Partial<RenderInput>): ValidRenderInp
     hostName: text(input, 'hostName'),
     authentikRoot: root(input),
     vaultAddr: vaultAddr(input),
-    vaultCacert: caCert(input),
+    vaultCacert: caCert(input, 'vaultCacert'),
     vaultKvMount: vaultPath(input, 'vaultKvMount'),
     vaultKvPath: vaultPath(input, 'vaultKvPath'),
     vaultApprole,
     composeProject,
     authentikImage: image(input, 'authentikImage'),
     vaultImage: image(input, 'vaultImage'),
+    pgSslmode: sslmode(input),
+    pgSslrootcert: caCert(input, 'pgSslrootcert'),
   }
 }

@@ -2,10 +2,13 @@
 // take a VaultClient; only src/vault/ speaks HTTP to Vault.
 import type { Secret } from '../output/secret.js'
 import { approleLogin, type LoginResult } from './approle-login.js'
+import { readRole, writeRole, type RoleSettings } from './approle-role.js'
+import { enableAuth, listAuthMounts, readAuthTune, type AuthMount, type UserLockoutTune } from './auth-mounts.js'
 import { createSecretId, destroySecretIdAccessor, listSecretIdAccessors, lookupSecretIdAccessor, readRoleId, type IssuedSecretId, type SecretIdInfo, type SecretIdOptions } from './approle.js'
 import type { VaultConfig } from './config.js'
 import { health, preflight, type HealthStatus } from './health.js'
 import { kvList, kvMetadata, kvPatch, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
+import { readPolicy, writePolicy } from './policy.js'
 import { lookupSelf, type TokenInfo } from './token.js'
 import { createTransport, type VaultTransport } from './transport.js'
 import { lookupWrapping, unwrap, unwrapSecretId, type UnwrappedData, type WrappingInfo } from './wrapping.js'
@@ -32,6 +35,13 @@ export interface VaultClient {
   kvPatch(mount: string, path: string, data: Record<string, KvValue | null>, cas?: number): Promise<KvVersionMeta>
   kvMetadata(mount: string, path: string): Promise<KvMetadata | null>
   kvList(mount: string, folder: string): Promise<string[]>
+  readPolicy(name: string): Promise<string | null>
+  writePolicy(name: string, text: string): Promise<void>
+  listAuthMounts(): Promise<Record<string, AuthMount>>
+  enableAuth(path: string, type: string, description: string): Promise<void>
+  readAuthTune(path: string): Promise<UserLockoutTune>
+  readRole(role: string): Promise<RoleSettings | null>
+  writeRole(role: string, settings: RoleSettings): Promise<void>
 }
 
 // Options beyond the environment: the AppRole mount (the runbook uses "approle").
@@ -60,6 +70,13 @@ function bind(t: VaultTransport, mount: string): VaultClient {
     kvPatch: (m, p, d, c) => kvPatch(t, m, p, d, c),
     kvMetadata: (m, p) => kvMetadata(t, m, p),
     kvList: (m, f) => kvList(t, m, f),
+    readPolicy: (name) => readPolicy(t, name),
+    writePolicy: (name, text) => writePolicy(t, name, text),
+    listAuthMounts: () => listAuthMounts(t),
+    enableAuth: (path, type, description) => enableAuth(t, path, type, description),
+    readAuthTune: (path) => readAuthTune(t, path),
+    readRole: (role) => readRole(t, role, mount),
+    writeRole: (role, settings) => writeRole(t, role, settings, mount),
   }
 }
 

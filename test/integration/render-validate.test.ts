@@ -30,6 +30,10 @@ function run(file: string, args: string[], opts: { input?: string; cwd?: string;
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
       resolve({ code, stdout, stderr })
     })
+    // a child that exits without reading stdin (sh -c …) closes the pipe first: EPIPE there is expected
+    child.stdin?.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e
+    })
     child.stdin?.end(opts.input ?? '')
   })
 }
@@ -145,7 +149,7 @@ describe('docker-compose.yml passes docker-compose config', () => {
   })
 })
 
-describe('.env.tpl yields exactly the five variables', () => {
+describe('.env.tpl yields exactly the five variables and the database TLS settings', () => {
   const HOSTILE = {
     pg_host: 'db.example.internal',
     pg_user: "o'brien",
@@ -176,7 +180,7 @@ describe('.env.tpl yields exactly the five variables', () => {
     return { args: (await readFile(join(dir, 'args'), 'utf8')).split('\n').filter(Boolean), env, files: await readdir(dir) }
   }
 
-  it('renders, and the wrapper exports exactly the five values, byte for byte, with nothing executed', async () => {
+  it('renders, and the wrapper exports exactly the five values and sslmode, byte for byte, with nothing executed', async () => {
     const template = content((await renderBundle(DEFAULT_INPUT)).files, '.env.tpl')
     const rendered = renderSubset(template, runbookSecrets(HOSTILE))
     const baseline = await runWrapper('# nothing\n')
@@ -187,15 +191,32 @@ describe('.env.tpl yields exactly the five variables', () => {
       'AUTHENTIK_POSTGRESQL__HOST',
       'AUTHENTIK_POSTGRESQL__NAME',
       'AUTHENTIK_POSTGRESQL__PASSWORD',
+      'AUTHENTIK_POSTGRESQL__SSLMODE',
       'AUTHENTIK_POSTGRESQL__USER',
       'AUTHENTIK_SECRET_KEY',
     ])
+    expect(env.get('AUTHENTIK_POSTGRESQL__SSLMODE')).toBe('prefer')
     expect(env.get('AUTHENTIK_POSTGRESQL__HOST')).toBe(HOSTILE.pg_host)
     expect(env.get('AUTHENTIK_POSTGRESQL__USER')).toBe(HOSTILE.pg_user)
     expect(env.get('AUTHENTIK_POSTGRESQL__PASSWORD')).toBe(HOSTILE.pg_password)
     expect(env.get('AUTHENTIK_POSTGRESQL__NAME')).toBe(HOSTILE.pg_name)
     expect(env.get('AUTHENTIK_SECRET_KEY')).toBe(HOSTILE.secret_key)
     expect(files).not.toContain('pwned')
+  })
+
+  it('with pg_sslrootcert: verify-full, the CA path, and the bundle mounted read-only into server and worker', async () => {
+    const input = { ...DEFAULT_INPUT, pgSslmode: 'verify-full', pgSslrootcert: TEST_CA }
+    const { files } = await renderBundle(input)
+    const { env } = await runWrapper(renderSubset(content(files, '.env.tpl'), runbookSecrets()))
+    expect(env.get('AUTHENTIK_POSTGRESQL__SSLMODE')).toBe('verify-full')
+    expect(env.get('AUTHENTIK_POSTGRESQL__SSLROOTCERT')).toBe('/db-tls/ca.pem')
+    const dir = await mkdtemp(join(work, 'compose-tls-'))
+    await writeFile(join(dir, 'docker-compose.yml'), content(files, 'docker-compose.yml').replace(/^name: .*\n/m, ''))
+    const result = await run(COMPOSE, ['-p', 'authentik', '-f', join(dir, 'docker-compose.yml'), 'config'], { cwd: dir })
+    expect(result.code, result.stderr).toBe(0)
+    const services = (parse(result.stdout) as { services: Record<string, { volumes: string[] }> }).services
+    for (const app of ['server', 'worker']) expect(services[app]?.volumes).toContain(`${dir}/db-tls:/db-tls:ro`)
+    expect(services['vault-agent']?.volumes.join(' ')).not.toContain('db-tls')
   })
 
   it('without the replaceAll pipe the same secrets would break out (the check can fail)', async () => {

@@ -12,9 +12,11 @@ export interface CliRun {
 // Every output of every run in this process, for the sentinel search.
 export const allOutputs: string[] = []
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliRun> {
+// `input`, when given, is written to the CLI's stdin (for `--from-file -`); otherwise stdin is closed.
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000, input?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    child.stdin.end(input)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -3,6 +3,7 @@
 // --since/--until take docker's forms (RFC 3339 with optional fraction, a Unix time with optional fraction,
 // or a Go duration before now such as 10m or 1h30m); -f keeps printing new lines until the process is killed.
 import process from 'node:process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseFlags, optString } from './cli-args.mjs'
 import { readLog } from './store.mjs'
 import { stateFor, checkServices } from './project-state.mjs'
@@ -71,7 +72,7 @@ export async function logs(project, argv) {
   if (!p.opts.follow) return
   // follows until killed (SIGTERM/SIGINT/SIGPIPE), as docker compose logs -f does
   for (;;) {
-    await new Promise((r) => setTimeout(r, 200))
+    await sleep(200)
     emit(false)
   }
 }

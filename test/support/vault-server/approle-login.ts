@@ -1,10 +1,11 @@
 // AppRole login and role-id endpoints (path_login.go, path_role.go role-id).
 import { liveRole } from './approle-secret-id.js'
 import { ipAllowed } from './cidr.js'
-import { envelope, fail, noContent, ok, type Reply } from './envelope.js'
+import { envelope, fail, noContent, ok, PERMISSION_DENIED, type Reply } from './envelope.js'
 import { str, type Ctx } from './route.js'
 import type { AuthMount } from './state.js'
 import { authBlock, issueToken } from './tokens.js'
+import { isLockedOut, recordLogin } from './user-lockout.js'
 
 const INVALID = 'invalid role or secret ID'
 
@@ -12,6 +13,14 @@ const INVALID = 'invalid role or secret ID'
 export function login(ctx: Ctx, mount: AuthMount, loginPath: string): Reply {
   const roleId = str(ctx.body, 'role_id')
   if (!roleId) return fail(400, 'missing role_id')
+  // the core checks the lockout before the backend sees the credentials
+  if (isLockedOut(ctx.state, mount, roleId)) return fail(403, PERMISSION_DENIED)
+  const reply = checkLogin(ctx, mount, loginPath, roleId)
+  if (reply.status === 200 || (reply.body as { errors?: string[] } | undefined)?.errors?.[0] === INVALID) recordLogin(ctx.state, mount, roleId, reply.status === 200)
+  return reply
+}
+
+function checkLogin(ctx: Ctx, mount: AuthMount, loginPath: string, roleId: string): Reply {
   const found = [...mount.roles.values()].find((r) => r.roleId === roleId)
   const role = found ? liveRole(ctx.state, mount, found.name) : undefined
   if (!role) return fail(400, INVALID)

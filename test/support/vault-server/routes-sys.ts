@@ -6,6 +6,7 @@ import { envelope, fail, multierror, noContent, ok, type Reply } from './envelop
 import { parsePolicy } from './policy-parse.js'
 import { list, str, UNSUPPORTED, type Ctx, type Route } from './route.js'
 import type { ServerState } from './state.js'
+import { applyLockoutTune, lockoutTuneData } from './user-lockout.js'
 import { unwrapRoute, wrappingLookupRoute } from './wrapping.js'
 
 const AUTH_TYPES = new Set(['approle'])
@@ -13,7 +14,10 @@ const AUTH_TYPES = new Set(['approle'])
 // Resolves a sys/ path to its endpoint.
 export function matchSys(_state: ServerState, path: string): Route | null {
   if (path === 'sys/auth') return { read: readAuthMounts }
-  let m = /^sys\/auth\/(.+?)\/?$/.exec(path)
+  // sys/auth/:path/tune is root-protected (sys "auth/*"); sys/mounts/auth/:path/tune is not
+  let m = /^sys\/(auth|mounts\/auth)\/(.+?)\/tune$/.exec(path)
+  if (m) return authTuneRoute(m[2]!, m[1] === 'auth')
+  m = /^sys\/auth\/(.+?)\/?$/.exec(path)
   if (m) return authMountRoute(m[1]!)
   if (path === 'sys/policies/acl' || path === 'sys/policies/acl/') return { list: listPolicies }
   m = /^sys\/policies\/acl\/([^/]+)$/.exec(path)
@@ -57,6 +61,31 @@ function authMountRoute(name: string): Route {
     },
     delete: (ctx) => {
       ctx.state.authMounts.delete(key)
+      return noContent()
+    },
+  }
+}
+
+function authTuneRoute(name: string, sudo: boolean): Route {
+  const key = `${name}/`
+  return {
+    sudo,
+    read: (ctx) => {
+      const m = ctx.state.authMounts.get(key)
+      if (!m) return fail(400, `cannot fetch mount entry for path "auth/${key}"`)
+      const data = { description: m.description, default_lease_ttl: 2764800, max_lease_ttl: 2764800, force_no_cache: false, token_type: 'default-service', ...lockoutTuneData(m) }
+      // sys/auth/ and sys/mounts/ are on the inject-into-top-level list
+      return { status: 200, body: { ...data, ...envelope({ data, mountType: 'system' }) } }
+    },
+    write: (ctx) => {
+      const m = ctx.state.authMounts.get(key)
+      if (!m) return fail(400, `tune of path "auth/${key}" failed: no mount entry found`)
+      try {
+        applyLockoutTune(m, ctx.body.user_lockout_config)
+      } catch (e) {
+        return fail(400, (e as Error).message)
+      }
+      if (typeof ctx.body.description === 'string') m.description = ctx.body.description
       return noContent()
     },
   }

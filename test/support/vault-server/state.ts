@@ -1,6 +1,7 @@
 // In-memory state of the test server: tokens, policies, auth mounts, AppRole, KV v2, wrapped responses.
 import type { TestClock } from './clock.js'
 import type { PathRule } from './policy-parse.js'
+import type { LockoutCounter, LockoutTune } from './user-lockout.js'
 
 // A token as the token store keeps it.
 export interface TokenEntry {
@@ -73,6 +74,9 @@ export interface AuthMount {
   description: string
   accessor: string
   roles: Map<string, Role>
+  // user_lockout_config tuned on the mount, and failed-login counters by role-id
+  userLockout?: LockoutTune
+  lockouts?: Map<string, LockoutCounter>
 }
 
 // One version of a KV v2 key.
@@ -119,4 +123,6 @@ export interface ServerState {
   authMounts: Map<string, AuthMount> // key "approle/"
   kv: Map<string, KvKey> // key: path below the mount
   kvConfig: { maxVersions: number; casRequired: boolean; deleteVersionAfter: number }
+  // Apply Vault's default user lockout to mounts that were not tuned (off unless a test turns it on).
+  defaultUserLockout?: boolean
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
 import { AUTHCTL_DEFAULTS } from '../../../src/inventory/authctl-vars.js'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
+import { RUNBOOK_VAULT_VARS } from './runbook-vault-vars.js'
 
 function inventory(ini: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
@@ -18,7 +19,7 @@ describe('typed authctl variables', () => {
     expect(inv.selectHosts()[0]?.vars).toEqual({
       authentikRoot: '/data/authentik', vaultKvMount: 'secret', vaultKvPath: 'cwiq/shared/authentik', vaultApprole: 'authentik',
       composeProject: 'authentik', vaultAddr: 'https://vault.internal:8200', vaultCacert: undefined,
-      authentikImage: AUTHCTL_DEFAULTS.authentik_image, vaultImage: AUTHCTL_DEFAULTS.vault_image,
+      authentikImage: AUTHCTL_DEFAULTS.authentik_image, vaultImage: AUTHCTL_DEFAULTS.vault_image, ...RUNBOOK_VAULT_VARS,
     })
     expect(AUTHCTL_DEFAULTS.authentik_image).toBe('ghcr.io/goauthentik/server:2026.2.2')
     expect(AUTHCTL_DEFAULTS.vault_image).toBe('hashicorp/vault:1.21.4')
@@ -70,6 +71,16 @@ describe('typed authctl variables', () => {
     ['vault_image=hashicorp/vault:latest', 'vault_image must pin an exact tag, not latest'],
     ['vault_addr=vault.internal', 'vault_addr must be an http(s) URL'],
     ['ansible_port=70000', 'ansible_port must be a port number'],
+    ['pg_sslmode=verify', 'pg_sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full'],
+    ['pg_sslmode=verify-full', 'pg_sslmode verify-full needs pg_sslrootcert'],
+    ['pg_sslrootcert=rds.pem', 'pg_sslrootcert must be an absolute path'],
+    ['vault_read_policy=root', 'vault_read_policy must be a Vault policy name'],
+    ['vault_operator_policy="a b"', 'vault_operator_policy must be a Vault policy name'],
+    ['vault_approle_token_ttl=1d', 'vault_approle_token_ttl must be a duration'],
+    ['vault_approle_token_ttl=5h', 'vault_approle_token_ttl must not exceed vault_approle_token_max_ttl (14400s), got 18000s'],
+    ['vault_approle_secret_id_num_uses=-1', 'vault_approle_secret_id_num_uses must be a whole number'],
+    ['vault_approle_token_policies="[1]"', 'vault_approle_token_policies must hold strings'],
+    ['vault_approle_token_policies="a,b c"', 'vault_approle_token_policies must name one or more policies'],
     ['ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2', 'ansible_ssh_host conflicts with ansible_host'],
   ])('%s fails naming the variable and its file:line', async (assignment, message) => {
     const path = inventory(`[g]\nh1 ${assignment}\n`)
@@ -94,6 +105,18 @@ describe('typed authctl variables', () => {
     const error = await loadInventory(join(dir, 'hosts.ini'), { env: {} }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as Error).message).toBe(`authentik_root must not contain control characters, got "/data/a\\u001b[2Jb" (host h1, set in ${join(dir, 'host_vars', 'h1.yml')})`)
+  })
+
+  it('database TLS and the bootstrap settings: inventory values, lists as YAML or comma strings, numbers or durations', async () => {
+    const ini = '[g]\nh1 pg_sslmode=verify-full pg_sslrootcert=/etc/rds/global-bundle.pem vault_approle_token_ttl=1800 vault_approle_secret_id_num_uses=3\n[g:vars]\nvault_approle_token_policies=a, b\nvault_approle_secret_id_ttl=24h\nvault_read_policy=ak-read\n'
+    const [h] = (await loadInventory(inventory(ini), { env: {} })).selectHosts()
+    expect(h?.vars).toMatchObject({ pgSslmode: 'verify-full', pgSslrootcert: '/etc/rds/global-bundle.pem', vaultReadPolicy: 'ak-read' })
+    expect(h?.vars.approle).toEqual({ tokenPolicies: ['a', 'b'], tokenTtl: 1800, tokenMaxTtl: 14400, secretIdTtl: 86400, secretIdNumUses: 3 })
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+    writeFileSync(join(dir, 'hosts.yml'), 'all:\n  hosts:\n    h1:\n  vars:\n    vault_approle_token_policies: [x, y]\n    vault_approle_token_max_ttl: 2h30m\n')
+    const [y] = (await loadInventory(join(dir, 'hosts.yml'), { env: {} })).selectHosts()
+    expect(y?.vars.approle).toMatchObject({ tokenPolicies: ['x', 'y'], tokenMaxTtl: 9000 })
+    expect(y?.vars.approle.tokenPolicies).not.toContain('cwiq-shared-authentik-read')
   })
 
   it('names the group_vars file a bad value came from', async () => {

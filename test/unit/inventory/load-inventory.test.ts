@@ -1,3 +1,4 @@
+import { RUNBOOK_VAULT_VARS } from './runbook-vault-vars.js'
 import { describe, expect, it } from 'vitest'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
 
@@ -44,7 +45,7 @@ describe('golden fixture (reference §9)', async () => {
     expect(auth03).toEqual({
       name: 'auth03.example.internal', address: '10.0.1.13', port: 2222, user: 'ubuntu', privateKeyFile: '/home/op/.ssh/authentik.pem',
       sshCommonArgs: undefined, sshExtraArgs: undefined, connection: 'ssh', raw: list._meta.hostvars['auth03.example.internal'],
-      vars: { authentikRoot: '/data/authentik', vaultKvMount: 'secret', vaultKvPath: 'cwiq/shared/authentik', vaultApprole: 'authentik', composeProject: 'authentik', vaultAddr: 'https://vault.example.internal:8200', vaultCacert: undefined, authentikImage: 'ghcr.io/goauthentik/server:2026.2.2', vaultImage: 'hashicorp/vault:1.21.4' },
+      vars: { authentikRoot: '/data/authentik', vaultKvMount: 'secret', vaultKvPath: 'cwiq/shared/authentik', vaultApprole: 'authentik', composeProject: 'authentik', vaultAddr: 'https://vault.example.internal:8200', vaultCacert: undefined, authentikImage: 'ghcr.io/goauthentik/server:2026.2.2', vaultImage: 'hashicorp/vault:1.21.4', ...RUNBOOK_VAULT_VARS },
     })
     expect(inv.selectHosts('bastion')[0]).toMatchObject({ address: 'bastion', port: 22, connection: 'local', user: undefined })
   })

@@ -179,3 +179,32 @@ describe('renderBundle missing or unknown variables', () => {
     expect(files.map((f) => f.content)).toEqual(['no ca', 'no ca', 'no ca'])
   })
 })
+
+describe('database TLS (pg_sslmode, pg_sslrootcert)', () => {
+  it('by default renders sslmode prefer and deploys no CA bundle', async () => {
+    const { dirs, files } = await renderBundle(DEFAULT_INPUT)
+    expect(String(byName(files, '/vault/templates/.env.tpl').content)).toMatch(/^AUTHENTIK_POSTGRESQL__SSLMODE='prefer'\n$/m)
+    expect(String(byName(files, '/vault/templates/.env.tpl').content)).not.toContain('SSLROOTCERT')
+    expect(files.map((f) => f.path).join(' ')).not.toContain('db-tls')
+    expect(dirs.map((d) => d.path).join(' ')).not.toContain('db-tls')
+    expect(String(byName(files, '/docker-compose.yml').content)).not.toContain('db-tls')
+  })
+
+  it('with a CA bundle: the file read-only on the host, its container path in .env, mounted into server and worker', async () => {
+    const { dirs, files } = await renderBundle({ ...DEFAULT_INPUT, pgSslmode: 'verify-full', pgSslrootcert: TEST_CA.trimEnd() })
+    const ca = byName(files, '/db-tls/ca.pem')
+    expect([ca.path, ca.content, ca.mode, ca.uid, ca.gid, ca.secret, ca.restarts]).toEqual(['/data/authentik/db-tls/ca.pem', TEST_CA, 0o444, 0, 0, false, 'agent'])
+    expect(dirs).toContainEqual({ path: '/data/authentik/db-tls', mode: 0o755, uid: 0, gid: 0 })
+    const env = String(byName(files, '/vault/templates/.env.tpl').content)
+    expect(env).toMatch(/^AUTHENTIK_POSTGRESQL__SSLMODE='verify-full'\nAUTHENTIK_POSTGRESQL__SSLROOTCERT='\/db-tls\/ca.pem'\n$/m)
+    expect(String(byName(files, '/docker-compose.yml').content).match(/- "\.\/db-tls:\/db-tls:ro"/g)).toHaveLength(2)
+  })
+
+  it.each([
+    [{ pgSslmode: 'verify-all' }, /pg_sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full/],
+    [{ pgSslmode: 'verify-full' }, /pg_sslmode verify-full needs pg_sslrootcert/],
+    [{ pgSslmode: 'require', pgSslrootcert: 'not a pem' }, /pg_sslrootcert must be PEM certificate content/],
+  ])('refuses %j', async (extra, message) => {
+    await expect(renderBundle({ ...DEFAULT_INPUT, ...extra })).rejects.toThrow(message)
+  })
+})

@@ -8,6 +8,8 @@ describe('validateRenderInput', () => {
     expect(validateRenderInput({ ...DEFAULT_INPUT, authentikRoot: '/data/authentik/', vaultKvMount: 'secret/', vaultKvPath: '/cwiq/shared/authentik/' })).toEqual({
       ...DEFAULT_INPUT,
       vaultCacert: undefined,
+      pgSslmode: 'prefer',
+      pgSslrootcert: undefined,
     })
   })
 
