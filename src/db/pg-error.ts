@@ -1,6 +1,6 @@
 // Turns what pg, TLS, the network or a tunnel throws into a DatabaseError that says where it happened
 // and what to do; the password (and its verifier) are cut out of every message.
-import { AuthctlError, DatabaseError, InterruptedError, type DatabaseFailure } from '../errors.js'
+import { AuthctlError, DatabaseError, InterruptedError, UnreachableError, type DatabaseFailure } from '../errors.js'
 import { redact, type Secret } from '../output/secret.js'
 import type { DbEndpoint } from './db-types.js'
 
@@ -34,7 +34,8 @@ export function pgFailure(error: unknown, what: string, endpoint: DbEndpoint, us
   if (error instanceof InterruptedError) return error
   const raw = error instanceof Error ? error : new Error(String(error))
   const rawCode = (raw as { code?: unknown }).code
-  const reason = classify({ code: rawCode, message: raw.message })
+  // A tunnel that could not be opened: the --via host cannot reach the database.
+  const reason = raw instanceof UnreachableError ? 'unreachable' : classify({ code: rawCode, message: raw.message })
   const code = typeof rawCode === 'string' ? ` [${rawCode}]` : ''
   const message = redact(`cannot ${what} as ${describeLogin(endpoint, user)}: ${raw.message}${code}`, secrets)
   return new DatabaseError(message, { reason, hint: HINTS[reason] })

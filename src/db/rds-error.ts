@@ -49,7 +49,7 @@ export function rdsFailure(error: unknown, call: 'describe' | 'modify', site: Rd
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name) || name === 'TimeoutError' || name === 'RequestTimeout') {
     return new DatabaseError(`cannot reach the RDS API for ${id}: ${message}`, { reason: 'unreachable', hint: 'Check the network path to the RDS endpoint of the region (or AWS_ENDPOINT_URL_RDS).' })
   }
-  return new DatabaseError(`RDS ${call === 'modify' ? 'ModifyDBInstance' : 'DescribeDBInstances'} failed for ${id}: ${name || code || 'error'}: ${message}`, { reason: 'refused' })
+  return new DatabaseError(`RDS ${call === 'modify' ? 'ModifyDBInstance' : 'DescribeDBInstances'} failed for ${id}: ${name || code || 'error'}: ${message}`, { reason: 'refused', hint: 'RDS refused the request; look at the instance in the RDS console and retry.' })
 }
 
 // ManageMasterUserPassword is on: Secrets Manager rotates this password, so authctl must not.

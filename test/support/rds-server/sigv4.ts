@@ -51,7 +51,8 @@ export function verifySigV4(req: { method: string; url: string; headers: Incomin
   const [path = '/', query = ''] = req.url.split('?', 2)
   const canonicalQuery = query.split('&').filter(Boolean).sort().join('&')
   const canonicalHeaders = signed.map((name) => `${name}:${header(req.headers, name).trim().replace(/\s+/g, ' ')}\n`).join('')
-  const payloadHash = header(req.headers, 'x-amz-content-sha256') || sha256(req.body)
+  // The hash of the body as received; a signed x-amz-content-sha256 is only a header like the others.
+  const payloadHash = sha256(req.body)
   const canonical = [req.method, path, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n')
   const scope = `${date}/${region}/${service}/aws4_request`
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n')
