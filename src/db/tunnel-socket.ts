@@ -59,6 +59,7 @@ export class TunnelSocket extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#inner?.destroy()
-    callback(error)
+    // Let a TLS layer on top report its own error (a certificate mismatch) before pg sees 'close'.
+    setImmediate(() => callback(error))
   }
 }
