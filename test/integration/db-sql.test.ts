@@ -2,7 +2,7 @@
 // server's password_encryption), directly and through an SSH tunnel via a real test bed host, and its faults.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
 import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
@@ -11,51 +11,32 @@ import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { ConfigError, DatabaseError, InterruptedError } from '../../src/errors.js'
 import { Secret } from '../../src/output/secret.js'
-import { connectHost, type RemoteHost } from '../../src/transport/ssh-host.js'
-import { startPostgres, type Postgres } from '../support/postgres.js'
-import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import type { Postgres } from '../support/postgres.js'
+import { asAdmin, createRole as createRoleIn, startDbBed, type DbBed } from './support/db-bed.js'
 
 const HOSTILE_ROLE = 'authentik "x"; DROP ROLE y; --\\'
 const fresh = (): Secret => new Secret(`${randomBytes(12).toString('hex')}'";\\--`)
+let dbBed: DbBed
 let postgres: Postgres
-let bed: Testbed
 let remote: RemoteHost
 let direct: DbEndpoint
 let wrongPw: DbLogin | undefined
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgres.connectionString })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
-
-async function createRole(role: string, extra = ''): Promise<DbLogin> {
-  const password = fresh()
-  await admin((c) => c.query(`CREATE ROLE ${c.escapeIdentifier(role)} LOGIN ${extra} PASSWORD ${c.escapeLiteral(password.reveal())}`))
-  return { user: role, password }
-}
+const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => asAdmin(postgres, work)
+const createRole = (role: string): Promise<DbLogin> => createRoleIn(postgres, role, fresh())
 
 const stored = (role: string): Promise<string> =>
   admin(async (c) => (await c.query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [role])).rows[0]?.p ?? '')
 
 beforeAll(async () => {
-  ;[postgres, bed] = await Promise.all([startPostgres(), startTestbed({ hosts: 1, vault: false })])
+  dbBed = await startDbBed()
+  ;({ postgres, remote } = dbBed)
   direct = { host: postgres.host, port: postgres.port, database: 'postgres', sslMode: 'disable' }
-  const host = bed.hosts[0]!
-  remote = await connectHost(
-    { name: host.name, host: host.address, port: host.port, user: bed.user, privateKeyFile: bed.keyFile, agentSocket: '' },
-    { knownHostsPath: bed.knownHostsPath, acceptNew: false },
-  )
 })
 
 afterAll(async () => {
-  await remote?.close()
-  await bed?.stop()
-  await postgres?.stop()
+  await dbBed?.stop()
 })
 
 describe('SQL password change, direct', () => {

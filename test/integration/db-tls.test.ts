@@ -1,42 +1,31 @@
 // TLS towards PostgreSQL as RDS requires it (rds.force_ssl): sslmode verify-full with the CA, require,
 // and disable refused by the server; also inside the SSH tunnel, where the certificate must still match.
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
 import { verifyLogin } from '../../src/db/login-check.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { Secret } from '../../src/output/secret.js'
-import { connectHost, type RemoteHost } from '../../src/transport/ssh-host.js'
-import { startPostgres, type Postgres } from '../support/postgres.js'
-import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import type { Postgres } from '../support/postgres.js'
+import { createRole, startDbBed, type DbBed } from './support/db-bed.js'
 
+let dbBed: DbBed
 let postgres: Postgres
-let bed: Testbed
 let remote: RemoteHost
 let login: DbLogin
 let base: DbEndpoint
 
 beforeAll(async () => {
-  ;[postgres, bed] = await Promise.all([startPostgres({ tls: true }), startTestbed({ hosts: 1, vault: false })])
-  login = { user: 'authentik', password: new Secret(randomBytes(16).toString('hex')) }
-  const admin = new pg.Client({ connectionString: postgres.connectionString })
-  await admin.connect()
-  await admin.query(`CREATE ROLE authentik LOGIN PASSWORD ${admin.escapeLiteral(login.password.reveal())}`)
-  await admin.end()
+  dbBed = await startDbBed({ tls: true })
+  ;({ postgres, remote } = dbBed)
+  login = await createRole(postgres, 'authentik', new Secret(randomBytes(16).toString('hex')))
   base = { host: 'localhost', port: postgres.port, database: 'postgres', sslMode: 'verify-full', ca: postgres.ca }
-  const host = bed.hosts[0]!
-  remote = await connectHost(
-    { name: host.name, host: host.address, port: host.port, user: bed.user, privateKeyFile: bed.keyFile, agentSocket: '' },
-    { knownHostsPath: bed.knownHostsPath, acceptNew: false },
-  )
 })
 
 afterAll(async () => {
-  await remote?.close()
-  await bed?.stop()
-  await postgres?.stop()
+  await dbBed?.stop()
 })
 
 const failure = (endpoint: DbEndpoint): Promise<unknown> => verifyLogin(endpoint, login).catch((e: unknown) => e)
