@@ -24,6 +24,8 @@ export interface Postgres {
   ca?: string
   dataDir: string
   pid: number
+  // What the server wrote to stderr so far (its log), for tests that search it for secrets.
+  serverLog(): string
   stop(): Promise<void>
 }
 
@@ -50,10 +52,10 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Po
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     try {
-      const pid = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
+      const { pid, serverLog } = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
       const connectionString = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${tls ? '?sslmode=no-verify' : ''}`
       return {
-        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, ca: tls?.ca, dataDir: cluster, pid,
+        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, ca: tls?.ca, dataDir: cluster, pid, serverLog,
         stop: () => stopServer(pid, dataDir),
       }
     } catch (error) {
@@ -66,7 +68,7 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Po
   }
 }
 
-async function launch(uid: number, gid: number, dataDir: string, cluster: string, port: number, login: { user: string; password: string }, tls?: PostgresTls): Promise<number> {
+async function launch(uid: number, gid: number, dataDir: string, cluster: string, port: number, login: { user: string; password: string }, tls?: PostgresTls): Promise<{ pid: number; serverLog: () => string }> {
   const child = spawn(`${PG_BIN}/postgres`, ['-D', cluster, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
     '-c', `unix_socket_directories=${cluster}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...(tls ? tlsArgs(tls) : [])],
   { uid, gid, cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -85,7 +87,7 @@ async function launch(uid: number, gid: number, dataDir: string, cluster: string
     const client = new pg.Client({ host: '127.0.0.1', port, user: login.user, password: login.password, database: 'postgres', connectionTimeoutMillis: 1_000, ssl: tls ? { ca: tls.ca, servername: 'localhost' } : false })
     const ok = await client.connect().then(() => true, () => false)
     await client.end().catch(() => undefined)
-    if (ok) return pid
+    if (ok) return { pid, serverLog: () => log }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   if (!exited) await stopServer(pid, undefined)
