@@ -60,6 +60,10 @@ export interface PreflightInfo {
   // What will be changed, e.g. "RDS instance cwiq-shared-authentik-postgres (master user authentik)".
   target: string
   status: string
+  // The login whose password changes (RDS: the master user), to compare with pg_user in Vault.
+  user: string
+  // Where the database listens (RDS: the instance endpoint), to compare with pg_host in Vault.
+  endpoint?: { host: string; port: number }
 }
 
 // Changes the application's database password; preflight fails before anything is changed when the

@@ -50,7 +50,10 @@ export class RdsPasswordChanger implements DbPasswordChanger {
         reason: 'state', hint: 'Wait until it is "available" with nothing pending (or finish the earlier rotation with --resume).',
       })
     }
-    return { target: `RDS instance ${instance.id} (master user ${instance.masterUsername || 'unknown'})`, status: instance.status }
+    return {
+      target: `RDS instance ${instance.id} (master user ${instance.masterUsername || 'unknown'})`, status: instance.status, user: instance.masterUsername,
+      ...(instance.endpoint === undefined ? {} : { endpoint: { host: instance.endpoint.address, port: instance.endpoint.port } }),
+    }
   }
 
   async changePassword(newPassword: Secret, signal?: AbortSignal): Promise<void> {

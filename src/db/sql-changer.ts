@@ -28,7 +28,8 @@ export class SqlPasswordChanger implements DbPasswordChanger {
 
   async preflight(signal?: AbortSignal): Promise<PreflightInfo> {
     await this.#withClient(signal, 'check', async (_client, settings) => settings)
-    return { target: `PostgreSQL role ${this.#role} at ${describeLogin(this.opts.endpoint, this.opts.login.user)}`, status: 'available' }
+    const { endpoint, login } = this.opts
+    return { target: `PostgreSQL role ${this.#role} at ${describeLogin(endpoint, login.user)}`, status: 'available', user: this.#role, endpoint: { host: endpoint.host, port: endpoint.port } }
   }
 
   async changePassword(newPassword: Secret, signal?: AbortSignal): Promise<void> {

@@ -65,7 +65,9 @@ describe('RDS password change with the real SDK', () => {
     const rdsChanger = changer(ID)
     const old = passwords.get('authentik') as Secret
     const next = fresh()
-    expect(await rdsChanger.preflight()).toEqual({ target: `RDS instance ${ID} (master user authentik)`, status: 'available' })
+    expect(await rdsChanger.preflight()).toEqual({
+      target: `RDS instance ${ID} (master user authentik)`, status: 'available', user: 'authentik', endpoint: { host: postgres.host, port: postgres.port },
+    })
     expect((await verifyLogin(endpoint, login('authentik'))).user).toBe('authentik')
     await rdsChanger.changePassword(next)
     const seen: ApplyProgress[] = []

@@ -44,7 +44,9 @@ describe('SQL password change, direct', () => {
     const login = await createRole('authentik')
     const next = fresh()
     const changer = new SqlPasswordChanger({ endpoint: direct, login })
-    expect(await changer.preflight()).toMatchObject({ target: `PostgreSQL role authentik at authentik@127.0.0.1:${postgres.port}/postgres` })
+    expect(await changer.preflight()).toEqual({
+      target: `PostgreSQL role authentik at authentik@127.0.0.1:${postgres.port}/postgres`, status: 'available', user: 'authentik', endpoint: { host: '127.0.0.1', port: postgres.port },
+    })
     await changer.changePassword(next)
     await changer.waitApplied()
     expect(await verifyLogin(direct, { user: 'authentik', password: next })).toEqual({ user: 'authentik', serverVersion: expect.stringMatching(/^15\./), tls: false })
