@@ -1,5 +1,7 @@
 // One pg connection to an endpoint: TLS as its sslmode says, directly or through a tunnel, bounded in
 // time and stoppable; the password is handed to pg as a callback so no config object holds it.
+import { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import type pg from 'pg'
 import { InterruptedError } from '../errors.js'
@@ -20,6 +22,8 @@ export function sslOption(endpoint: DbEndpoint): false | ConnectionOptions {
 export async function connectPg(endpoint: DbEndpoint, login: DbLogin, signal?: AbortSignal): Promise<pg.Client> {
   const { default: pgModule } = await import('pg')
   const via = endpoint.via
+  // The stream is ours (a plain socket as pg would make, or the tunnel) so that an interrupt can cut it.
+  let stream: Duplex | undefined
   const client = new pgModule.Client({
     host: endpoint.host,
     port: endpoint.port,
@@ -29,11 +33,11 @@ export async function connectPg(endpoint: DbEndpoint, login: DbLogin, signal?: A
     ssl: sslOption(endpoint),
     application_name: 'authctl',
     connectionTimeoutMillis: endpoint.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    ...(via === undefined ? {} : { stream: () => new TunnelSocket(via.open) }),
+    stream: () => (stream = via === undefined ? new Socket() : new TunnelSocket(via.open)),
   })
   // A connection lost later (server restart) must not crash the process; the next query reports it.
   client.on('error', () => undefined)
-  const onAbort = (): void => void client.end().catch(() => undefined)
+  const onAbort = (): void => void stream?.destroy(new InterruptedError('interrupted while connecting to the database'))
   try {
     if (signal?.aborted) throw new InterruptedError('interrupted before connecting to the database')
     signal?.addEventListener('abort', onAbort, { once: true })
