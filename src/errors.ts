@@ -10,6 +10,7 @@ export const EXIT_CODES = {
   unreachable: 4,
   config: 5,
   vault: 6,
+  database: 7,
   interrupted: 130,
 } as const
 
@@ -47,6 +48,22 @@ export class VaultError extends AuthctlError {
     this.status = options.status
   }
 }
+
+// The database or its control plane (RDS API, PostgreSQL) refused or failed a change or a login.
+export class DatabaseError extends AuthctlError {
+  override readonly exitCode = EXIT_CODES.database
+  // What went wrong, for a play that must tell a refused password from an unreachable server.
+  readonly reason: DatabaseFailure
+
+  constructor(message: string, options: ErrorOptions & { reason: DatabaseFailure }) {
+    super(message, options)
+    this.reason = options.reason
+  }
+}
+
+// The kinds of DatabaseError: a refused login, no route or TLS failure, a busy instance, a refused
+// request, or a change that was not applied within its bound.
+export type DatabaseFailure = 'login-refused' | 'unreachable' | 'tls' | 'state' | 'refused' | 'timeout'
 
 // Another run holds the deploy lock on a host.
 export class LockHeldError extends AuthctlError {

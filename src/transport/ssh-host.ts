@@ -7,6 +7,7 @@ import { loadCredentials, type AuthMethod } from './ssh-auth.js'
 import { handshake } from './ssh-handshake.js'
 import { forward, hopLabel, JumpChains, type SshHop } from './ssh-jump.js'
 import { SshRemoteHost } from './ssh-remote-host.js'
+import { allowTunnels } from './ssh-tunnel.js'
 import type { ExecOptions, ExecResult } from '../remote/exec-result.js'
 
 // One host to reach: where, as whom, with which keys, and through which jump hosts.
@@ -113,7 +114,9 @@ export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts
       user: target.user, host: target.host, port: target.port, jumps: hops.map(hopLabel), auth: authInfo(done.auth), hostKeyVerified: !done.unverified,
     }
     const handshakeMs = Math.round(performance.now() - started)
-    return new SshRemoteHost(target.name, done.fingerprint, handshakeMs, done.client, `${target.host}:${target.port}`, reach, ownChains && (() => ownChains.closeAll()))
+    const host = new SshRemoteHost(target.name, done.fingerprint, handshakeMs, done.client, `${target.host}:${target.port}`, reach, ownChains && (() => ownChains.closeAll()))
+    allowTunnels(host, done.client)
+    return host
   } catch (error) {
     await ownChains?.closeAll()
     throw error

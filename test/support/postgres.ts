@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { forceSsl, makeServerCert, tlsArgs, type PostgresTls } from './postgres-tls.js'
 
 // Where Debian's postgresql-15 package puts the server binaries.
 export const PG_BIN = '/usr/lib/postgresql/15/bin'
@@ -19,13 +20,17 @@ export interface Postgres {
   password: string
   database: string
   connectionString: string
+  // With { tls: true }: the CA's PEM (plain TCP logins are then refused, as on RDS with rds.force_ssl).
+  ca?: string
   dataDir: string
   pid: number
+  // What the server wrote to stderr so far (its log), for tests that search it for secrets.
+  serverLog(): string
   stop(): Promise<void>
 }
 
 // Starts a fresh cluster and resolves once it accepts password logins; stop() removes it entirely.
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(options: { tls?: boolean } = {}): Promise<Postgres> {
   const [uid, gid] = await Promise.all([idOf('-u'), idOf('-g')])
   const dataDir = await mkdtemp(join(tmpdir(), 'authctl-pg-'))
   await chown(dataDir, uid, gid)
@@ -39,13 +44,18 @@ export async function startPostgres(): Promise<Postgres> {
   await runAs(uid, gid, `${PG_BIN}/initdb`, ['-D', cluster, '-U', user, `--pwfile=${pwFile}`, '--auth=scram-sha-256',
     '-E', 'UTF8', '--locale=C', '--no-sync'], dataDir)
   await rm(pwFile)
+  let tls: PostgresTls | undefined
+  if (options.tls) {
+    tls = await makeServerCert(dataDir, uid, gid)
+    await forceSsl(cluster)
+  }
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     try {
-      const pid = await launch(uid, gid, dataDir, cluster, port, { user, password })
-      const connectionString = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
+      const { pid, serverLog } = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
+      const connectionString = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${tls ? '?sslmode=no-verify' : ''}`
       return {
-        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, dataDir: cluster, pid,
+        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, ca: tls?.ca, dataDir: cluster, pid, serverLog,
         stop: () => stopServer(pid, dataDir),
       }
     } catch (error) {
@@ -58,9 +68,9 @@ export async function startPostgres(): Promise<Postgres> {
   }
 }
 
-async function launch(uid: number, gid: number, dataDir: string, cluster: string, port: number, login: { user: string; password: string }): Promise<number> {
+async function launch(uid: number, gid: number, dataDir: string, cluster: string, port: number, login: { user: string; password: string }, tls?: PostgresTls): Promise<{ pid: number; serverLog: () => string }> {
   const child = spawn(`${PG_BIN}/postgres`, ['-D', cluster, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
-    '-c', `unix_socket_directories=${cluster}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    '-c', `unix_socket_directories=${cluster}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...(tls ? tlsArgs(tls) : [])],
   { uid, gid, cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   child.stderr.on('data', (chunk: Buffer) => {
@@ -74,10 +84,10 @@ async function launch(uid: number, gid: number, dataDir: string, cluster: string
   if (pid === undefined) throw new Error('could not spawn postgres')
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline && !exited) {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: login.user, password: login.password, database: 'postgres', connectionTimeoutMillis: 1_000 })
+    const client = new pg.Client({ host: '127.0.0.1', port, user: login.user, password: login.password, database: 'postgres', connectionTimeoutMillis: 1_000, ssl: tls ? { ca: tls.ca, servername: 'localhost' } : false })
     const ok = await client.connect().then(() => true, () => false)
     await client.end().catch(() => undefined)
-    if (ok) return pid
+    if (ok) return { pid, serverLog: () => log }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   if (!exited) await stopServer(pid, undefined)

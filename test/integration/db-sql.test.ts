@@ -1,0 +1,146 @@
+// The SQL path against a real PostgreSQL: ALTER ROLE with a verifier computed by authctl (honouring the
+// server's password_encryption), directly and through an SSH tunnel via a real test bed host, and its faults.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Duplex } from 'node:stream'
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
+import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
+import { scramVerifier } from '../../src/db/password-verifier.js'
+import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
+import { viaHost } from '../../src/db/ssh-via.js'
+import { ConfigError, DatabaseError, InterruptedError } from '../../src/errors.js'
+import { Secret } from '../../src/output/secret.js'
+import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import type { Postgres } from '../support/postgres.js'
+import { asAdmin, createRole as createRoleIn, startDbBed, type DbBed } from './support/db-bed.js'
+
+const HOSTILE_ROLE = 'authentik "x"; DROP ROLE y; --\\'
+const fresh = (): Secret => new Secret(`${randomBytes(12).toString('hex')}'";\\--`)
+let dbBed: DbBed
+let postgres: Postgres
+let remote: RemoteHost
+let direct: DbEndpoint
+let wrongPw: DbLogin | undefined
+
+const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => asAdmin(postgres, work)
+const createRole = (role: string): Promise<DbLogin> => createRoleIn(postgres, role, fresh())
+
+const stored = (role: string): Promise<string> =>
+  admin(async (c) => (await c.query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [role])).rows[0]?.p ?? '')
+
+beforeAll(async () => {
+  dbBed = await startDbBed()
+  ;({ postgres, remote } = dbBed)
+  direct = { host: postgres.host, port: postgres.port, database: 'postgres', sslMode: 'disable' }
+})
+
+afterAll(async () => {
+  await dbBed?.stop()
+})
+
+describe('SQL password change, direct', () => {
+  it('a role changes its own password: the new one logs in, the old is refused, the server stored a SCRAM verifier', async () => {
+    const login = await createRole('authentik')
+    const next = fresh()
+    const changer = new SqlPasswordChanger({ endpoint: direct, login })
+    expect(await changer.preflight()).toEqual({
+      target: `PostgreSQL role authentik at authentik@127.0.0.1:${postgres.port}/postgres`, status: 'available', user: 'authentik', endpoint: { host: '127.0.0.1', port: postgres.port },
+    })
+    await changer.changePassword(next)
+    await changer.waitApplied()
+    expect(await verifyLogin(direct, { user: 'authentik', password: next })).toEqual({ user: 'authentik', serverVersion: expect.stringMatching(/^15\./), tls: false })
+    expect(await checkLogin(direct, login)).toMatchObject({ ok: false })
+    const verifier = await stored('authentik')
+    expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/)
+    expect(verifier).not.toContain(next.reveal())
+  })
+
+  it('computes the same SCRAM verifier as PostgreSQL itself for the same salt', async () => {
+    const login = await createRole('scram_check')
+    const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(await stored('scram_check')) ?? []
+    expect(scramVerifier(login.password, Number(iterations), Buffer.from(salt ?? '', 'base64'))).toBe(await stored('scram_check'))
+  })
+
+  it('an admin changes a hostile role name to a hostile password; only that role changes', async () => {
+    const target = await createRole(HOSTILE_ROLE)
+    const bystander = await createRole('y')
+    const next = fresh()
+    await new SqlPasswordChanger({ endpoint: direct, login: { user: postgres.user, password: new Secret(postgres.password) }, role: HOSTILE_ROLE }).changePassword(next)
+    expect((await verifyLogin(direct, { user: HOSTILE_ROLE, password: next })).user).toBe(HOSTILE_ROLE)
+    expect((await checkLogin(direct, target)).ok).toBe(false)
+    expect((await checkLogin(direct, bystander)).ok).toBe(true)
+  })
+
+  it('honours password_encryption = md5 with an md5 verifier', async () => {
+    const login = await createRole('legacy_md5')
+    await admin((c) => c.query('ALTER ROLE legacy_md5 SET password_encryption = \'md5\''))
+    const next = fresh()
+    await new SqlPasswordChanger({ endpoint: direct, login }).changePassword(next)
+    expect(await stored('legacy_md5')).toBe(`md5${createHash('md5').update(`${next.reveal()}legacy_md5`).digest('hex')}`)
+  })
+
+  it('a login without the privilege to alter another role fails before any change', async () => {
+    const weak = await createRole('weak_user')
+    const victim = await createRole('victim_user')
+    const error = await new SqlPasswordChanger({ endpoint: direct, login: weak, role: 'victim_user' }).changePassword(fresh()).catch((e: unknown) => e)
+    expect(error).toMatchObject({ reason: 'refused', exitCode: 7, message: expect.stringMatching(/weak_user may not change the password of role victim_user/) })
+    expect((await checkLogin(direct, victim)).ok).toBe(true)
+  })
+
+  it.each([
+    ['a role that does not exist', { role: 'nobody_here' }, ConfigError, /role nobody_here does not exist/],
+    ['a wrong current password', { password: new Secret('wrong-password') }, DatabaseError, /cannot log in as wrong_pw@127\.0\.0\.1:\d+\/postgres: password authentication failed .*\[28P01\]/],
+    ['PostgreSQL down', { port: 9 }, DatabaseError, /cannot log in as wrong_pw@127\.0\.0\.1:9\/postgres: .*ECONNREFUSED/],
+    ['TLS required by authctl, not offered by the server', { sslMode: 'require' as const }, DatabaseError, /The server does not support SSL connections/],
+  ])('%s is reported clearly', async (_name, change, type, message) => {
+    wrongPw ??= await createRole('wrong_pw')
+    const endpoint = { ...direct, ...('port' in change ? { port: change.port } : {}), ...('sslMode' in change ? { sslMode: change.sslMode } : {}) }
+    const password = 'password' in change ? change.password : wrongPw.password
+    const changer = new SqlPasswordChanger({ endpoint, login: { user: 'wrong_pw', password }, ...('role' in change ? { role: change.role } : {}) })
+    const error = await changer.preflight().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(type)
+    expect((error as Error).message).toMatch(message)
+  })
+
+  it('stops before connecting when interrupted', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(verifyLogin(direct, { user: postgres.user, password: new Secret(postgres.password) }, controller.signal)).rejects.toBeInstanceOf(InterruptedError)
+  })
+})
+
+describe('SQL password change through an SSH tunnel via a test bed host', () => {
+  // Counts the bytes that go through the tunnel, so the test knows pg used it.
+  function countingVia(): { via: ReturnType<typeof viaHost>; bytes: () => number } {
+    const inner = viaHost(remote)
+    let bytes = 0
+    return {
+      via: { name: inner.name, open: async (host, port): Promise<Duplex> => {
+        const stream = await inner.open(host, port)
+        stream.on('data', (chunk: Buffer) => (bytes += chunk.length))
+        return stream
+      } },
+      bytes: () => bytes,
+    }
+  }
+
+  it('changes the password and verifies the login along the same route', async () => {
+    const login = await createRole('tunnel_user')
+    const { via, bytes } = countingVia()
+    const endpoint: DbEndpoint = { ...direct, via }
+    const next = fresh()
+    const changer = new SqlPasswordChanger({ endpoint, login })
+    expect((await changer.preflight()).target).toBe(`PostgreSQL role tunnel_user at tunnel_user@127.0.0.1:${postgres.port}/postgres via host1`)
+    await changer.changePassword(next)
+    expect((await verifyLogin(endpoint, { user: 'tunnel_user', password: next })).user).toBe('tunnel_user')
+    expect(await checkLogin(endpoint, login)).toMatchObject({ ok: false, message: expect.stringMatching(/via host1: password authentication failed/) })
+    expect(bytes()).toBeGreaterThan(1_000)
+  })
+
+  it('a database the host cannot reach is a DatabaseError naming the host and the address', async () => {
+    const endpoint: DbEndpoint = { ...direct, port: 9, via: viaHost(remote) }
+    const error = await verifyLogin(endpoint, { user: 'x', password: new Secret('y') }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ reason: 'unreachable', message: expect.stringMatching(/cannot log in as x@127\.0\.0\.1:9\/postgres via host1: host1: cannot open a tunnel to 127\.0\.0\.1:9/) })
+  })
+})
