@@ -5,6 +5,7 @@ import { dirname, extname, join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { parseAddress } from './host-range.js'
 import { parseIni } from './ini-parser.js'
+import { decodeUtf8, notUtf8Error } from './limits.js'
 import { InventoryData } from './model.js'
 import { parseYamlInventory } from './yaml-parser.js'
 
@@ -27,7 +28,7 @@ export function decodeLines(buffer: Buffer, path: string): string[] {
       try {
         return decoder.decode(Buffer.from(latin, 'latin1'))
       } catch {
-        throw new ConfigError(`${path}:${i + 1}: line is not valid UTF-8`, { hint: 'Save the inventory as UTF-8.' })
+        throw notUtf8Error(path, i + 1)
       }
     })
   }
@@ -38,15 +39,18 @@ export async function parseInventoryFile(path: string, data: InventoryData): Pro
   const buffer = await readFile(path)
   const ext = extname(path)
   if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
-  if (YAML_EXTS.includes(ext)) return parseYamlInventory(buffer.toString('utf8'), path, data)
+  if (YAML_EXTS.includes(ext)) return parseYamlInventory(decodeUtf8(buffer, path), path, data)
   if (ext === '') {
+    // Not YAML (or not UTF-8, which the INI reader tolerates in comments): Ansible's INI plugin comes next.
+    let text: string
     try {
-      parseYamlInventory(buffer.toString('utf8'), path, new InventoryData())
+      text = decodeUtf8(buffer, path)
+      parseYamlInventory(text, path, new InventoryData())
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       return parseIni(decodeLines(buffer, path), path, data)
     }
-    return parseYamlInventory(buffer.toString('utf8'), path, data)
+    return parseYamlInventory(text, path, data)
   }
   return parseIni(decodeLines(buffer, path), path, data)
 }

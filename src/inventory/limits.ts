@@ -1,0 +1,43 @@
+// Bounds on what an inventory may ask of the loader, so a hostile or broken file fails as a ConfigError
+// naming path:line instead of exhausting the stack (exit 1), memory or time.
+import { ConfigError } from '../errors.js'
+
+// How deep a value (INI) or a YAML/JSON document may nest; real inventories stay far below it.
+export const MAX_VALUE_DEPTH = 64
+// How many hosts one pattern (`web[001:100]`, one line) may stand for.
+export const MAX_RANGE_HOSTS = 10_000
+
+// The words every nesting refusal uses.
+export const TOO_DEEP = `value nested deeper than ${MAX_VALUE_DEPTH} levels`
+
+// The refusal of a file (or line) whose nesting passes MAX_VALUE_DEPTH.
+export function tooDeepError(where: string): ConfigError {
+  return new ConfigError(`${where}: ${TOO_DEEP}`, { hint: `Flatten the value: authctl reads at most ${MAX_VALUE_DEPTH} levels of lists and mappings.` })
+}
+
+// The refusal of a line holding bytes that are not UTF-8.
+export function notUtf8Error(path: string, line: number): ConfigError {
+  return new ConfigError(`${path}:${line}: line is not valid UTF-8`, { hint: 'Save the file as UTF-8.' })
+}
+
+// Decodes a whole file as UTF-8 or names the first line that is not (PyYAML refuses such files too,
+// where a lenient decode would silently turn the bytes into U+FFFD).
+export function decodeUtf8(buffer: Buffer, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer)
+  } catch {
+    const decoder = new TextDecoder('utf-8', { fatal: true })
+    let line = 1
+    for (let start = 0; start <= buffer.length; line++) {
+      const end = buffer.indexOf(0x0a, start)
+      const stop = end < 0 ? buffer.length : end
+      try {
+        decoder.decode(buffer.subarray(start, stop))
+      } catch {
+        throw notUtf8Error(path, line)
+      }
+      start = stop + 1
+    }
+    throw notUtf8Error(path, line - 1)
+  }
+}
