@@ -1,11 +1,16 @@
 // Bounds on what an inventory may ask of the loader, so a hostile or broken file fails as a ConfigError
 // naming path:line instead of exhausting the stack (exit 1), memory or time.
+import { open } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 
 // How deep a value (INI) or a YAML/JSON document may nest; real inventories stay far below it.
 export const MAX_VALUE_DEPTH = 64
 // How many hosts one pattern (`web[001:100]`, one line) may stand for.
 export const MAX_RANGE_HOSTS = 10_000
+
+// How large one inventory or vars file may be: far above any real fleet (10,000 hosts with variables
+// is about 2 MiB), and low enough that a hostile file cannot keep the YAML parser busy for minutes.
+export const MAX_FILE_BYTES = 8 * 1024 * 1024
 
 // The words every nesting refusal uses.
 export const TOO_DEEP = `value nested deeper than ${MAX_VALUE_DEPTH} levels`
@@ -39,5 +44,31 @@ export function decodeUtf8(buffer: Buffer, path: string): string {
       start = stop + 1
     }
     throw notUtf8Error(path, line - 1)
+  }
+}
+
+// Reads an inventory or vars file, refusing one larger than MAX_FILE_BYTES; reads at most one byte more,
+// so a device or FIFO given as an inventory cannot fill memory either.
+export async function readInventoryFile(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let total = 0
+    let want = (await handle.stat()).size + 1
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(want, 64 * 1024), MAX_FILE_BYTES + 1 - total))
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) return Buffer.concat(chunks, total)
+      chunks.push(chunk.subarray(0, bytesRead))
+      total += bytesRead
+      want = total
+      if (total > MAX_FILE_BYTES) {
+        throw new ConfigError(`${path}:1: file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, the most authctl reads`, {
+          hint: 'Check that -i names the inventory; split a huge one into a directory of smaller files.',
+        })
+      }
+    }
+  } finally {
+    await handle.close()
   }
 }

@@ -1,11 +1,11 @@
 // Reading inventory sources: a file, a directory of files (Ansible's rules for which are skipped), or a
 // comma-separated host list; each file goes to the YAML or INI parser as Ansible's plugin order would.
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { dirname, extname, join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { parseAddress } from './host-range.js'
 import { parseIni } from './ini-parser.js'
-import { decodeUtf8, notUtf8Error } from './limits.js'
+import { decodeUtf8, notUtf8Error, readInventoryFile } from './limits.js'
 import { InventoryData } from './model.js'
 import { parseYamlInventory } from './yaml-parser.js'
 
@@ -36,7 +36,7 @@ export function decodeLines(buffer: Buffer, path: string): string[] {
 
 // Parse one inventory file into `data`, choosing the format as ansible's yaml-then-ini plugin order does.
 export async function parseInventoryFile(path: string, data: InventoryData): Promise<void> {
-  const buffer = await readFile(path)
+  const buffer = await readInventoryFile(path)
   const ext = extname(path)
   if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
   if (YAML_EXTS.includes(ext)) return parseYamlInventory(decodeUtf8(buffer, path), path, data)

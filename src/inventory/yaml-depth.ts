@@ -1,13 +1,35 @@
-// Nesting depth of YAML, checked twice: on the source tokens before the document is composed (the yaml
-// package composes recursively, and deep input overflows the stack, even inside V8's regexp compiler),
+// Nesting depth of YAML, checked twice: on the source before the document is composed (the yaml package
+// composes recursively, and deep input overflows the stack, even inside V8's regexp compiler),
 // and on the composed document with aliases followed (a self-referencing anchor, or anchors each
 // nesting the last, would reach toJS, merges and JSON output unbounded).
-import { CST, isAlias, isCollection, isPair, Parser, type Document, type Node } from 'yaml'
+import { CST, isAlias, isCollection, isPair, Lexer, Parser, type Document, type Node } from 'yaml'
 import { MAX_VALUE_DEPTH } from './limits.js'
 
-// The source offset of the first collection deeper than MAX_VALUE_DEPTH, from yaml's token parser
-// (which keeps its own stack, so deep input cannot overflow here), or undefined.
+// Lexemes the yaml lexer emits as markers; they take no room in the source.
+const MARKERS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR])
+
+// The offset of the first flow collection ([ or {) opened deeper than MAX_VALUE_DEPTH, from the lexer,
+// which knows quotes, comments and plain scalars and stops right there: a line of 300,000 brackets
+// costs 65 lexemes, not a parse.
+function flowTooDeep(text: string): number | undefined {
+  let offset = 0
+  let depth = 0
+  for (const lexeme of new Lexer().lex(text)) {
+    const type = CST.tokenType(lexeme)
+    if (type === 'flow-map-start' || type === 'flow-seq-start') {
+      if (++depth > MAX_VALUE_DEPTH) return offset
+    } else if (type === 'flow-map-end' || type === 'flow-seq-end') depth--
+    if (!MARKERS.has(lexeme)) offset += lexeme.length
+  }
+  return undefined
+}
+
+// The source offset of the first collection deeper than MAX_VALUE_DEPTH, or undefined: flow nesting from
+// the lexer first, then block and mixed nesting from yaml's token parser (which keeps its own stack, so
+// deep input cannot overflow here; block nesting is bounded by the file size anyway).
 export function sourceTooDeep(text: string): number | undefined {
+  const flow = flowTooDeep(text)
+  if (flow !== undefined) return flow
   for (const top of new Parser().parse(text)) {
     if (top.type !== 'document') continue
     const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = [{ token: top.value, depth: 0 }]

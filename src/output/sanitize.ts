@@ -92,17 +92,31 @@ function sequenceLength(b: Uint8Array, i: number): number {
   return 0
 }
 
+// The code point of a valid UTF-8 sequence of `len` bytes at i.
+function codePointAt(b: Uint8Array, i: number, len: number): number {
+  const b0 = b[i] as number
+  if (len === 1) return b0
+  let cp = b0 & (0xff >> (len + 1))
+  for (let k = 1; k < len; k++) cp = (cp << 6) | ((b[i + k] as number) & 0x3f)
+  return cp
+}
+
 // Decodes UTF-8, keeping each invalid byte as U+DC80..U+DCFF (Python's surrogateescape) so it can be shown.
 function decodeBytes(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
     let out = ''
+    let units: number[] = []
     for (let i = 0; i < bytes.length; ) {
       const len = sequenceLength(bytes, i)
-      out += len === 0 ? String.fromCharCode(0xdc00 | (bytes[i] as number)) : decoder.decode(bytes.subarray(i, i + len))
+      units.push(len === 0 ? 0xdc00 | (bytes[i] as number) : codePointAt(bytes, i, len))
       i += len === 0 ? 1 : len
+      // In chunks: fromCodePoint takes its code points as arguments, and arguments are bounded.
+      if (units.length === 4096 || i >= bytes.length) {
+        out += String.fromCodePoint(...units)
+        units = []
+      }
     }
     return out
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
 import { countHostnameRange, expandHostPattern, HostPatternError } from '../../../src/inventory/host-range.js'
-import { MAX_RANGE_HOSTS, MAX_VALUE_DEPTH } from '../../../src/inventory/limits.js'
+import { MAX_FILE_BYTES, MAX_RANGE_HOSTS, MAX_VALUE_DEPTH } from '../../../src/inventory/limits.js'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
 
 function write(files: Record<string, string | Buffer>): string {
@@ -31,7 +31,7 @@ const TOO_DEEP = `nested deeper than ${MAX_VALUE_DEPTH} levels`
 
 describe('limits', () => {
   it('are the documented ones', () => {
-    expect([MAX_VALUE_DEPTH, MAX_RANGE_HOSTS]).toEqual([64, 10_000])
+    expect([MAX_VALUE_DEPTH, MAX_RANGE_HOSTS, MAX_FILE_BYTES]).toEqual([64, 10_000, 8 * 1024 * 1024])
   })
 })
 
@@ -137,5 +137,40 @@ describe(`host ranges take at most ${MAX_RANGE_HOSTS} hosts from one line`, () =
 
   it('a negative step counts down to end+1, as Python range() does (ansible-inventory: h5 h4 h3)', () => {
     expect(expandHostPattern('h[5:1:-1]').hosts).toEqual(['h5', 'h4', 'h3'])
+  })
+})
+
+describe(`files larger than ${MAX_FILE_BYTES} bytes are refused before parsing`, () => {
+  const TOO_LARGE = 'file is larger than 8 MiB, the most authctl reads'
+
+  it('an inventory file', async () => {
+    const { error, dir } = await failure({ 'hosts.ini': `[g]\nh1\n# ${'x'.repeat(MAX_FILE_BYTES)}\n` }, 'hosts.ini')
+    expect(error.message).toBe(`${join(dir, 'hosts.ini')}:1: ${TOO_LARGE}`)
+  })
+
+  it('a vars file', async () => {
+    const { error, dir } = await failure({ 'hosts.ini': 'h1\n', 'host_vars/h1.yml': `a: "${'y'.repeat(MAX_FILE_BYTES)}"\n` }, 'hosts.ini')
+    expect(error.message).toBe(`${join(dir, 'host_vars/h1.yml')}:1: ${TOO_LARGE}`)
+  })
+
+  it('a device that never ends (-i /dev/zero) stops after 8 MiB', async () => {
+    const error: unknown = await loadInventory('/dev/zero', { env: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toBe(`/dev/zero:1: ${TOO_LARGE}`)
+  })
+
+  it('exactly the limit is read', async () => {
+    const head = '[g]\nh1\n# '
+    const dir = write({ 'hosts.ini': `${head}${'x'.repeat(MAX_FILE_BYTES - head.length - 1)}\n` })
+    expect((await loadInventory(join(dir, 'hosts.ini'), { env: {} })).hostNames()).toEqual(['h1'])
+  })
+})
+
+describe('a line of 300,000 brackets is refused at the 65th', () => {
+  it.each(['[', '{'])('%s', async (bracket) => {
+    const started = performance.now()
+    const { error, dir } = await failure({ 'hosts.yml': `all:\n  hosts:\n    h1:\n      x: ${bracket.repeat(300_000)}\n` }, 'hosts.yml')
+    expect(error.message).toBe(`${join(dir, 'hosts.yml')}:4: value nested deeper than 64 levels`)
+    expect(performance.now() - started).toBeLessThan(2000)
   })
 })

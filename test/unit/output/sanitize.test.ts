@@ -142,3 +142,10 @@ describe('sanitizeRemoteValue', () => {
     expect(sanitizeRemoteValue('q'.repeat(5000))).toBe(`${'q'.repeat(1004)}…(3996 more bytes)`)
   })
 })
+
+describe('sanitizeRemote: large bounds', () => {
+  it('decodes 300 KB of invalid bytes under a 2 MB bound (more code points than one call takes)', () => {
+    const out = sanitizeRemote(Buffer.alloc(300_000, 0xfe), { maxBytes: 2_000_000 })
+    expect(out).toBe('\\xfe'.repeat(300_000))
+  })
+})
