@@ -22,7 +22,7 @@ export const connectionFlags = {
   'known-hosts': Flags.string({ summary: 'known_hosts file for every host and jump host (default: UserKnownHostsFile from the ssh config, else ~/.ssh/known_hosts).', env: 'AUTHCTL_KNOWN_HOSTS' }),
   'accept-new-host-keys': Flags.boolean({ summary: 'Trust and append keys of hosts not yet in known_hosts (a changed key is still refused).', env: 'AUTHCTL_ACCEPT_NEW_HOST_KEYS' }),
   'ssh-config': Flags.string({ char: 'F', summary: 'OpenSSH client config to read (default ~/.ssh/config; "none" reads none).', env: 'AUTHCTL_SSH_CONFIG' }),
-  'insecure-ignore-host-keys': Flags.boolean({ summary: 'Let StrictHostKeyChecking=no through: accept any host key, with a warning per host.', env: 'AUTHCTL_INSECURE_IGNORE_HOST_KEYS' }),
+  'insecure-ignore-host-keys': Flags.boolean({ summary: 'Let StrictHostKeyChecking=no through: accept unknown host keys, with a warning per host (changed keys are still refused).', env: 'AUTHCTL_INSECURE_IGNORE_HOST_KEYS' }),
 }
 
 export const changeFlags = {

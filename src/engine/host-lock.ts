@@ -2,6 +2,7 @@
 // lock this run may hold, in every case, over a new connection when the old one was lost.
 import { InterruptedError, LockHeldError } from '../errors.js'
 import type { HostOutcome } from '../output/host-result.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { ExecOptions } from '../remote/exec-result.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
@@ -56,7 +57,7 @@ export async function releaseHosts(hosts: readonly LockedHost[], audit: Readonly
         return release(again)
       })
       if (r.code !== 0) r = await release(h.remote)
-      if (r.code !== 0) throw new Error(r.stderr.trim().slice(0, 300) || `exit ${String(r.code)}`)
+      if (r.code !== 0) throw new Error(sanitizeRemote(r.stderr.trim(), { maxBytes: 300 }) || `exit ${String(r.code)}`)
     } catch (error) {
       warnHost(h.result, `the deploy lock may still be held: ${(error as Error).message}. Check with: authctl lock status -l ${h.name}; clear it with: authctl lock release -l ${h.name} --yes`, deps.reporter)
     }

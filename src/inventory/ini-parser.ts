@@ -1,6 +1,7 @@
 // Ansible's INI inventory format (plugins/inventory/ini.py), hand-written because no npm INI parser reads
 // host lines; every error is a ConfigError naming path:line, where Ansible would only warn.
 import { ConfigError } from '../errors.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
 import { InventoryData, InventoryGraphError } from './model.js'
 import { parsePythonValue, UnsupportedLiteralError } from './python-literal.js'
@@ -20,8 +21,9 @@ interface Pending {
 // Parse one INI inventory source into `data`. `lines` are the file's lines (see sources.ts for decoding).
 export function parseIni(lines: readonly string[], path: string, data: InventoryData): void {
   let lineno = 0
+  // Messages quote the line: bounded and escaped, as a hostile file may hold megabytes or escape sequences.
   const fail = (message: string): never => {
-    throw new ConfigError(`${path}:${lineno}: ${message}`, { hint: HINT })
+    throw new ConfigError(`${path}:${lineno}: ${sanitizeRemote(message, { maxBytes: 1024 })}`, { hint: HINT })
   }
   const guard = <T>(fn: () => T): T => {
     try {

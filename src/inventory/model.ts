@@ -28,6 +28,8 @@ export class InventoryGraphError extends Error {}
 export class InventoryData {
   readonly groups = new Map<string, Group>()
   readonly hosts = new Map<string, Host>()
+  // Group → its direct hosts, beside the ordered Group.hosts, so adding 10,000 hosts stays linear.
+  readonly #members = new Map<string, Set<string>>()
 
   constructor() {
     this.addGroup('all')
@@ -83,7 +85,12 @@ export class InventoryData {
       if (!group.parents.includes(parentName)) group.parents.push(parentName)
     } else if (this.hosts.has(child)) {
       const host = this.host(child)
-      if (!parent.hosts.includes(child)) parent.hosts.push(child)
+      const members = this.#members.get(parentName) ?? new Set<string>()
+      this.#members.set(parentName, members)
+      if (!members.has(child)) {
+        members.add(child)
+        parent.hosts.push(child)
+      }
       if (!host.groups.includes(parentName)) host.groups.push(parentName)
     } else {
       throw new InventoryGraphError(`${child} is not a known host nor group`)
@@ -174,16 +181,21 @@ export class InventoryData {
       if (group.name !== 'all' && this.ancestors(group.name).size === 0) this.addChild('all', group.name)
     }
     const ungrouped = this.group('ungrouped')
+    const leaving = new Set<string>()
     for (const host of this.hosts.values()) {
       const groups = new Set(this.hostGroups(host.name))
       if (groups.has('ungrouped')) {
         if ([...groups].some((g) => g !== 'all' && g !== 'ungrouped')) {
-          ungrouped.hosts = ungrouped.hosts.filter((h) => h !== host.name)
+          leaving.add(host.name)
           host.groups = host.groups.filter((g) => g !== 'ungrouped')
         }
       } else if (groups.size === 0 || (groups.size === 1 && groups.has('all'))) {
         this.addChild('ungrouped', host.name)
       }
+    }
+    if (leaving.size > 0) {
+      ungrouped.hosts = ungrouped.hosts.filter((h) => !leaving.has(h))
+      for (const h of leaving) this.#members.get('ungrouped')?.delete(h)
     }
   }
 }

@@ -1,5 +1,6 @@
 // A small port of Python's ast.literal_eval, because Ansible types INI values with it and authctl must
 // produce the same values (see reference/ansible-inventory.md §3).
+import { MAX_VALUE_DEPTH, TOO_DEEP } from './limits.js'
 import { putKey, type InventoryValue } from './value.js'
 import { decodeStringBody, readStringLiteral } from './python-string.js'
 
@@ -20,6 +21,7 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y
 
 class Parser {
   pos = 0
+  depth = 0
   unsupported = ''
   constructor(readonly src: string) {}
 
@@ -71,12 +73,18 @@ class Parser {
 
   atom(): Node {
     const ch = this.peek()
-    if (ch === '(') return this.paren()
-    if (ch === '[') return { kind: 'other', value: this.items(']') }
-    if (ch === '{') return this.brace()
+    if (ch === '(' || ch === '[' || ch === '{') return this.nested(ch)
     if (/[0-9.]/.test(ch)) return this.number()
     if (ch === '"' || ch === "'" || /[A-Za-z_]/.test(ch)) return this.nameOrString()
     return this.fail()
+  }
+
+  // A tuple, list or dict, counted against MAX_VALUE_DEPTH so a hostile value cannot exhaust the stack.
+  nested(open: string): Node {
+    if (++this.depth > MAX_VALUE_DEPTH) throw new UnsupportedLiteralError(TOO_DEEP)
+    const node = open === '(' ? this.paren() : open === '[' ? { kind: 'other' as const, value: this.items(']') } : this.brace()
+    this.depth--
+    return node
   }
 
   paren(): Node {

@@ -1,10 +1,11 @@
 // Reading inventory sources: a file, a directory of files (Ansible's rules for which are skipped), or a
 // comma-separated host list; each file goes to the YAML or INI parser as Ansible's plugin order would.
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { dirname, extname, join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { parseAddress } from './host-range.js'
 import { parseIni } from './ini-parser.js'
+import { decodeUtf8, notUtf8Error, readInventoryFile } from './limits.js'
 import { InventoryData } from './model.js'
 import { parseYamlInventory } from './yaml-parser.js'
 
@@ -27,7 +28,7 @@ export function decodeLines(buffer: Buffer, path: string): string[] {
       try {
         return decoder.decode(Buffer.from(latin, 'latin1'))
       } catch {
-        throw new ConfigError(`${path}:${i + 1}: line is not valid UTF-8`, { hint: 'Save the inventory as UTF-8.' })
+        throw notUtf8Error(path, i + 1)
       }
     })
   }
@@ -35,18 +36,21 @@ export function decodeLines(buffer: Buffer, path: string): string[] {
 
 // Parse one inventory file into `data`, choosing the format as ansible's yaml-then-ini plugin order does.
 export async function parseInventoryFile(path: string, data: InventoryData): Promise<void> {
-  const buffer = await readFile(path)
+  const buffer = await readInventoryFile(path)
   const ext = extname(path)
   if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
-  if (YAML_EXTS.includes(ext)) return parseYamlInventory(buffer.toString('utf8'), path, data)
+  if (YAML_EXTS.includes(ext)) return parseYamlInventory(decodeUtf8(buffer, path), path, data)
   if (ext === '') {
+    // Not YAML (or not UTF-8, which the INI reader tolerates in comments): Ansible's INI plugin comes next.
+    let text: string
     try {
-      parseYamlInventory(buffer.toString('utf8'), path, new InventoryData())
+      text = decodeUtf8(buffer, path)
+      parseYamlInventory(text, path, new InventoryData())
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       return parseIni(decodeLines(buffer, path), path, data)
     }
-    return parseYamlInventory(buffer.toString('utf8'), path, data)
+    return parseYamlInventory(text, path, data)
   }
   return parseIni(decodeLines(buffer, path), path, data)
 }

@@ -1,8 +1,9 @@
 // group_vars/ and host_vars/ next to an inventory source, found and loaded as Ansible's host_group_vars
 // plugin does (first of name, name.yml, name.yaml, name.json; directories walked in sorted order).
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { extname, join, sep } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { decodeUtf8, readInventoryFile } from './limits.js'
 import { isMapping, type VarRecord } from './value.js'
 import { loadYamlDocument } from './yaml-parser.js'
 
@@ -50,7 +51,7 @@ export async function findVarsFiles(dir: string, name: string): Promise<string[]
 
 // Load one vars file: YAML 1.1 or JSON, a mapping; ansible-vault files are refused with a clear message.
 export async function loadVarsFile(file: string): Promise<VarRecord | undefined> {
-  const text = await readFile(file, 'utf8')
+  const text = decodeUtf8(await readInventoryFile(file), file)
   if (text.trimStart().startsWith('$ANSIBLE_VAULT')) {
     throw new ConfigError(`${file}:1: file is encrypted with ansible-vault, which authctl cannot decrypt`, {
       hint: 'Keep secrets in HashiCorp Vault (authctl reads them there), or decrypt the file with `ansible-vault decrypt`.',

@@ -2,9 +2,12 @@
 // YAML node tree so every error names path:line; keys Ansible only warns about are errors here.
 import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml'
 import { ConfigError } from '../errors.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
+import { tooDeepError } from './limits.js'
 import { InventoryData, InventoryGraphError } from './model.js'
 import { isMapping, type InventoryValue } from './value.js'
+import { aliasTooDeep, sourceTooDeep } from './yaml-depth.js'
 import { parseAnsibleYaml } from './yaml-schema.js'
 
 const HINT = 'Fix the YAML inventory: top-level keys are groups, each a mapping of hosts, vars and children.'
@@ -16,14 +19,18 @@ export function lineOf(text: string, offset: number): number {
   return line
 }
 
-// Parse YAML text or fail with path:line of the first syntax error.
+// Parse YAML text or fail with path:line of the first syntax error, or of nesting past MAX_VALUE_DEPTH.
 export function loadYamlDocument(text: string, path: string): Document.Parsed {
+  const deepAt = sourceTooDeep(text)
+  if (deepAt !== undefined) throw tooDeepError(`${path}:${lineOf(text, deepAt)}`)
   const doc = parseAnsibleYaml(text)
   const error = doc.errors[0]
   if (error) {
     const line = error.linePos?.[0].line ?? lineOf(text, error.pos[0])
-    throw new ConfigError(`${path}:${line}: ${error.message.split('\n')[0] ?? ''}`, { hint: 'Fix the YAML syntax at that line.' })
+    throw new ConfigError(`${path}:${line}: ${sanitizeRemote(error.message.split('\n')[0] ?? '', { maxBytes: 1024 })}`, { hint: 'Fix the YAML syntax at that line.' })
   }
+  const viaAlias = aliasTooDeep(doc)
+  if (viaAlias) throw tooDeepError(`${path}:${lineOf(text, viaAlias.range?.[0] ?? 0)}`)
   return doc
 }
 
@@ -41,7 +48,7 @@ class YamlInventoryParser {
   }
 
   fail(node: unknown, message: string): never {
-    throw new ConfigError(`${this.where(node)}: ${message}`, { hint: HINT })
+    throw new ConfigError(`${this.where(node)}: ${sanitizeRemote(message, { maxBytes: 1024 })}`, { hint: HINT })
   }
 
   js(node: unknown): InventoryValue {

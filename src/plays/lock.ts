@@ -3,6 +3,7 @@
 import { EXIT_CODES, HostFailedError, worstExitCode } from '../errors.js'
 import type { DeployRoot } from '../inventory/host-path.js'
 import { hostPaths } from '../remote/paths.js'
+import { sanitizeRemote, sanitizeRemoteValue } from '../output/sanitize.js'
 import { forceReleaseCommand, lockStatusCommand } from '../remote/release-script.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { mapLimit } from '../steps/concurrency.js'
@@ -20,12 +21,17 @@ export interface LockHostResult {
   error?: string
 }
 
+// The lock's details.json as the host sent it: any host can write anything there, so every string is
+// sanitized before it reaches the screen or --json; what is not a JSON object is shown as text.
 function details(text: string): Record<string, unknown> | string {
+  let parsed: unknown
   try {
-    return JSON.parse(text) as Record<string, unknown>
+    parsed = sanitizeRemoteValue(JSON.parse(text))
   } catch {
-    return text
+    parsed = undefined
   }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>
+  return sanitizeRemote(text)
 }
 
 // Status (release=false) or forced release (release=true) on every host, in parallel.
@@ -37,10 +43,10 @@ export async function runLock(
   const conns = await connect(hosts.map((h) => h.name))
   const results = await mapLimit(hosts, opts.forks, async (h): Promise<LockHostResult> => {
     const remote = conns.get(h.name)
-    if (!remote || remote instanceof Error) return { host: h.name, status: 'unreachable', error: remote?.message ?? 'not connected' }
+    if (!remote || remote instanceof Error) return { host: h.name, status: 'unreachable', error: sanitizeRemote(remote?.message ?? 'not connected', { newlines: true }) }
     const paths = hostPaths(h.root)
     const r = await remote.exec(opts.release ? forceReleaseCommand(paths) : lockStatusCommand(paths))
-    if (r.code !== 0) return { host: h.name, status: 'failed', error: new HostFailedError(`${h.name}: ${r.stderr.trim()}`).message }
+    if (r.code !== 0) return { host: h.name, status: 'failed', error: new HostFailedError(`${h.name}: ${sanitizeRemote(r.stderr.trim(), { newlines: true })}`).message }
     const out = r.stdout.trim()
     if (opts.release) {
       if (out === 'no lock') return { host: h.name, status: 'free' }
@@ -54,12 +60,15 @@ export async function runLock(
   return { hosts: results, exitCode: worstExitCode(results.map(code)) }
 }
 
+// A lock detail as one line of text: it came from a host, so it is sanitized again right where it is printed.
+const shown = (value: unknown, fallback = '?'): string => sanitizeRemote(value === undefined || value === null ? fallback : typeof value === 'string' ? value : JSON.stringify(value), { maxBytes: 1024 })
+
 // One line per host for people.
 export function formatLockResults(results: readonly LockHostResult[]): string {
   return results
     .map((r) => {
-      const d = r.details === undefined ? '' : typeof r.details === 'string' ? ` ${r.details}` : ` by ${String(r.details.who ?? '?')} (pid ${String(r.details.pid ?? '?')}, since ${String(r.details.since ?? '?')}, ${String(r.details.command ?? '')})`
-      return `${r.host}  ${r.status}${d}${r.error ? `  ${r.error}` : ''}`
+      const d = r.details === undefined ? '' : typeof r.details === 'string' ? ` ${shown(r.details)}` : ` by ${shown(r.details.who)} (pid ${shown(r.details.pid)}, since ${shown(r.details.since)}, ${shown(r.details.command, '')})`
+      return `${r.host}  ${r.status}${d}${r.error ? `  ${sanitizeRemote(r.error, { newlines: true })}` : ''}`
     })
     .join('\n') + '\n'
 }

@@ -1,6 +1,7 @@
 // `authctl ssh-check`: connects to every selected host and reports how it was reached (user,
 // address, port, jump hosts, key, host key fingerprint) and how long the handshake took.
 import { EXIT_CODES, type AuthctlError } from '../errors.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { ReachInfo, RemoteHost } from '../transport/ssh-host.js'
 
 // What the check knows of a host before connecting, from the resolved ssh settings.
@@ -38,8 +39,10 @@ type Connect = (names: readonly string[]) => Promise<Map<string, RemoteHost | Er
 function reportOf(target: SshCheckTarget, outcome: RemoteHost | Error | undefined): SshCheckHost {
   const base = { name: target.name, user: target.user, address: target.host, port: target.port, jumps: target.jumps }
   if (outcome === undefined || outcome instanceof Error) {
-    const message = outcome?.message ?? 'not connected'
-    return { ...base, reachable: false, auth: null, hostKeyFingerprint: null, hostKeyVerified: null, handshakeMs: null, error: { message, hint: (outcome as AuthctlError | undefined)?.hint ?? null } }
+    // A connect error can quote the server (its disconnect reason, a jump host's refusal): sanitized.
+    const message = sanitizeRemote(outcome?.message ?? 'not connected', { newlines: true })
+    const hint = (outcome as AuthctlError | undefined)?.hint
+    return { ...base, reachable: false, auth: null, hostKeyFingerprint: null, hostKeyVerified: null, handshakeMs: null, error: { message, hint: hint === undefined ? null : sanitizeRemote(hint) } }
   }
   const reach = outcome.reach
   return {
@@ -72,8 +75,8 @@ export function formatSshCheck(hosts: readonly SshCheckHost[]): string {
   const lines = hosts.map((h) => {
     const where = `${h.user}@${h.address}:${h.port}${h.jumps.length > 0 ? ` via ${h.jumps.join(' -> ')}` : ''}`
     if (!h.reachable) {
-      const hint = h.error?.hint ? `\n${' '.repeat(width + 2)}hint: ${h.error.hint}` : ''
-      return `${h.name.padEnd(width)}  UNREACHABLE  ${where}\n${' '.repeat(width + 2)}${h.error?.message ?? ''}${hint}`
+      const hint = h.error?.hint ? `\n${' '.repeat(width + 2)}hint: ${sanitizeRemote(h.error.hint)}` : ''
+      return `${h.name.padEnd(width)}  UNREACHABLE  ${where}\n${' '.repeat(width + 2)}${sanitizeRemote(h.error?.message ?? '', { newlines: true })}${hint}`
     }
     const key = `${h.hostKeyFingerprint ?? ''}${h.hostKeyVerified === false ? ' (NOT verified)' : ''}`
     return `${h.name.padEnd(width)}  ok  ${where}  ${authText(h.auth)}  host key ${key}  ${h.handshakeMs ?? '?'} ms`

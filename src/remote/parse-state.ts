@@ -1,6 +1,7 @@
 // Turns the output of the state script into a typed HostState, and its failures into errors that
 // say what to do on that host.
 import { HostFailedError, LockHeldError } from '../errors.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { ExecResult } from './exec-result.js'
 import { STATE_EXIT } from './state-script.js'
 
@@ -42,7 +43,11 @@ function parseService(json: string): ServiceState[] {
 // Parses round trip 1; throws LockHeldError / HostFailedError for the script's refusal codes.
 export function parseState(host: string, result: ExecResult): HostState {
   const lines = result.stdout.split('\n').filter((l) => l.length > 0)
-  const field = (tag: string): string | undefined => lines.find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1)
+  // what a host says is shown to a person: no control characters or escape sequences, bounded
+  const field = (tag: string): string | undefined => {
+    const raw = lines.find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1)
+    return raw === undefined ? undefined : sanitizeRemote(raw, { maxBytes: 600 })
+  }
   if (result.code === STATE_EXIT.lockHeld) {
     throw new LockHeldError(`${host}: the deploy lock is held (${field('locked') || 'no details'})`, {
       hint: `Wait for that run to finish, pass --lock-wait 5m, or if it is stale clear it with: authctl lock release -l ${host}`,
@@ -59,7 +64,7 @@ export function parseState(host: string, result: ExecResult): HostState {
     if (/sudo: .*password/.test(result.stderr)) {
       throw new HostFailedError(`${host}: sudo asks for a password`, { hint: 'authctl needs passwordless sudo for the login user (NOPASSWD in /etc/sudoers.d).' })
     }
-    throw new HostFailedError(`${host}: reading the host state failed (exit ${String(result.code)}): ${result.stderr.trim().slice(0, 300)}`)
+    throw new HostFailedError(`${host}: reading the host state failed (exit ${String(result.code)}): ${sanitizeRemote(result.stderr.trim(), { maxBytes: 300 })}`)
   }
   const state: HostState = { composeVersion: field('compose-version') ?? '', paths: new Map(), services: [] }
   const sums = new Map<string, string>()

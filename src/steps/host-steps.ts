@@ -2,7 +2,7 @@
 // changed files, converge compose. The engine waits for a held lock and releases it.
 import { HostFailedError } from '../errors.js'
 import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
-import { sanitizeRemote } from '../output/sanitize-remote.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
@@ -31,7 +31,7 @@ export async function readState(remote: RemoteHost, input: ReadStateInput): Prom
 export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[]): Promise<void> {
   const { argv, stdin } = writeCommand(dirs, files.map((f) => ({ ...f, content: Buffer.from(f.content) })))
   const r = await remote.exec(argv, { stdin, timeoutMs: 120_000 })
-  if (r.code !== 0) throw new HostFailedError(`${remote.name}: writing files failed: ${r.stderr.trim().slice(0, 300)}`, { hint: 'Check free space and that /data is writable; nothing was half-written (writes are atomic).' })
+  if (r.code !== 0) throw new HostFailedError(`${remote.name}: writing files failed: ${sanitizeRemote(r.stderr.trim(), { maxBytes: 300 })}`, { hint: 'Check free space and that /data is writable; nothing was half-written (writes are atomic).' })
 }
 
 // Restarts what the request says and waits for health and a fresh agent login; returns the steps done.
@@ -42,7 +42,7 @@ export async function converge(remote: RemoteHost, req: ConvergeRequest): Promis
   if (r.code === 0) return steps
   const group = lines.filter((l) => l.startsWith('group\t')).pop()?.slice(6) ?? ''
   const what = convergeFailure(r.code, group)
-  const tail = sanitizeRemote(r.stderr.trim().split('\n').slice(-4).join(' | ')).slice(0, 500)
+  const tail = sanitizeRemote(r.stderr.trim().split('\n').slice(-4).join(' | '), { maxBytes: 500 })
   throw new HostFailedError(`${remote.name}: ${what}${tail ? `: ${tail}` : ''}`, {
     hint: `On ${remote.name} read the logs: sudo docker compose -f ${req.paths.composeFile} -p ${req.project} logs --tail 50 vault-agent server worker (or: authctl logs -l ${remote.name} --tail 50). The restart stays owed; the next run retries it.`,
   })

@@ -43,6 +43,22 @@ export function hostKeyAlgorithms(entries: readonly KnownHostEntry[], host: stri
   return [...new Set([...supported, ...DEFAULT_ALGORITHMS])]
 }
 
+// A host listed under @cert-authority whose plain key known_hosts lacks. OpenSSH would check the host's
+// certificate; ssh2 cannot even negotiate certificate key types, so the only safe answer is no, whatever
+// the policy: trusting the plain key on first use would bypass the CA the operator chose.
+function certificateRefusal(ca: { line: number; file?: string }, policy: HostKeyPolicy, host: string, port: number, served: string): HostKeyRefusal {
+  // ssh-ed25519 → ed25519, ecdsa-sha2-nistp256 → ecdsa, ssh-rsa → rsa: the names ssh-keyscan -t and host key files use.
+  const short = (served.split(' ')[0] ?? '').replace(/^ssh-|-.*$/g, '')
+  return {
+    message:
+      `host ${host} port ${port} is listed under @cert-authority in ${ca.file ?? policy.knownHostsPath}:${ca.line}, but authctl cannot verify SSH host certificates; ` +
+      `refusing to trust the plain key it presents (${served}) on first use`,
+    hint:
+      `compare the fingerprint with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${short}_key.pub), then add its plain key beside the CA line: ` +
+      `ssh-keyscan -p ${port} -t ${short} ${quote(host)} >> ${quote(ca.file ?? policy.knownHostsPath)}`,
+  }
+}
+
 // Checks one served key against known_hosts and the policy; appends it when unknown and allowed.
 export async function checkHostKey(
   entries: readonly KnownHostEntry[],
@@ -68,28 +84,29 @@ export async function checkHostKey(
         },
       }
     case 'mismatch':
-      if (policy.insecure) return { fingerprint: fp, unverified: true }
+      // Even StrictHostKeyChecking=no refuses here: the flag that allows it promises only to skip unknown hosts.
       return {
         fingerprint: fp,
         refusal: {
           message:
             `host key of ${host} port ${port} has CHANGED: it now presents ${type} ${fp}, but ${where} holds a different key ` +
-            '(someone may be intercepting the connection, or the host was rebuilt); refusing to connect',
+            '(someone may be intercepting the connection, or the host was rebuilt); refusing to connect' +
+            (policy.insecure ? '; StrictHostKeyChecking=no (--insecure-ignore-host-keys) only skips the check for hosts known_hosts does not list' : ''),
           hint: `verify the new fingerprint out of band, then remove the old line with: ssh-keygen -R ${quote(name)} -f ${quote(verdict.file ?? policy.knownHostsPath)}`,
         },
       }
     case 'unknown': {
+      if (verdict.certAuthority) return { fingerprint: fp, refusal: certificateRefusal(verdict.certAuthority, policy, host, port, `${type} ${fp}`) }
       if (policy.insecure) return { fingerprint: fp, unverified: true }
       if (policy.acceptNew) {
         await appendKnownHost(policy.knownHostsPath, host, port, keyBlob)
         return { fingerprint: fp, appended: true }
       }
-      const ca = verdict.certAuthorityIgnored ? ' (@cert-authority lines match this host but host certificates are not supported)' : ''
       return {
         fingerprint: fp,
         refusal: {
           message:
-            `host key of ${host} port ${port} (${type} ${fp}) is not in ${[...new Set([policy.knownHostsPath, ...(policy.knownHostsFiles ?? [])])].join(' or ')}${ca}: ` +
+            `host key of ${host} port ${port} (${type} ${fp}) is not in ${[...new Set([policy.knownHostsPath, ...(policy.knownHostsFiles ?? [])])].join(' or ')}: ` +
             'verify it and run with --accept-new-host-keys, or add it with ssh-keyscan',
           hint: `compare the fingerprint with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then: ssh-keyscan -p ${port} ${quote(host)} >> ${quote(policy.knownHostsPath)}`,
         },

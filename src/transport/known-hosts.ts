@@ -23,8 +23,9 @@ export interface HostKeyVerdict {
   // The entry that matched, was revoked, or holds the key we expected instead (mismatch).
   line?: number
   file?: string
-  // @cert-authority lines matched this host: ssh2 cannot check host certificates, so they were ignored.
-  certAuthorityIgnored?: boolean
+  // The first @cert-authority line for this host: ssh2 cannot receive host certificates, so the
+  // caller must refuse to trust a key for it on first use.
+  certAuthority?: { line: number; file?: string }
 }
 
 // Reads the key type that every SSH public key blob starts with (a uint32-length string).
@@ -88,14 +89,15 @@ export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, 
   const forHost = entries.filter((e) => matchesHostField(e.hosts, name))
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.key.equals(keyBlob))
   if (revoked) return { status: 'revoked', fingerprint: fp, line: revoked.line, file: revoked.file }
-  const certAuthorityIgnored = forHost.some((e) => e.marker === 'cert-authority') || undefined
+  const ca = forHost.find((e) => e.marker === 'cert-authority')
+  const certAuthority = ca === undefined ? {} : { certAuthority: { line: ca.line, file: ca.file } }
   const plain = forHost.filter((e) => e.marker === undefined)
   const same = plain.find((e) => e.key.equals(keyBlob))
-  if (same) return { status: 'match', fingerprint: fp, line: same.line, file: same.file, certAuthorityIgnored }
-  if (plain.length === 0) return { status: 'unknown', fingerprint: fp, certAuthorityIgnored }
+  if (same) return { status: 'match', fingerprint: fp, line: same.line, file: same.file, ...certAuthority }
+  if (plain.length === 0) return { status: 'unknown', fingerprint: fp, ...certAuthority }
   const served = keyTypeOf(keyBlob)
   const expected = plain.find((e) => e.keyType === served) ?? plain[0]
-  return { status: 'mismatch', fingerprint: fp, line: expected?.line, file: expected?.file, certAuthorityIgnored }
+  return { status: 'mismatch', fingerprint: fp, line: expected?.line, file: expected?.file, ...certAuthority }
 }
 
 // The key types known for host:port, so the SSH client can ask the server for those first.

@@ -32,7 +32,7 @@ export function insecureHostKeys(where: string, allow: boolean | undefined): str
       hint: 'use StrictHostKeyChecking yes or accept-new, or pass --insecure-ignore-host-keys to force it',
     })
   }
-  return `${where}: StrictHostKeyChecking=no: host keys are NOT verified (forced by --insecure-ignore-host-keys)`
+  return `${where}: StrictHostKeyChecking=no: keys of hosts missing from known_hosts are NOT verified (forced by --insecure-ignore-host-keys); changed keys are still refused`
 }
 
 // One `-o` argument, parsed as ssh does (`Key=Value` or `Key Value`), restricted to what authctl supports.

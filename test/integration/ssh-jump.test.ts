@@ -287,7 +287,7 @@ describe('keys, agent and host-key policy', () => {
     expect(bastionConnections).toBe(before)
     const warnings: string[] = []
     const c = await connector(['insecure-1'], { insecureHostKeys: true, warn: (w) => warnings.push(w) })
-    expect(warnings).toEqual([expect.stringMatching(/host insecure-1 .*host keys are NOT verified \(forced by --insecure-ignore-host-keys\)/)])
+    expect(warnings).toEqual([expect.stringMatching(/host insecure-1 .*keys of hosts missing from known_hosts are NOT verified \(forced by --insecure-ignore-host-keys\); changed keys are still refused/)])
     const host = await reach(c, 'insecure-1')
     expect(host.reach?.hostKeyVerified).toBe(false)
     expect(existsSync(join(dir, 'empty_known_hosts'))).toBe(false)

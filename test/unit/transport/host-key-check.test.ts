@@ -55,6 +55,48 @@ describe('checkHostKey', () => {
   })
 })
 
+describe('checkHostKey for hosts under @cert-authority', () => {
+  const ca = blob('ssh-ed25519', 9)
+  const caEntries = parseKnownHosts(`# CA\n@cert-authority *.fleet.test,[*.fleet.test]:* ssh-ed25519 ${ca.toString('base64')}\n`).map((e) => ({ ...e, file: '/k/fleet' }))
+
+  it.each([
+    ['strict', { acceptNew: false }],
+    ['accept-new', { acceptNew: true }],
+    ['StrictHostKeyChecking=no', { acceptNew: false, insecure: true }],
+  ])('refuses the plain key of a CA host (%s): no trust on first use, nothing written', async (_mode, mode) => {
+    const file = join(dir, `ca-${_mode}`)
+    const outcome = await checkHostKey(caEntries, { knownHostsPath: file, ...mode }, 'web.fleet.test', 2200, ed)
+    expect(outcome).toEqual({
+      fingerprint: fingerprint(ed),
+      refusal: {
+        message:
+          'host web.fleet.test port 2200 is listed under @cert-authority in /k/fleet:2, but authctl cannot verify SSH host certificates; ' +
+          `refusing to trust the plain key it presents (ssh-ed25519 ${fingerprint(ed)}) on first use`,
+        hint:
+          "compare the fingerprint with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then add its plain key beside the CA line: " +
+          'ssh-keyscan -p 2200 -t ed25519 web.fleet.test >> /k/fleet',
+      },
+    })
+    expect(() => readFileSync(file)).toThrow(/ENOENT/)
+  })
+
+  it('names the key file of an RSA or ECDSA host in the hint', async () => {
+    const outcome = await checkHostKey(caEntries, { knownHostsPath: '/k/fleet', acceptNew: false }, 'db.fleet.test', 22, rsa)
+    expect(outcome.refusal?.hint).toContain('ssh-keygen -lf /etc/ssh/ssh_host_rsa_key.pub')
+    expect(outcome.refusal?.hint).toContain('ssh-keyscan -p 22 -t rsa db.fleet.test')
+  })
+
+  it('accepts a plain key listed beside the CA line, and refuses a different one as changed', async () => {
+    const both = [...caEntries, ...parseKnownHosts(`web.fleet.test ssh-ed25519 ${ed.toString('base64')}`)]
+    expect(await checkHostKey(both, { knownHostsPath: '/k/fleet', acceptNew: false }, 'web.fleet.test', 22, ed)).toEqual({ fingerprint: fingerprint(ed) })
+    expect((await checkHostKey(both, { knownHostsPath: '/k/fleet', acceptNew: true }, 'web.fleet.test', 22, other)).refusal?.message).toContain('has CHANGED')
+  })
+
+  it('hosts outside the CA pattern are not affected', async () => {
+    expect((await checkHostKey(caEntries, { knownHostsPath: '/k/x', acceptNew: false, insecure: true }, 'other.test', 22, ed)).unverified).toBe(true)
+  })
+})
+
 describe('hostKeyAlgorithms', () => {
   it('puts the known key types first, RSA as its SHA-2 signatures', () => {
     expect(hostKeyAlgorithms(entries, 'r', 22).slice(0, 4)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519'])

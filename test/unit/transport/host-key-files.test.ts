@@ -1,5 +1,5 @@
 // Several known_hosts files per host (UserKnownHostsFile a b): all are read, the first takes appends,
-// messages name the file that holds the line; StrictHostKeyChecking=no (forced) accepts anything.
+// messages name the file that holds the line; StrictHostKeyChecking=no (forced) accepts unknown keys only.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,12 +44,15 @@ describe('known_hosts files of a policy', () => {
     expect(readFileSync(second, 'utf8')).toBe('')
   })
 
-  it('insecure accepts unknown and changed keys unverified, writes nothing, but still refuses @revoked', async () => {
+  it('insecure accepts an unknown key unverified and writes nothing, but still refuses a changed or @revoked key', async () => {
     writeFileSync(first, `h ssh-ed25519 ${old.toString('base64')}\n`)
     const policy = { knownHostsPath: first, acceptNew: true, insecure: true }
     const entries = await loadPolicyEntries(policy)
-    expect(await checkHostKey(entries, policy, 'h', 22, served)).toEqual({ fingerprint: fingerprint(served), unverified: true })
     expect(await checkHostKey(entries, policy, 'other', 22, served)).toEqual({ fingerprint: fingerprint(served), unverified: true })
+    const changed = await checkHostKey(entries, policy, 'h', 22, served)
+    expect(changed.unverified).toBeUndefined()
+    expect(changed.refusal?.message).toContain(`host key of h port 22 has CHANGED: it now presents ssh-ed25519 ${fingerprint(served)}, but ${first}:1 holds a different key`)
+    expect(changed.refusal?.message).toContain('StrictHostKeyChecking=no (--insecure-ignore-host-keys) only skips the check for hosts known_hosts does not list')
     expect(readFileSync(first, 'utf8')).toBe(`h ssh-ed25519 ${old.toString('base64')}\n`)
     writeFileSync(first, `@revoked * ssh-ed25519 ${served.toString('base64')}\n`)
     expect((await checkHostKey(await loadPolicyEntries(policy), policy, 'h', 22, served)).refusal?.message).toContain('@revoked')

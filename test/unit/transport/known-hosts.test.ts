@@ -186,9 +186,10 @@ describe('verifyHostKey', () => {
     expect(verdict.status).toBe(status)
   })
 
-  it('reports @cert-authority lines as ignored, never as a match', () => {
+  it('reports the @cert-authority line of a host, never as a match (even for the CA key itself)', () => {
     const verdict = verifyHostKey(parseKnownHosts(plainFile()), 'x.ca.test', 22, keys.b.blob)
-    expect(verdict).toEqual({ status: 'unknown', fingerprint: fingerprint(keys.b.blob), certAuthorityIgnored: true })
+    expect(verdict).toEqual({ status: 'unknown', fingerprint: fingerprint(keys.b.blob), certAuthority: { line: 8 } })
+    expect(verifyHostKey(parseKnownHosts(plainFile()), 'web1.example.com', 22, keys.a.blob)).not.toHaveProperty('certAuthority')
   })
 
   it('lists the known key types of a host for algorithm preference', () => {

@@ -97,7 +97,7 @@ describe('refusals', () => {
     const where = prefix.replace('CFG', join(home, '.ssh', 'config'))
     expect(() => resolveTarget({ name }, cfg, { localUser: 'me', homeDir: home })).toThrow(`${where} would accept any host key`)
     const target = resolveTarget({ name }, cfg, { localUser: 'me', homeDir: home, allowInsecureHostKeys: true })
-    expect(target.warnings).toEqual([`${where}: host keys are NOT verified (forced by --insecure-ignore-host-keys)`])
+    expect(target.warnings).toEqual([`${where}: keys of hosts missing from known_hosts are NOT verified (forced by --insecure-ignore-host-keys); changed keys are still refused`])
   })
 
   it('StrictHostKeyChecking=no in args warns once when allowed', () => {

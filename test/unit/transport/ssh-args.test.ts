@@ -71,7 +71,7 @@ describe('parseSshArgs', () => {
     expect(rejection(text).message).toBe('host authentik-1: ansible_ssh_common_args: StrictHostKeyChecking=no would accept any host key')
     const allowed = parseSshArgs(text, { ...ctx, allowInsecureHostKeys: true })
     expect(allowed.options).toMatchObject([{ key: 'strictHostKeyChecking', value: 'no' }])
-    expect(allowed.warnings).toEqual(['host authentik-1: ansible_ssh_common_args: StrictHostKeyChecking=no: host keys are NOT verified (forced by --insecure-ignore-host-keys)'])
+    expect(allowed.warnings).toEqual(['host authentik-1: ansible_ssh_common_args: StrictHostKeyChecking=no: keys of hosts missing from known_hosts are NOT verified (forced by --insecure-ignore-host-keys); changed keys are still refused'])
   })
 
   it('a plain # is data, not a comment (Ansible uses shlex.split without comments)', () => {

@@ -54,7 +54,7 @@ describe('planSshTargets', () => {
     await expect(planSshTargets([{ name: 'loose' }], base)).rejects.toThrow(ConfigError)
     const plan = await planSshTargets([{ name: 'loose' }, { name: 'loose' }], { ...base, insecureHostKeys: true })
     expect(plan.targets[0]?.hostKeys?.insecure).toBe(true)
-    expect(plan.warnings).toEqual([`host loose (${config}:14): StrictHostKeyChecking=no: host keys are NOT verified (forced by --insecure-ignore-host-keys)`])
+    expect(plan.warnings).toEqual([`host loose (${config}:14): StrictHostKeyChecking=no: keys of hosts missing from known_hosts are NOT verified (forced by --insecure-ignore-host-keys); changed keys are still refused`])
   })
 
   it('an unknown -o option is a ConfigError naming host and option; a missing -F file too', async () => {
