@@ -17,7 +17,8 @@ export interface HostResult extends HostOutcome {
   files: { path: string; action: FileAction }[]
   restarted: string[]
   healthy: boolean | null
-  secretId?: { action: 'keep' | 'mint' | 'would-mint'; accessor?: string; reason?: string; destroyedAccessor?: string; destroyFailed?: string }
+  // destroyed: replaced secret-ids destroyed by this run; destroyFailed: one still owed (a warning says so)
+  secretId?: { action: 'keep' | 'mint' | 'would-mint'; accessor?: string; reason?: string; destroyed?: string[]; destroyFailed?: string }
   diff?: string
 }
 

@@ -16,7 +16,7 @@ export interface SetupHost {
 
 // The Vault calls setup makes; the real client implements them, unit tests use a recording fake.
 export interface SetupVault extends SecretIdVault {
-  preflight(): Promise<void>
+  preflight(): Promise<unknown>
   readRoleId(role: string): Promise<string>
 }
 

@@ -7,15 +7,18 @@ import type { Play, PreparedHost, ReadHost } from '../engine/play.js'
 import { newHostResult, type HostResult } from '../output/host-result.js'
 import type { Secret } from '../output/secret.js'
 import { groupsFor } from '../remote/converge-script.js'
+import { hostPaths } from '../remote/paths.js'
 import type { HostState } from '../remote/parse-state.js'
 import { stackPaths } from '../render/layout.js'
-import { accessorFile, credentialFiles, pendingFile } from '../steps/credentials.js'
+import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
 import { fileDiff } from '../steps/diff.js'
 import { fetchBefore } from '../steps/fetch-before.js'
-import { converge, readState, writeFiles } from '../steps/host-steps.js'
+import { converge, readState, writeFiles, WriteError } from '../steps/host-steps.js'
 import { filesToWrite, planHost, stackRunning, type HostPlan } from '../steps/plan.js'
 import { decideSecretId, type SecretIdDecision } from '../steps/secret-id.js'
+import { contentSha, type RecordedSecretId } from '../steps/secret-id-record.js'
+import { settleOwed } from '../steps/secret-id-settle.js'
 import type { SetupDeps, SetupHost, SetupOptions } from './setup-types.js'
 
 export interface SetupResult {
@@ -31,6 +34,11 @@ interface Prepared {
   decision: SecretIdDecision
   minted: { secretId: Secret; accessor: string } | null
   plan: HostPlan
+  // the record written before the new secret-id file (only when one was minted)
+  recordBefore: DesiredFile | null
+  // the secret-id the host runs on once applied, and the replaced ones owed a destroy once it is healthy
+  current: RecordedSecretId | null
+  owed: string[]
 }
 
 type Host = PreparedHost<SetupHost, HostState, Prepared, HostResult>
@@ -51,7 +59,9 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
 }
 
 function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, string>, deps: SetupDeps, opts: SetupOptions): Play<SetupHost, HostState, Prepared, HostResult> {
-  const targets = (h: SetupHost, d: DesiredState) => [...d.dirs.map((x) => x.path), ...d.files.map((f) => f.path), stackPaths(h.root).credential('role-id'), stackPaths(h.root).credential('secret-id')]
+  const targets = (h: SetupHost, d: DesiredState) => [
+    ...d.dirs.map((x) => x.path), ...d.files.map((f) => f.path), stackPaths(h.root).credential('role-id'), stackPaths(h.root).credential('secret-id'), hostPaths(h.root).secretIdAccessor,
+  ]
   return {
     newResult: (h) => newHostResult(h.name),
     read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lockDetails: lock?.details, targets: targets(h.host, desired.get(h.host.name) as DesiredState) }),
@@ -69,69 +79,100 @@ function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, stri
 // Decide (and mint, unless --check) the host's secret-id, then plan its files (and diff them).
 async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desired: DesiredState, roleId: string, deps: SetupDeps, opts: SetupOptions): Promise<Prepared> {
   const name = h.host.name
-  const hasFile = h.state.paths.get(stackPaths(h.host.root).credential('secret-id'))?.kind === 'file'
+  const file = h.state.paths.get(stackPaths(h.host.root).credential('secret-id'))
+  const fileSha = file?.kind === 'file' ? file.sha256 : undefined
   const decision = await decideSecretId(deps.vault, {
-    role: h.host.role, hasSecretIdFile: hasFile, recordedAccessor: h.state.secretIdAccessor,
+    host: name, role: h.host.role, fileSha, record: h.state.secretIdRecord,
     forceNew: opts.newSecretId, minRemainingMs: opts.secretIdMinRemainingMs, now: deps.now(),
   })
+  for (const w of decision.warnings) warnHost(h.result, w, deps.reporter)
   if (decision.action === 'mint') deps.reporter.event(name, `${opts.check ? 'would mint' : 'minting'} a new secret-id: ${decision.reason}`)
   const minted = !opts.check && decision.action === 'mint' ? await deps.vault.createSecretId(h.host.role, { metadata: { host: name, created_by: 'authctl' } }) : null
   h.result.secretId = decision.action === 'keep'
     ? { action: 'keep', accessor: decision.accessor }
     : { action: opts.check ? 'would-mint' : 'mint', accessor: minted?.accessor, reason: decision.reason }
   const files: DesiredFile[] = [...desired.files, ...credentialFiles(h.host.root, roleId, minted?.secretId, opts.check && decision.action === 'mint')]
-  if (minted) files.push(accessorFile(h.paths, minted.accessor))
+  let recordBefore: DesiredFile | null = null
+  let current: RecordedSecretId | null = null
+  let owed = decision.owed
+  if (minted) {
+    const swap = swapRecords(h.paths, decision, minted, fileSha)
+    recordBefore = swap.before
+    files.push(swap.after)
+    owed = swap.owed
+    current = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
+  } else if (decision.action === 'keep') {
+    current = { accessor: decision.accessor, sha256: decision.sha256 }
+    files.push(recordFile(h.paths, { current, owed }))
+  }
+  if (owed.length > 0) deps.reporter.event(name, `${owed.length} replaced secret-id(s) owed a destroy once the host is healthy: ${owed.join(', ')}`)
   const plan = planHost({ dirs: desired.dirs, files }, h.state)
   // a kept secret-id is not rewritten: only its presence was checked
   h.result.files = plan.files.map((f) => ({ path: f.file.path, action: f.action }))
   const changed = filesToWrite(plan)
   for (const f of changed) deps.reporter.event(name, `${f.path}: ${plan.files.find((p) => p.file === f)?.action ?? 'change'}`)
   if (plan.restart) deps.reporter.event(name, `${opts.check ? 'would ' : ''}${plan.restart === 'agent' ? 'restart vault-agent, then server and worker' : 'run docker compose up'} (${plan.restartReason ?? ''})`)
-  if (changed.length > 0 || plan.dirs.length > 0 || plan.restart) h.result.status = 'changed'
+  if (changed.length > 0 || plan.dirs.length > 0 || plan.restart || owed.length > 0) h.result.status = 'changed'
   if (opts.diff) {
     const before = await fetchBefore(h.remote, changed.filter((f) => !f.secret).map((f) => f.path))
     const existed = (f: DesiredFile) => plan.files.find((p) => p.file === f)?.action !== 'create'
     h.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), minted ? [minted.secretId] : [], existed(f))).join('')
   }
-  return { desired, decision, minted, plan }
+  return { desired, decision, minted, plan, recordBefore, current, owed }
 }
 
 async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (fields: Record<string, unknown>) => void): Promise<void> {
-  const { plan, minted, decision } = h.prepared
+  const { plan, minted } = h.prepared
   const files = filesToWrite(plan)
+  const secretIdPath = stackPaths(h.host.root).credential('secret-id')
   try {
-    // the marker goes first: a run cut after any write still owes the restart
-    const writes = plan.restart ? [pendingFile(h.paths, plan.restart), ...files] : files
+    // the marker goes first: a run cut after any write still owes the restart; then the record that
+    // names the new secret-id as pending, then the secret-id, then the record that makes it current
+    const writes = [...(plan.restart ? [pendingFile(h.paths, plan.restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
     if (writes.length > 0 || plan.dirs.length > 0) await writeFiles(h.remote, plan.dirs, writes)
     if (files.length > 0) deps.reporter.event(h.host.name, `wrote ${files.length} file(s)`)
   } catch (error) {
-    if (minted) await destroyAccessor(h, deps, minted.accessor)
+    // what to give back depends on what reached the host: a secret-id the host holds must stay valid
+    if (minted && error instanceof WriteError && error.written.includes(secretIdPath)) {
+      warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) reached the host before the write failed: it stays valid, recorded as pending; the next run finishes the swap`, deps.reporter)
+    } else if (minted) {
+      await destroyAccessor(h, deps, minted.accessor)
+    }
     throw error
   }
   audit({ files: files.map((f) => f.path), restart: plan.restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
-  if (!plan.restart) return
-  try {
-    const steps = await converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(plan.restart), waitSeconds: opts.waitTimeoutS })
-    h.result.restarted = plan.restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
-    h.result.healthy = steps.includes('healthy')
-    deps.reporter.event(h.host.name, `healthy after ${plan.restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
-  } catch (error) {
-    h.result.healthy = false
-    throw error
+  if (plan.restart) {
+    try {
+      const steps = await converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(plan.restart), waitSeconds: opts.waitTimeoutS })
+      h.result.restarted = plan.restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
+      h.result.healthy = steps.includes('healthy')
+      deps.reporter.event(h.host.name, `healthy after ${plan.restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
+    } catch (error) {
+      h.result.healthy = false
+      // the replaced secret-ids stay recorded as owed: the next successful run destroys them
+      if (h.prepared.owed.length > 0) warnHost(h.result, `replaced secret-id(s) ${h.prepared.owed.join(', ')} stay valid until a run succeeds on this host (recorded on the host as owed)`, deps.reporter)
+      throw error
+    }
   }
-  const previous = decision.action === 'mint' ? decision.previousAccessor : undefined
-  if (previous && minted && (await destroyAccessor(h, deps, previous)) && h.result.secretId) h.result.secretId.destroyedAccessor = previous
+  if (h.prepared.current && h.prepared.owed.length > 0) {
+    const settled = await settleOwed(h.remote, deps.vault, {
+      role: h.host.role, paths: h.paths, current: h.prepared.current, owed: h.prepared.owed,
+      onDestroyed: (a) => deps.reporter.event(h.host.name, `destroyed secret-id accessor ${a}`),
+      onFailed: (a, message) => {
+        if (h.result.secretId) h.result.secretId.destroyFailed = a
+        warnHost(h.result, message, deps.reporter)
+      },
+    })
+    if (h.result.secretId && settled.destroyed.length > 0) h.result.secretId.destroyed = settled.destroyed
+  }
 }
 
 // Destroys a secret-id by accessor; a failure is a warning on the host (in --json too) with the fix, never "done".
-async function destroyAccessor(h: Host, deps: SetupDeps, accessor: string): Promise<boolean> {
+async function destroyAccessor(h: Host, deps: SetupDeps, accessor: string): Promise<void> {
   try {
     await deps.vault.destroySecretIdAccessor(h.host.role, accessor)
     deps.reporter.event(h.host.name, `destroyed secret-id accessor ${accessor}`)
-    return true
   } catch (error) {
-    if (h.result.secretId) h.result.secretId.destroyFailed = accessor
     warnHost(h.result, `could not destroy secret-id accessor ${accessor}: ${(error as Error).message}; destroy it with: vault write auth/approle/role/${h.host.role}/secret-id-accessor/destroy secret_id_accessor=${accessor}`, deps.reporter)
-    return false
   }
 }

@@ -25,6 +25,8 @@ export interface HostState {
   paths: Map<string, PathState>
   pendingRestart?: string
   secretIdAccessor?: string
+  // the lines of the host's secret-id record (see steps/secret-id-record.ts)
+  secretIdRecord: string[]
   services: ServiceState[]
 }
 
@@ -66,7 +68,7 @@ export function parseState(host: string, result: ExecResult): HostState {
     }
     throw new HostFailedError(`${host}: reading the host state failed (exit ${String(result.code)}): ${sanitizeRemote(result.stderr.trim(), { maxBytes: 300 })}`)
   }
-  const state: HostState = { composeVersion: field('compose-version') ?? '', paths: new Map(), services: [] }
+  const state: HostState = { composeVersion: field('compose-version') ?? '', paths: new Map(), services: [], secretIdRecord: [] }
   const sums = new Map<string, string>()
   const stats: string[][] = []
   for (const line of lines) {
@@ -78,8 +80,10 @@ export function parseState(host: string, result: ExecResult): HostState {
       sums.set(text.slice(66), text.slice(0, 64))
     } else if (tag === 'pending' && rest[0]) {
       state.pendingRestart = rest[0]
-    } else if (tag === 'accessor' && rest[0]) {
-      state.secretIdAccessor = rest[0]
+    } else if (tag === 'accessor') {
+      state.secretIdRecord.push(rest.join('\t'))
+      // the first line names the current accessor (older records hold nothing else)
+      state.secretIdAccessor ??= rest[0]?.split(' ')[0] || undefined
     } else if (tag === 'ps') {
       state.services.push(...parseService(rest.join('\t')))
     }

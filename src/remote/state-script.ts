@@ -43,7 +43,8 @@ if [ $# -gt 0 ]; then
   sha256sum -- "$@" 2>/dev/null | sed 's/^/sha\\t/'
 fi
 [ -f "$pending" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$pending" | tr -d '\\n')"
-[ -f "$accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$accessor" | tr -d '\\n')"
+# the secret-id record, every line (bounded): current accessor, one being installed, accessors owed a destroy
+[ -f "$accessor" ] && head -c 4096 -- "$accessor" | sed 's/^/accessor\\t/'
 [ -n "$ps" ] && printf '%s\\n' "$ps" | sed 's/^/ps\\t/'
 exit 0
 `

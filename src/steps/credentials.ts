@@ -1,23 +1,45 @@
 // The files setup adds beside the rendered ones: the AppRole role-id and secret-id (readable by the
-// agent's uid 100 only), the recorded secret-id accessor and the pending-restart marker.
+// agent's uid 100 only), the secret-id record and the pending-restart marker.
 import type { Secret } from '../output/secret.js'
 import { credentialFile } from '../render/bundle.js'
 import type { RestartKind } from '../remote/converge-script.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { DesiredFile } from './desired.js'
+import type { SecretIdDecision } from './secret-id.js'
+import { contentSha, formatRecord, type SecretIdRecord } from './secret-id-record.js'
 
 // role-id always; secret-id only when one was minted (or, under --check, would be).
 export function credentialFiles(root: string, roleId: string, secretId: Secret | undefined, wouldMint: boolean): DesiredFile[] {
   const files = [credentialFile(root, 'role-id', roleId + '\n')]
-  if (secretId) files.push(credentialFile(root, 'secret-id', secretId.reveal() + '\n'))
+  if (secretId) files.push(credentialFile(root, 'secret-id', secretIdContent(secretId)))
   // a placeholder that can never match the host's file, so --check reports the change
   else if (wouldMint) files.push(credentialFile(root, 'secret-id', `\u0000would-mint-${Date.now()}`))
   return files
 }
 
-// The accessor of the host's secret-id: not a secret (it cannot log in), root-only all the same.
-export function accessorFile(paths: HostPaths, accessor: string): DesiredFile {
-  return { path: paths.secretIdAccessor, content: accessor + '\n', mode: 0o600, uid: 0, gid: 0, secret: false, restarts: 'none' }
+// The secret-id file's content (what its recorded checksum is taken of).
+export function secretIdContent(secretId: Secret): string {
+  return secretId.reveal() + '\n'
+}
+
+// The secret-id record: not a secret (accessors and a checksum cannot log in), root-only all the same.
+export function recordFile(paths: HostPaths, record: Pick<SecretIdRecord, 'current' | 'pending' | 'owed'>): DesiredFile {
+  return { path: paths.secretIdAccessor, content: formatRecord(record), mode: 0o600, uid: 0, gid: 0, secret: false, restarts: 'none' }
+}
+
+// The record before and after a new secret-id file: written first, the "before" one names the new
+// secret-id as pending, so a write cut between the two files still tells the next run which one the
+// host holds; the "after" one makes it current and owes the previous one a destroy.
+export function swapRecords(paths: HostPaths, decision: SecretIdDecision, minted: { secretId: Secret; accessor: string }, fileSha: string | undefined) {
+  const pending = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
+  const previous = decision.action === 'mint' ? decision.previous : undefined
+  const current = previous ? { accessor: previous, sha256: fileSha } : undefined
+  const owed = [...(previous ? [previous] : []), ...decision.owed.filter((a) => a !== previous)]
+  return {
+    before: recordFile(paths, { current, pending, owed: decision.owed }),
+    after: recordFile(paths, { current: pending, owed }),
+    owed,
+  }
 }
 
 // The marker that records a restart owed, written before any other file.

@@ -1,6 +1,6 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
-import { HostFailedError } from '../errors.js'
+import { AuthctlError, HostFailedError } from '../errors.js'
 import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
@@ -27,11 +27,29 @@ export async function readState(remote: RemoteHost, input: ReadStateInput): Prom
   return parseState(remote.name, await remote.exec(argv, { timeoutMs: STATE_TIMEOUT_MS }))
 }
 
-// Round trip 2: directories, then files (contents over stdin).
-export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[]): Promise<void> {
+// A write that failed part way: the files renamed into place before it stopped (each write is atomic).
+export class WriteError extends HostFailedError {
+  constructor(message: string, readonly written: readonly string[], hint: string) {
+    super(message, { hint })
+  }
+}
+
+const writtenPaths = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('wrote\t')).map((l) => l.slice(6))
+
+// Round trip 2: directories, then files in order (contents over stdin); returns the paths written.
+export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[]): Promise<string[]> {
   const { argv, stdin } = writeCommand(dirs, files.map((f) => ({ ...f, content: Buffer.from(f.content) })))
-  const r = await remote.exec(argv, { stdin, timeoutMs: 120_000 })
-  if (r.code !== 0) throw new HostFailedError(`${remote.name}: writing files failed: ${sanitizeRemote(r.stderr.trim(), { maxBytes: 300 })}`, { hint: 'Check free space and that /data is writable; nothing was half-written (writes are atomic).' })
+  // a cut connection may leave some files written: the caller learns which ones from the error
+  const out = { stdout: '', stderr: '' }
+  const stdout = () => out.stdout
+  try {
+    const r = await remote.exec(argv, { stdin, timeoutMs: 120_000, onLine: (stream, line) => void (out[stream] = (out[stream] + line + '\n').slice(-65_536)) })
+    if (r.code === 0) return writtenPaths(stdout())
+    throw new WriteError(`${remote.name}: writing files failed: ${sanitizeRemote(out.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(stdout()), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
+  } catch (error) {
+    if (error instanceof WriteError || !(error instanceof AuthctlError)) throw error
+    throw new WriteError(error.message, writtenPaths(stdout()), error.hint ?? 'Run again once the host answers; each file is either old or new.')
+  }
 }
 
 // Restarts what the request says and waits for health and a fresh agent login; returns the steps done.

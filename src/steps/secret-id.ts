@@ -1,38 +1,87 @@
-// Decides, per host, whether its AppRole secret-id can stay or a new one must be minted: only when
-// the host has none, its recorded accessor is no longer valid or expires soon, or when forced.
+// One secret-id lifecycle for every command that gives a host its AppRole secret-id (setup,
+// regen-secret-id). From the host's record and its file's checksum it decides keep or mint, and which
+// replaced secret-ids are owed a destroy. Nothing a host reports is trusted alone: every accessor is
+// looked up in Vault, and one whose metadata names another host is neither kept nor destroyed.
 import type { Secret } from '../output/secret.js'
+import { parseRecord, type RecordedSecretId } from './secret-id-record.js'
 
 // The part of the Vault client this step needs (a port, so the decision is testable alone).
 export interface SecretIdVault {
-  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null } | null>
+  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null; metadata: Record<string, string> } | null>
   createSecretId(role: string, opts: { metadata: Record<string, string> }): Promise<{ secretId: Secret; accessor: string }>
-  destroySecretIdAccessor(role: string, accessor: string): Promise<void>
+  // true when destroyed, false when it was already gone
+  destroySecretIdAccessor(role: string, accessor: string): Promise<boolean>
 }
 
 export type SecretIdDecision =
-  | { action: 'keep'; accessor: string }
-  | { action: 'mint'; reason: string; previousAccessor?: string }
+  | { action: 'keep'; accessor: string; sha256?: string; owed: string[]; warnings: string[] }
+  // previous: the secret-id the host runs on now, destroyed once it runs healthy with the new one
+  | { action: 'mint'; reason: string; previous?: string; owed: string[]; warnings: string[] }
 
 export interface SecretIdInput {
+  host: string
   role: string
-  hasSecretIdFile: boolean
-  recordedAccessor?: string
+  // sha256 of the host's secret-id file; undefined when it has none
+  fileSha?: string
+  // the lines of the host's secret-id record
+  record: readonly string[]
   forceNew: boolean
+  forceReason?: string
   minRemainingMs: number
   now: Date
 }
 
-// Looks the recorded accessor up in Vault and says keep or mint, with the reason.
+type Lookup = Awaited<ReturnType<SecretIdVault['lookupSecretIdAccessor']>>
+
+// Looks the host's record up in Vault and says keep or mint, with the reason, what is owed and what looked wrong.
 export async function decideSecretId(vault: SecretIdVault, input: SecretIdInput): Promise<SecretIdDecision> {
-  const previous = input.recordedAccessor
-  const valid = previous ? await vault.lookupSecretIdAccessor(input.role, previous) : null
-  const keepable = valid ? previous : undefined
-  if (input.forceNew) return { action: 'mint', reason: '--new-secret-id was given', previousAccessor: keepable }
-  if (!input.hasSecretIdFile) return { action: 'mint', reason: 'the host has no secret-id', previousAccessor: keepable }
-  if (!previous) return { action: 'mint', reason: 'no accessor is recorded for the host secret-id' }
-  if (!valid) return { action: 'mint', reason: `the recorded secret-id (accessor ${previous}) is no longer valid in Vault` }
-  if (valid.expirationTime && valid.expirationTime.getTime() - input.now.getTime() < input.minRemainingMs) {
-    return { action: 'mint', reason: `the secret-id expires at ${valid.expirationTime.toISOString()}`, previousAccessor: previous }
+  const record = parseRecord(input.record)
+  const warnings = record.rejected.map((l) => `ignored a line of the host's secret-id record that is not authctl's: ${JSON.stringify(l)}`)
+  const candidates = [record.current, record.pending].filter((r): r is RecordedSecretId => r !== undefined)
+  // the recorded secret-id that the host's file really holds (an old record carries no checksum)
+  const described = input.fileSha === undefined ? undefined
+    : candidates.find((c) => c.sha256 === input.fileSha) ?? (record.current?.sha256 === undefined ? record.current : undefined)
+  const owedCandidates = [...record.owed, ...candidates.filter((c) => c !== described).map((c) => c.accessor)]
+  const owed = await ours(vault, input, owedCandidates, warnings, 'not destroying')
+  const mint = (reason: string, previous?: string): SecretIdDecision => ({ action: 'mint', reason, previous, owed, warnings })
+
+  if (input.fileSha !== undefined && described === undefined) {
+    warnings.push(record.current || record.pending
+      ? `the host's secret-id file is not the one its record names (changed outside authctl, or a write was cut short): it gets a new one; the unknown one cannot be destroyed by accessor — list the role's accessors to find it`
+      : `the host has a secret-id that authctl did not record (deployed before authctl?): it gets a new one; the old one cannot be destroyed by accessor — list the role's accessors to find it`)
+    return mint(record.current || record.pending ? 'the secret-id file does not match its record' : 'no accessor is recorded for the host secret-id')
   }
-  return { action: 'keep', accessor: previous }
+  if (described === undefined) return mint('the host has no secret-id')
+  const info = await vault.lookupSecretIdAccessor(input.role, described.accessor)
+  if (info === null) return mint(`the recorded secret-id (accessor ${described.accessor}) is no longer valid in Vault`)
+  if (!belongsTo(info, input.host)) {
+    warnings.push(`the host's secret-id (accessor ${described.accessor}) was minted for ${hostOf(info)}, not ${input.host} (a cloned or tampered host?): it gets its own and that one is left alone; if the host is not trusted, run: authctl regen-secret-id -l ${hostOf(info)}`)
+    return mint(`its secret-id belongs to ${hostOf(info)}`)
+  }
+  if (input.forceNew) return mint(input.forceReason ?? '--new-secret-id was given', described.accessor)
+  if (info.expirationTime && info.expirationTime.getTime() - input.now.getTime() < input.minRemainingMs) {
+    return mint(`the secret-id expires at ${info.expirationTime.toISOString()}`, described.accessor)
+  }
+  return { action: 'keep', accessor: described.accessor, sha256: input.fileSha, owed, warnings }
+}
+
+// The accessors among these that Vault still knows and that were minted for this host.
+async function ours(vault: SecretIdVault, input: SecretIdInput, accessors: readonly string[], warnings: string[], what: string): Promise<string[]> {
+  const out: string[] = []
+  for (const accessor of new Set(accessors)) {
+    const info: Lookup = await vault.lookupSecretIdAccessor(input.role, accessor)
+    if (info === null) continue
+    if (belongsTo(info, input.host)) out.push(accessor)
+    else warnings.push(`${what} secret-id accessor ${accessor} that the host reports: Vault says it was minted for ${hostOf(info)}`)
+  }
+  return out
+}
+
+// A secret-id minted without a host in its metadata (by hand, from the runbook) counts as this host's.
+function belongsTo(info: NonNullable<Lookup>, host: string): boolean {
+  return info.metadata.host === undefined || info.metadata.host === host
+}
+
+function hostOf(info: NonNullable<Lookup>): string {
+  return info.metadata.host ?? 'an unknown host'
 }

@@ -1,6 +1,6 @@
 // Rolling restarts under failure: an unhealthy host stops the rollout before the next host is
 // touched, and the restart it owes is remembered on the host and done by the next run.
-import { mkdir, mkdtemp, readFile, writeFile, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -52,7 +52,9 @@ it('an unhealthy host stops the rollout; the owed restart is done by the next ru
 })
 
 it('an agent that cannot log in after its restart fails its host and stops the rollout, although its old .env and health remain', async () => {
-  // a bad vault_addr reaches config.hcl: the agent restarts, cannot log in, and the tmpfs keeps the old .env
+  // a bad vault_addr reaches config.hcl (the built-in template renders it; no override pins the address):
+  // the agent restarts, cannot log in, and the tmpfs keeps the old .env
+  await rm(join(dirname(bed.inventoryPath), 'templates'), { recursive: true, force: true })
   const original = await readFile(bed.inventoryPath, 'utf8')
   await writeFile(bed.inventoryPath, original.replace(/^vault_addr=.*$/m, 'vault_addr=http://127.0.0.1:9'))
   try {
@@ -69,4 +71,44 @@ it('an agent that cannot log in after its restart fails its host and stops the r
   expect(again.code, again.stdout + again.stderr).toBe(0)
   expect(again.stdout).toMatch(/host1\s+changed\s+.*restarted=vault-agent,server,worker healthy=yes/)
   await expect(stat(marker(0))).rejects.toThrow(/ENOENT/)
+})
+
+async function liveAccessors(): Promise<string[]> {
+  const res = await fetch(`${bed.vault?.addr}/v1/auth/approle/role/authentik/secret-id?list=true`, { headers: { 'X-Vault-Token': bed.vault?.rootToken ?? '' } })
+  return res.status === 404 ? [] : ((await res.json()) as { data: { keys: string[] } }).data.keys
+}
+const record = async (i: number) => (await readFile(join(bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id.accessor'), 'utf8')).trim().split('\n')
+
+it('a failed converge after minting keeps the replaced secret-id recorded as owed; the next successful run destroys it', async () => {
+  const [current] = (await record(0))[0]!.split(' ')
+  writeFaults(stubRootOf(bed.hosts[0]!.dataDir), { unhealthy: ['server'] })
+  try {
+    const failed = await runCli([...args(), '-l', 'host1', '--new-secret-id', '--json'], env)
+    expect(failed.code).toBe(2)
+    const host = (JSON.parse(failed.stdout) as { hosts: { warnings: string[]; secretId: { accessor: string } }[] }).hosts[0]!
+    expect(host.warnings.join('\n')).toContain(`replaced secret-id(s) ${current} stay valid until a run succeeds on this host`)
+    expect(await record(0)).toEqual([expect.stringMatching(new RegExp(`^${host.secretId.accessor} [0-9a-f]{64}$`)), `owed ${current}`])
+    expect(await liveAccessors()).toContain(current)
+  } finally {
+    clearFaults(stubRootOf(bed.hosts[0]!.dataDir))
+  }
+  const healed = await runCli([...args(), '-l', 'host1'], env)
+  expect(healed.code, healed.stdout + healed.stderr).toBe(0)
+  expect(healed.stderr).toContain(`[host1] destroyed secret-id accessor ${current}`)
+  expect(await liveAccessors()).not.toContain(current)
+  expect(await record(0)).toHaveLength(1)
+})
+
+it('a host cloned from another (same secret-id and record) gets its own; the original keeps its secret-id', async () => {
+  const from = join(bed.hosts[0]!.dataDir, 'authentik/vault/config')
+  const to = join(bed.hosts[1]!.dataDir, 'authentik/vault/config')
+  for (const f of ['secret-id', 'secret-id.accessor']) await writeFile(join(to, f), await readFile(join(from, f)))
+  const [host1Accessor] = (await record(0))[0]!.split(' ')
+  const r = await runCli([...args(), '-l', 'host2', '--json'], env)
+  expect(r.code, r.stdout + r.stderr).toBe(0)
+  const host = (JSON.parse(r.stdout) as { hosts: { warnings: string[]; secretId: { action: string; reason: string } }[] }).hosts[0]!
+  expect(host.secretId).toMatchObject({ action: 'mint', reason: 'its secret-id belongs to host1' })
+  expect(host.warnings[0]).toMatch(/minted for host1, not host2 \(a cloned or tampered host\?\)/)
+  expect(await liveAccessors()).toContain(host1Accessor)
+  expect((await record(1))[0]).not.toContain(host1Accessor!)
 })

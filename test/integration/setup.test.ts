@@ -1,5 +1,6 @@
 // `authctl setup` end to end against the test bed: 3 real sshd hosts with the docker stand-in and
 // the seeded Vault test server, through the built CLI, as an operator would run it.
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -68,7 +69,9 @@ describe('authctl setup', () => {
     for (let i = 0; i < 3; i++) {
       const s = await stat(join(root(i), 'vault/config/secret-id'))
       expect([s.mode & 0o777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
-      expect((await readFile(join(root(i), 'vault/config/secret-id.accessor'), 'utf8')).trim()).toBe(minted[i])
+      // the record: the accessor and the checksum of the secret-id file it describes
+      const secretIdFile = await readFile(join(root(i), 'vault/config/secret-id'), 'utf8')
+      expect(await readFile(join(root(i), 'vault/config/secret-id.accessor'), 'utf8')).toBe(`${minted[i]} ${createHash('sha256').update(secretIdFile).digest('hex')}\n`)
       const audit = (await readFile(join(root(i), 'authctl-audit.log'), 'utf8')).trim().split('\n')
       expect(JSON.parse(audit[0]!)).toMatchObject({ host: `host${i + 1}`, secret_id_accessor: minted[i] })
       await expect(stat(join(root(i), 'authctl.lock'))).rejects.toThrow(/ENOENT/)

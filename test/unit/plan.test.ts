@@ -9,7 +9,7 @@ const file = (path: string, content: string, restarts: DesiredFile['restarts']):
 const running = ['vault-agent', 'server', 'worker'].map((service) => ({ service, state: 'running', health: 'healthy' }))
 
 function state(paths: Record<string, PathState>, extra: Partial<HostState> = {}): HostState {
-  return { composeVersion: '2.29.7', paths: new Map(Object.entries(paths)), services: running, ...extra }
+  return { composeVersion: '2.29.7', paths: new Map(Object.entries(paths)), services: running, secretIdRecord: [], ...extra }
 }
 const have = (content: string, mode = 0o400): PathState => ({ kind: 'file', sha256: sha(content), mode, uid: 100, gid: 1000 })
 

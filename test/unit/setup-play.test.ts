@@ -33,7 +33,7 @@ function deps(vault: Partial<SetupVault>, log: string[]): SetupDeps {
     readRoleId: async () => 'role',
     lookupSecretIdAccessor: async () => null,
     createSecretId: async (_r, o) => ({ secretId: new Secret(`sid-${o.metadata.host}`), accessor: `acc-${o.metadata.host}` }),
-    destroySecretIdAccessor: async (_r, a) => void log.push(`destroy ${a}`),
+    destroySecretIdAccessor: async (_r, a) => (log.push(`destroy ${a}`), true),
   }
   return {
     vault: { ...base, ...vault },
