@@ -11,11 +11,11 @@ function valueText(v: unknown): string {
 
 // The history as aligned text (no colour: it is meant to be searched and pasted).
 export function formatAuditTable(history: AuditHistory): string {
-  const hostW = Math.max(4, ...history.entries.map((e) => e.host.length))
-  const whoW = Math.max(3, ...history.entries.map((e) => e.who.length))
+  const hostW = Math.max(0, ...history.entries.map((e) => e.host.length))
+  const whoW = Math.max(0, ...history.entries.map((e) => e.who.length))
   const lines = history.entries.map((e) => {
     const fields = Object.entries(e.fields).map(([k, v]) => `${k}=${valueText(v)}`).join(' ')
-    return plainText(`${e.time}  ${e.host.padEnd(hostW)}  ${e.who.padEnd(whoW)}  ${fields}  (${e.command})`)
+    return plainText([e.time, e.host.padEnd(hostW), e.who.padEnd(whoW), fields, `(${e.command})`].filter((x) => x !== '').join('  '))
   })
   if (lines.length === 0) lines.push('no audit entries')
   for (const m of history.malformed) lines.push(plainText(`skipped ${m.host} line ${m.line}: ${m.reason}: ${m.excerpt}`))
