@@ -5,6 +5,7 @@ import { plainText } from './plain-text.js'
 // Colours that read on dark and light terminals, one per host in turn.
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92]
 
+// Where the lines go (process.stdout/stderr, or streams in tests).
 export interface HostLineStreams {
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream

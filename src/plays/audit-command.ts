@@ -3,6 +3,7 @@ import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
 import { formatAuditTable } from '../output/audit-table.js'
 import { runAudit, type AuditResult } from './audit.js'
 
+// The audit command's flags, parsed.
 export interface AuditCommandInput extends HostSelectionInput {
   tail?: number
   since?: Date
@@ -13,6 +14,7 @@ export interface AuditCommandInput extends HostSelectionInput {
 // Entries shown when neither --tail nor --since says otherwise.
 const DEFAULT_TAIL = 100
 
+// Reads, merges and prints (or returns for --json) every selected host's audit lines.
 export async function auditCommand(input: AuditCommandInput): Promise<AuditResult> {
   return withHosts({ ...input, command: ['audit'] }, async (session) => {
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot }))

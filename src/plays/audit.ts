@@ -8,6 +8,7 @@ import { newOutcome, type HostOutcome } from '../output/host-result.js'
 import { auditCommand, parseAuditLines, type AuditLines } from '../remote/audit-script.js'
 import { mergeAudit, type AuditEntry, type MalformedLine } from '../steps/audit-merge.js'
 
+// How much history to show, and the run's forks.
 export interface AuditOptions {
   // last N entries over all hosts (each host is asked for its last N)
   tail?: number
@@ -16,6 +17,7 @@ export interface AuditOptions {
   commandLine: string
 }
 
+// One host in the result: the engine's outcome plus what its log held.
 export interface AuditHostResult extends HostOutcome {
   // whether the host has an audit log yet (none before its first change)
   logFound: boolean

@@ -5,6 +5,7 @@ import { hostLinePrinter } from '../output/host-lines.js'
 import type { LogService } from '../remote/logs-command.js'
 import { runLogs, type LogsResult } from './logs.js'
 
+// The logs command's flags, parsed (since already in docker's form).
 export interface LogsCommandInput extends HostSelectionInput {
   services: readonly LogService[]
   tail?: number
@@ -16,6 +17,7 @@ export interface LogsCommandInput extends HostSelectionInput {
 // Lines per service when neither --tail nor --since says otherwise (docker's default is all of them).
 const DEFAULT_TAIL = 100
 
+// Prints (or follows) the logs of every selected host until done or Ctrl-C.
 export async function logsCommand(input: LogsCommandInput): Promise<LogsResult> {
   return withHosts({ ...input, json: false, command: ['logs'] }, async (session) => {
     const names = session.selection.hosts.map((h) => h.name)

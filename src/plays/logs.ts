@@ -9,12 +9,14 @@ import { hostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { mapLimit } from '../steps/concurrency.js'
 
+// Where one host's stack lives.
 export interface LogsHost {
   name: string
   root: string
   project: string
 }
 
+// What to show, and whether to follow.
 export interface LogsOptions {
   services: readonly LogService[]
   tail?: number
@@ -24,6 +26,7 @@ export interface LogsOptions {
   forks: number
 }
 
+// The play's ports: SSH, where lines go, progress, Ctrl-C.
 export interface LogsDeps {
   connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
   // one line a host sent: stdout is the logs, stderr what docker said
@@ -33,6 +36,7 @@ export interface LogsDeps {
   signal: AbortSignal
 }
 
+// How one host's logs went (ok also when a follow was ended by Ctrl-C).
 export interface LogsHostResult {
   host: string
   status: 'ok' | 'failed' | 'unreachable' | 'interrupted'
@@ -40,6 +44,7 @@ export interface LogsHostResult {
   error?: string
 }
 
+// Every host's outcome and the exit code (a follow ended by Ctrl-C exits 0).
 export interface LogsResult {
   hosts: LogsHostResult[]
   exitCode: number

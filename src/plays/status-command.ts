@@ -7,6 +7,7 @@ import { openStatusVault } from '../vault/status-vault.js'
 import { setupHosts } from './setup-hosts.js'
 import { runStatus, type StatusResult } from './status.js'
 
+// The status command's flags, parsed.
 export interface StatusCommandInput extends HostSelectionInput {
   warnBeforeMs: number
   staleAfterMs: number
@@ -16,6 +17,7 @@ export interface StatusCommandInput extends HostSelectionInput {
   argv: readonly string[]
 }
 
+// Checks every selected host and prints the table (or returns the result for --json).
 export async function statusCommand(input: StatusCommandInput): Promise<StatusResult> {
   return withHosts({ ...input, command: ['status'] }, async (session) => {
     const hosts = await setupHosts(session.selection, session.env)

@@ -19,6 +19,7 @@ import { runChecks, verdictOf, type Verdict } from '../steps/status-checks.js'
 import type { StatusVaultPort } from '../vault/status-vault.js'
 import type { SetupHost } from './setup-types.js'
 
+// The thresholds and switches of a status run.
 export interface StatusOptions {
   warnBeforeMs: number
   staleAfterMs: number
@@ -28,6 +29,7 @@ export interface StatusOptions {
   commandLine: string
 }
 
+// The engine's ports plus Vault and the bastion's view of a lock's process.
 export interface StatusDeps extends EngineDeps {
   vault: StatusVaultPort
   lockOwnerGone: CheckInput['lockOwnerGone']

@@ -8,8 +8,10 @@ import { rootScript, sudo } from './sudo.js'
 // The compose services whose logs may be asked for.
 export const LOG_SERVICES = ['vault-agent', 'server', 'worker'] as const
 
+// One of LOG_SERVICES.
 export type LogService = (typeof LOG_SERVICES)[number]
 
+// What to ask docker compose logs for.
 export interface LogsRequest {
   paths: HostPaths
   project: string

@@ -16,6 +16,7 @@ export interface AgentLogEntry {
   more: string[]
 }
 
+// Everything the status round trip found on one host.
 export interface StatusFacts {
   state: HostState
   lock?: FoundLock

@@ -44,6 +44,7 @@ dc logs --no-color --no-log-prefix --tail "$lines" vault-agent 2>/dev/null | ${A
 exit 0
 `
 
+// The host's paths, its compose project and the paths to report.
 export interface StatusRequest {
   paths: HostPaths
   project: string

@@ -23,6 +23,7 @@ export interface MalformedLine {
   excerpt: string
 }
 
+// The merged entries and the lines that were skipped.
 export interface AuditHistory {
   entries: AuditEntry[]
   malformed: MalformedLine[]

@@ -37,6 +37,7 @@ export function agentEvents(entries: readonly AgentLogEntry[]): AgentEvent[] {
   })
 }
 
+// Fails while the agent cannot log in; warns after recent errors.
 export function checkAgentAuth(input: CheckInput): Check {
   const agentUp = input.facts.state.services.some((s) => s.service === 'vault-agent' && s.state === 'running')
   const events = agentEvents(input.facts.agentLog).filter((e) => e.kind !== 'start')

@@ -28,6 +28,7 @@ function describeLock(input: CheckInput, lock: FoundLock): { stale: boolean; tex
   return { stale, text, data: { who: field('who') ?? null, since: new Date(taken).toISOString(), pid: field('pid') ?? null, stale } }
 }
 
+// Warns while a run holds the lock; fails when the lock is stale.
 export function checkLock(input: CheckInput): Check {
   const lock = input.facts.lock
   if (!lock) return pass('lock', 'free')
@@ -40,6 +41,7 @@ export function checkLock(input: CheckInput): Check {
   return problem('lock', 'warn', `deploy lock ${text}: a run is in progress`, { data })
 }
 
+// Fails when a restart is still owed (warns while a running run does it).
 export function checkRestart(input: CheckInput): Check {
   const owed = input.facts.state.pendingRestart
   if (owed === undefined) return pass('restart', 'none owed')

@@ -18,6 +18,7 @@ function ownerProblem(want: DesiredDir & { secret?: boolean }, have: PathState |
   return `${want.path}: ${ownerText(have)}${exposed}, want ${ownerText(want)}`
 }
 
+// Fails on a missing path or a wrong owner/mode; warns on content drift.
 export function checkFiles(input: CheckInput): Check {
   const { desired, facts, host } = input
   const paths = facts.state.paths

@@ -11,6 +11,7 @@ const healthy = (s: ServiceState) => s.state === 'running' && (s.health === '' |
 const agentRunning = (input: CheckInput) => input.facts.state.services.some((s) => s.service === 'vault-agent' && s.state === 'running')
 const logsHint = (input: CheckInput) => `authctl logs -l ${input.host.name} --service vault-agent --tail 50 shows why.`
 
+// Fails unless every service runs and is healthy.
 export function checkServices(input: CheckInput): Check {
   const { facts, host } = input
   if (facts.dockerError !== undefined) return problem('services', 'fail', `docker: ${facts.dockerError}`, { hint: `Check Docker on ${host.name} (systemctl status docker), or run authctl setup -l ${host.name}.` })
@@ -26,6 +27,7 @@ export function checkServices(input: CheckInput): Check {
   return pass('services', `${STACK_SERVICES.join(', ')} running and healthy`, data)
 }
 
+// Fails when the agent's rendered .env is missing or empty.
 export function checkEnv(input: CheckInput): Check {
   if (input.facts.envProbe === undefined || !agentRunning(input)) return skip('env', 'not checked: vault-agent is not running')
   if (input.facts.envProbe === 0) return pass('env', `${CONTAINER.envFile} rendered`)
@@ -34,6 +36,7 @@ export function checkEnv(input: CheckInput): Check {
   })
 }
 
+// Fails when /vault/secrets is not a tmpfs.
 export function checkTmpfs(input: CheckInput): Check {
   const fs = input.facts.secretsFs
   if (fs === undefined || !agentRunning(input)) return skip('tmpfs', 'not checked: vault-agent is not running')

@@ -7,6 +7,7 @@ import { durationText, pass, problem, skip, type Check, type CheckInput } from '
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
+// Fails when the deployed role-id is not Vault's.
 export function checkRoleId(input: CheckInput): Check {
   const have = input.facts.state.paths.get(stackPaths(input.host.root).credential('role-id'))
   if (have?.kind !== 'file') return skip('role-id', 'not compared: the role-id file is missing (see files)')
@@ -19,6 +20,7 @@ export function checkRoleId(input: CheckInput): Check {
   })
 }
 
+// Fails when Vault no longer knows the host's secret-id or it expired; warns within --warn-before.
 export function checkSecretId(input: CheckInput): Check {
   const { host, facts, now } = input
   const renew = `authctl setup -l ${host.name} --new-secret-id gives the host a new secret-id (the old one is destroyed once healthy).`
@@ -45,6 +47,7 @@ export function checkSecretId(input: CheckInput): Check {
   return pass('secret-id', `valid for ${durationText(left)} (until ${until})`, data)
 }
 
+// The result of --login-test (absent without it).
 export function checkLoginTest(input: CheckInput): Check | undefined {
   const t = input.loginTest
   if (t === undefined) return undefined

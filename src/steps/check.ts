@@ -4,8 +4,10 @@ import type { StatusFacts } from '../remote/parse-status.js'
 import type { LoginTestResult } from '../vault/status-vault.js'
 import type { DesiredState } from './desired.js'
 
+// How a check went; skip when it could not apply (counts for nothing).
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
+// One check's finding, as the table and --json show it.
 export interface Check {
   // stable name CI may branch on (files, role-id, secret-id, services, env, tmpfs, agent-auth, lock, restart, login-test)
   id: string
@@ -17,9 +19,11 @@ export interface Check {
   data?: Record<string, string | number | boolean | null>
 }
 
-// Shorthands that keep each check's code to its facts.
+// A check that passed (the shorthands keep each check's code to its facts).
 export const pass = (id: string, summary: string, data?: Check['data']): Check => ({ id, status: 'pass', summary, ...(data ? { data } : {}) })
+// A check that could not apply here.
 export const skip = (id: string, summary: string): Check => ({ id, status: 'skip', summary })
+// A check that warns or fails, with its hint, details and data.
 export function problem(id: string, status: 'warn' | 'fail', summary: string, extra: Omit<Check, 'id' | 'status' | 'summary'> = {}): Check {
   return { id, status, summary, ...extra }
 }

@@ -6,6 +6,7 @@ import { parseReadFiles, readFilesCommand } from '../remote/read-files-script.js
 import type { RemoteHost } from '../remote/remote-host.js'
 import { stackPaths } from '../render/layout.js'
 
+// The host's credentials, only ever as Secret.
 export interface DeployedCredentials {
   roleId: Secret
   secretId: Secret

@@ -8,6 +8,7 @@ import { checkEnv, checkServices, checkTmpfs } from './check-stack.js'
 import { checkLoginTest, checkRoleId, checkSecretId } from './check-vault.js'
 import type { Check, CheckInput, StatusCheck } from './check.js'
 
+// Every check, in the order the table shows them.
 export const STATUS_CHECKS: readonly StatusCheck[] = [
   checkFiles,
   checkRoleId,
@@ -29,6 +30,7 @@ export function runChecks(input: CheckInput, checks: readonly StatusCheck[] = ST
   return checks.map((check) => check(input)).filter((c): c is Check => c !== undefined)
 }
 
+// The worst status among the checks.
 export function verdictOf(checks: readonly Check[]): Verdict {
   if (checks.some((c) => c.status === 'fail')) return 'fail'
   if (checks.some((c) => c.status === 'warn')) return 'warn'
