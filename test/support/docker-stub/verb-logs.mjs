@@ -3,6 +3,7 @@
 // --since/--until take docker's forms (RFC 3339 with optional fraction, a Unix time with optional fraction,
 // or a Go duration before now such as 10m or 1h30m); -f keeps printing new lines until the process is killed.
 import process from 'node:process'
+import { setTimeout } from 'node:timers'
 import { parseFlags, optString } from './cli-args.mjs'
 import { readLog } from './store.mjs'
 import { stateFor, checkServices } from './project-state.mjs'
