@@ -12,6 +12,20 @@ export function parseDuration(flag: string, value: string): number {
   return Math.round(n * unit)
 }
 
+// A --since value: a duration before now ("10m", "2h", "7d") or an ISO 8601 time. `docker` is the
+// form docker compose logs takes (seconds before now, or the time), so a duration is measured on the host.
+export function parseSince(flag: string, value: string, now: Date = new Date()): { time: Date; docker: string } {
+  const text = value.trim()
+  const days = /^(\d+(?:\.\d+)?)d$/.exec(text)
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const t = Date.parse(text)
+    if (Number.isNaN(t)) throw new ConfigError(`--${flag}: "${value}" is not a valid time`, { hint: 'Use an ISO 8601 time such as 2026-03-01T12:00:00Z, or a duration such as 10m, 2h or 7d.' })
+    return { time: new Date(t), docker: new Date(t).toISOString() }
+  }
+  const ms = days ? Math.round(Number(days[1]) * 86_400_000) : parseDuration(flag, text)
+  return { time: new Date(now.getTime() - ms), docker: `${Math.ceil(ms / 1000)}s` }
+}
+
 export const inventoryFlags = {
   inventory: Flags.string({ char: 'i', summary: 'Inventory file (Ansible INI or YAML).', env: 'AUTHCTL_INVENTORY', default: 'inventory/hosts.ini' }),
   limit: Flags.string({ char: 'l', summary: 'Only these hosts or groups (Ansible --limit syntax).', env: 'AUTHCTL_LIMIT' }),

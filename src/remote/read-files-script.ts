@@ -1,5 +1,5 @@
-// For --diff: fetch the current content of the files that would change, base64 per line so any
-// byte survives the trip. Only ever asked for non-secret files.
+// Fetch the current content of files, base64 per line so any byte survives the trip: for --diff (only
+// non-secret files) and for `status --login-test` (the credentials, kept in memory as Secret).
 import { rootScript } from './sudo.js'
 
 export const READ_FILES_SCRIPT = `for f do

@@ -9,7 +9,7 @@ import type { VaultConfig } from './config.js'
 import { health, preflight, type HealthStatus } from './health.js'
 import { kvList, kvMetadata, kvPatch, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
 import { readPolicy, writePolicy } from './policy.js'
-import { lookupSelf, type TokenInfo } from './token.js'
+import { lookupSelf, revokeSelf, type TokenInfo } from './token.js'
 import { createTransport, type VaultTransport } from './transport.js'
 import { lookupWrapping, unwrap, unwrapSecretId, type UnwrappedData, type WrappingInfo } from './wrapping.js'
 
@@ -21,6 +21,8 @@ export interface VaultClient {
   health(): Promise<HealthStatus>
   preflight(): Promise<TokenInfo>
   lookupSelf(): Promise<TokenInfo>
+  // Revokes this client's own token (auth/token/revoke-self).
+  revokeSelf(): Promise<void>
   readRoleId(role: string): Promise<string>
   createSecretId(role: string, opts: SecretIdOptions): Promise<IssuedSecretId>
   lookupSecretIdAccessor(role: string, accessor: string): Promise<SecretIdInfo | null>
@@ -56,6 +58,7 @@ function bind(t: VaultTransport, mount: string): VaultClient {
     health: () => health(t),
     preflight: () => preflight(t),
     lookupSelf: () => lookupSelf(t),
+    revokeSelf: () => revokeSelf(t),
     readRoleId: (role) => readRoleId(t, role, mount),
     createSecretId: (role, opts) => createSecretId(t, role, { mount, ...opts }),
     lookupSecretIdAccessor: (role, accessor) => lookupSecretIdAccessor(t, role, accessor, mount),

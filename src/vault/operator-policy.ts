@@ -41,6 +41,7 @@ export const VAULT_CALLS: Record<VaultCallName, VaultCallRow> = {
   health: { why: 'preflight of every command: reachable, initialised, unsealed', rules: [], noRule: ['unauthenticated'] },
   preflight: { why: 'health, then lookup-self of the operator token', rules: [], noRule: ['unauthenticated', 'default policy'] },
   lookupSelf: { why: 'who runs authctl, token TTL', rules: [], noRule: ['default policy'] },
+  revokeSelf: { why: 'status --login-test: revoke the token its test login got, with that token', rules: [], noRule: ['default policy'] },
   readRoleId: { why: 'setup: the role-id each host gets (runbook "Ansible Policy Requirement")', rules: [op(`${ROLE}/role-id`, 'read')] },
   createSecretId: { why: 'setup: a secret-id per host (Vault checks it as update: no existence check)', rules: [op(`${ROLE}/secret-id`, 'update')] },
   lookupSecretIdAccessor: { why: 'setup: is the host\'s recorded secret-id still valid', rules: [op(`${ROLE}/secret-id-accessor/lookup`, 'update')] },

@@ -32,3 +32,8 @@ export async function lookupSelf(t: VaultTransport): Promise<TokenInfo> {
     numUses: typeof d.num_uses === 'number' ? d.num_uses : 0,
   }
 }
+
+// POST auth/token/revoke-self: the token revokes itself (used to drop a token a test login got).
+export async function revokeSelf(t: VaultTransport): Promise<void> {
+  await t.send({ method: 'POST', path: 'auth/token/revoke-self' })
+}

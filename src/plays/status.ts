@@ -1,0 +1,146 @@
+// `authctl status`: the runbook's Troubleshooting section as one read-only command. Per host, in
+// parallel and without the lock: one round trip gathers files, services, .env, tmpfs, the agent's
+// logins, the lock and the restart marker; Vault is asked about the role-id and the host's secret-id;
+// `--login-test` logs in with the deployed credentials and revokes the token. Exit 0 only when every
+// check passes (warnings pass unless --strict), 2 when one fails, 4 when a host is unreachable,
+// 6 when Vault could not be asked.
+import { EXIT_CODES, VaultError, worstExitCode } from '../errors.js'
+import type { EngineDeps } from '../engine/run-play.js'
+import { runPlay } from '../engine/run-play.js'
+import type { Play, ReadHost } from '../engine/play.js'
+import { newOutcome, type HostOutcome } from '../output/host-result.js'
+import { parseStatus, type StatusFacts } from '../remote/parse-status.js'
+import { statusCommand } from '../remote/status-script.js'
+import { stackPaths } from '../render/layout.js'
+import type { CheckInput, LoginTestOutcome, Check } from '../steps/check.js'
+import type { DesiredState } from '../steps/desired.js'
+import { readCredentials } from '../steps/read-credentials.js'
+import { runChecks, verdictOf, type Verdict } from '../steps/status-checks.js'
+import type { StatusVaultPort } from '../vault/status-vault.js'
+import type { SetupHost } from './setup-types.js'
+
+// The thresholds and switches of a status run.
+export interface StatusOptions {
+  warnBeforeMs: number
+  staleAfterMs: number
+  strict: boolean
+  loginTest: boolean
+  forks: number
+  commandLine: string
+}
+
+// The engine's ports plus Vault and the bastion's view of a lock's process.
+export interface StatusDeps extends EngineDeps {
+  vault: StatusVaultPort
+  lockOwnerGone: CheckInput['lockOwnerGone']
+}
+
+// One host in the result: the engine's outcome plus its verdict and every check.
+export interface StatusHostResult extends HostOutcome {
+  verdict: Verdict
+  checks: Check[]
+}
+
+// The --json contract (pinned by a test).
+export interface StatusResult {
+  exitCode: number
+  interrupted: boolean
+  strict: boolean
+  vault: { addr: string; error: string | null }
+  summary: Record<Verdict, number> & { hosts: number }
+  hosts: StatusHostResult[]
+}
+
+// Bounded time for the status round trip (its docker calls are bounded on the host too).
+const STATUS_TIMEOUT_MS = 90_000
+
+type Role = { value: string } | { error: string }
+
+// Runs every check on every host; only config errors (inventory, templates) throw.
+export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, opts: StatusOptions): Promise<StatusResult> {
+  const desired = new Map<string, DesiredState>()
+  for (const host of hosts) desired.set(host.name, await host.render())
+  const roles = new Map<string, Role>()
+  for (const role of new Set(hosts.map((h) => h.role))) roles.set(role, await vaultCall(() => deps.vault.readRoleId(role)).then((value) => typeof value === 'string' ? { value } : value))
+  const vaultErrors: string[] = [...roles.values()].flatMap((r) => ('error' in r ? [r.error] : []))
+  const play: Play<SetupHost, StatusFacts, void, StatusHostResult> = {
+    newResult: (h) => ({ ...newOutcome(h.name), verdict: 'pass', checks: [] }),
+    read: async (h) => parseStatus(h.host.name, await h.remote.exec(statusCommand({ paths: h.paths, project: h.host.project, targets: targets(h.host, desired.get(h.host.name)!) }), { timeoutMs: STATUS_TIMEOUT_MS })),
+    prepare: async (h) => {
+      const input = await gather(h, desired.get(h.host.name)!, roles.get(h.host.role)!, deps, opts)
+      if (input.secretId && 'error' in input.secretId) vaultErrors.push(input.secretId.error)
+      h.result.checks = [{ id: 'reachable', status: 'pass', summary: 'connected over SSH; passwordless sudo works' }, ...runChecks(input)]
+      h.result.verdict = verdictOf(h.result.checks)
+    },
+    changes: () => false,
+    rolling: () => false,
+    apply: async () => undefined,
+  }
+  const run = await runPlay(play, hosts, deps, {
+    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: false, lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
+  })
+  for (const r of run.hosts) {
+    if (!r.error) continue
+    r.checks = [{ id: 'reachable', status: 'fail', summary: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) }]
+    r.verdict = r.status === 'unreachable' ? 'unreachable' : 'fail'
+  }
+  const count = (v: Verdict) => run.hosts.filter((h) => h.verdict === v).length
+  return {
+    exitCode: run.interrupted ? EXIT_CODES.interrupted : exitCode(run.hosts, vaultErrors.length > 0, opts.strict),
+    interrupted: run.interrupted,
+    strict: opts.strict,
+    vault: { addr: deps.vault.addr, error: vaultErrors[0] ?? null },
+    summary: { hosts: run.hosts.length, pass: count('pass'), warn: count('warn'), fail: count('fail'), unreachable: count('unreachable') },
+    hosts: run.hosts,
+  }
+}
+
+// Every path whose state the checks read: the directories, rendered files and credentials.
+function targets(host: SetupHost, desired: DesiredState): string[] {
+  const p = stackPaths(host.root)
+  return [...desired.dirs.map((d) => d.path), ...desired.files.map((f) => f.path), p.credential('role-id'), p.credential('secret-id')]
+}
+
+// A Vault call whose VaultError becomes a finding instead of ending the run.
+async function vaultCall<T>(call: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof VaultError) return { error: error.message }
+    throw error
+  }
+}
+
+// Asks Vault what the checks need for one host (and, with --login-test, logs in).
+async function gather(h: ReadHost<SetupHost, StatusFacts, StatusHostResult>, desired: DesiredState, roleId: Role, deps: StatusDeps, opts: StatusOptions): Promise<CheckInput> {
+  const accessor = h.state.state.secretIdAccessor
+  let secretId: CheckInput['secretId']
+  if (accessor !== undefined) {
+    const found = 'error' in roleId ? roleId : await vaultCall(() => deps.vault.lookupSecretIdAccessor(h.host.role, accessor))
+    secretId = found !== null && 'error' in found ? { error: found.error } : { found }
+  }
+  const loginTest = opts.loginTest ? await tryLogin(h, secretId, deps) : undefined
+  return {
+    host: h.host, facts: h.state, desired, roleId, secretId, loginTest, now: deps.now(),
+    warnBeforeMs: opts.warnBeforeMs, staleAfterMs: opts.staleAfterMs, lockOwnerGone: deps.lockOwnerGone,
+  }
+}
+
+// The runbook's manual login, except where it is known to fail: a failed login counts toward the
+// lockout of the role-id every host shares.
+async function tryLogin(h: ReadHost<SetupHost, StatusFacts, StatusHostResult>, secretId: CheckInput['secretId'], deps: StatusDeps): Promise<LoginTestOutcome> {
+  if (secretId && 'found' in secretId && secretId.found === null) return { skipped: 'Vault no longer knows this secret-id, and a failed login counts toward the lockout of the shared role-id' }
+  const creds = await readCredentials(h.remote, h.host.root).catch((error: Error) => ({ error: error.message }))
+  if ('error' in creds) return creds
+  if ('missing' in creds) return { skipped: creds.missing }
+  const result = await vaultCall(() => deps.vault.loginTest(creds.roleId, creds.secretId))
+  return 'error' in result ? { error: result.error } : { ok: result }
+}
+
+// 4 when a host is unreachable, then 6 when Vault could not be asked, then 2 for a failed check
+// (or a warning under --strict).
+function exitCode(hosts: readonly StatusHostResult[], vaultFailed: boolean, strict: boolean): number {
+  const codes = hosts.map((h) => (h.verdict === 'unreachable' ? EXIT_CODES.unreachable : h.verdict === 'fail' || (strict && h.verdict === 'warn') ? EXIT_CODES.hostFailed : 0))
+  const worst = worstExitCode(codes)
+  return vaultFailed && worst !== EXIT_CODES.unreachable ? EXIT_CODES.vault : worst
+}

@@ -1,0 +1,164 @@
+// `authctl logs` and `authctl audit` against the test bed (3 real sshd hosts set up by `authctl setup`):
+// lines prefixed by host, `-f` following every host until SIGINT with no follower left on any host,
+// a host that drops out while the others go on, and the hosts' audit logs merged by time.
+import { spawn } from 'node:child_process'
+import { appendFile, mkdtemp, readFile, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stubRootOf } from '../support/docker-stub/state.mjs'
+import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
+import { allOutputs, runCli } from './support/cli.js'
+import { expectNoSecretShown } from './support/sentinels.js'
+
+let bed: Testbed
+let home: string
+let env: NodeJS.ProcessEnv
+
+const on = (...args: string[]) => [...args, '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath]
+const agentLog = (i: number) => join(stubRootOf(bed.hosts[i]!.dataDir), 'logs', 'authentik', 'vault-agent.log')
+// a line as the docker stand-in stores container output
+const logLine = (text: string) => `${new Date().toISOString()} stdout ${text}\n`
+const until = async (what: () => boolean, ms = 20_000) => {
+  for (const end = Date.now() + ms; !what() && Date.now() < end;) await new Promise((r) => setTimeout(r, 100))
+  return what()
+}
+
+// The built CLI as a process we can signal; its outputs join the sentinel search when it ends.
+function start(args: string[]) {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = { stdout: '', stderr: '' }
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()))
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => {
+    allOutputs.push(out.stdout, out.stderr)
+    resolve(code)
+  }))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+  void done.then(() => clearTimeout(timer))
+  return { child, out, done }
+}
+
+// Processes on this machine (the hosts share its process table) whose command line holds `marker`.
+async function processesWith(marker: string): Promise<string[]> {
+  const found: string[] = []
+  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmd.includes(marker) && !cmd.includes('vitest')) found.push(`${pid} ${cmd.replaceAll('\0', ' ')}`)
+  }
+  return found
+}
+
+beforeAll(async () => {
+  bed = await startTestbed({ hosts: 3 })
+  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
+  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  const setup = await runCli(['setup', ...on(), '--wait-timeout', '30s'], env)
+  expect(setup.code, setup.stderr).toBe(0)
+})
+
+afterAll(async () => {
+  await bed?.stop()
+})
+
+describe('authctl logs', () => {
+  it('prints each host\'s last lines, every line prefixed with its host, aligned', async () => {
+    const r = await runCli(on('logs', '--service', 'vault-agent', '--tail', '2'), env)
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(6)
+    for (const l of lines) expect(l).toMatch(/^host[123] \| authentik-vault-agent-1 {2}\| \S/)
+    expect(lines.filter((l) => l.startsWith('host2 | '))).toHaveLength(2)
+    const since = await runCli(on('logs', '--service', 'vault-agent', '--since', '1h'), env)
+    expect(since.stdout).toMatch(/^host1 \| authentik-vault-agent-1 {2}\| .*authentication successful/m)
+    const future = await runCli(on('logs', '--since', '2999-01-01T00:00:00Z'), env)
+    expect([future.code, future.stdout]).toEqual([0, ''])
+  })
+
+  it('refuses an unknown service before reaching any host (exit 5)', async () => {
+    await bed.clearCommands()
+    const r = await runCli(on('logs', '--service', 'redis'), env)
+    expect(r.code).toBe(5)
+    expect(r.stderr).toMatch(/Expected --service=redis to be one of: vault-agent, server, worker/)
+    for (const h of bed.hosts) expect(await bed.commands(h.name)).toEqual([])
+  })
+
+  it('-f follows every host until SIGINT, then exits 0 and leaves no follower running on any host', async () => {
+    const marker = '7919'
+    const run = start(on('logs', '-f', '--service', 'vault-agent', '--tail', marker))
+    expect(await until(() => ['host1', 'host2', 'host3'].every((h) => run.out.stdout.includes(`${h} | `))), run.out.stderr).toBe(true)
+    expect((await processesWith(`--tail\0${marker}\0--follow`)).length).toBeGreaterThanOrEqual(3)
+    await appendFile(agentLog(1), logLine(`followed-line-${process.pid}`))
+    expect(await until(() => run.out.stdout.includes(`host2 | authentik-vault-agent-1  | followed-line-${process.pid}\n`)), run.out.stdout).toBe(true)
+    run.child.kill('SIGINT')
+    expect(await run.done).toBe(0)
+    for (const l of run.out.stdout.trimEnd().split('\n')) expect(l).toMatch(/^host[123] \| /)
+    let left: string[] = []
+    for (let i = 0; i < 50; i++) {
+      left = await processesWith(`--tail\0${marker}\0--follow`)
+      if (left.length === 0) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(left).toEqual([])
+    expect(run.out.stderr).not.toMatch(/Terminated|Error/)
+  })
+
+  it('-f reports a host that drops out and goes on following the others; SIGINT then exits 4', async () => {
+    const run = start(on('logs', '-f', '--service', 'vault-agent', '--tail', '1'))
+    try {
+      expect(await until(() => ['host1', 'host2', 'host3'].every((h) => run.out.stdout.includes(`${h} | `))), run.out.stderr).toBe(true)
+      await bed.stopHost('host3')
+      expect(await until(() => /\[host3\] warning: host3: .*; the other hosts are still followed/.test(run.out.stderr)), run.out.stderr).toBe(true)
+      await appendFile(agentLog(0), logLine(`after-the-drop-${process.pid}`))
+      expect(await until(() => run.out.stdout.includes(`host1 | authentik-vault-agent-1  | after-the-drop-${process.pid}\n`))).toBe(true)
+      run.child.kill('SIGINT')
+      expect(await run.done).toBe(4)
+    } finally {
+      await bed.startHost('host3')
+    }
+  })
+})
+
+interface JsonAudit { exitCode: number; entries: { host: string; line: number; time: string; who: string; command: string; fields: Record<string, unknown> }[]; malformed: { host: string; line: number; reason: string }[]; hosts: { host: string; warnings: string[]; logFound: boolean; entries: number }[] }
+
+describe('authctl audit', () => {
+  it('merges every host\'s audit lines by time, with the --json shape pinned', async () => {
+    const r = await runCli(on('audit', '--json'), env)
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout) as JsonAudit
+    expect(Object.keys(result).sort()).toEqual(['entries', 'exitCode', 'hosts', 'interrupted', 'malformed'])
+    expect(Object.keys(result.entries[0]!).sort()).toEqual(['command', 'fields', 'host', 'line', 'time', 'who'])
+    expect(result.entries.map((e) => e.host).sort()).toEqual(['host1', 'host2', 'host3'])
+    const times = result.entries.map((e) => Date.parse(e.time))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(result.entries[0]).toMatchObject({ line: 1, command: expect.stringMatching(/^authctl setup /) as string, fields: { restart: 'up' } })
+    expect(result.entries[0]!.fields.secret_id_accessor).toMatch(/^[0-9a-f-]{36}$/)
+    expect(result.hosts.map((h) => [h.host, h.logFound, h.entries])).toEqual([['host1', true, 1], ['host2', true, 1], ['host3', true, 1]])
+  })
+
+  it('reports a malformed line with its host and line number and shows the rest; --tail and --since cut the history', async () => {
+    await appendFile(join(bed.hosts[1]!.dataDir, 'authentik/authctl-audit.log'), 'half a line {"time":\n')
+    await appendFile(join(bed.hosts[2]!.dataDir, 'authentik/authctl-audit.log'), JSON.stringify({ time: new Date().toISOString(), who: 'ops@bastion', host: 'host3', command: 'authctl restart', restart: 'agent' }) + '\n')
+    const r = await runCli(on('audit', '--json'), env)
+    expect(r.code).toBe(0)
+    const result = JSON.parse(r.stdout) as JsonAudit
+    expect(result.malformed).toEqual([{ host: 'host2', line: 2, reason: 'not JSON', excerpt: 'half a line {"time":' }])
+    expect(result.hosts[1]!.warnings).toEqual(['audit log line 2 skipped: not JSON'])
+    expect(result.entries).toHaveLength(4)
+    const table = await runCli(on('audit'), env)
+    expect(table.stdout).toMatch(/host3 {2}ops@bastion\s+restart=agent {2}\(authctl restart\)\n/)
+    expect(table.stdout).toContain('skipped host2 line 2: not JSON: half a line {"time":')
+    expect(table.stderr).toContain('[host2] warning: audit log line 2 skipped: not JSON')
+    const last = JSON.parse((await runCli(on('audit', '--json', '--tail', '1'), env)).stdout) as JsonAudit
+    expect(last.entries.map((e) => [e.host, e.command])).toEqual([['host3', 'authctl restart']])
+    const none = JSON.parse((await runCli(on('audit', '--json', '--since', '2999-01-01T00:00:00Z'), env)).stdout) as JsonAudit
+    expect(none.entries).toEqual([])
+    const day = JSON.parse((await runCli(on('audit', '--json', '--since', '1d'), env)).stdout) as JsonAudit
+    expect(day.entries).toHaveLength(4)
+  })
+
+  it('never shows a secret: not on screen, in JSON, or in the hosts\' command lines', async () => {
+    expect(allOutputs.join('\n')).toContain('followed-line')
+    await expectNoSecretShown(bed, home)
+  })
+})
