@@ -1,6 +1,6 @@
 // Lines from many hosts on one screen: each prefixed with its host name, padded so the text lines
 // up, in a colour per host on a terminal, with whatever the host sent stripped of control characters.
-import { plainText } from './plain-text.js'
+import { sanitizeRemote } from './sanitize.js'
 
 // Colours that read on dark and light terminals, one per host in turn.
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92]
@@ -19,6 +19,6 @@ export function hostLinePrinter(hosts: readonly string[], out: HostLineStreams, 
     return [h, colour ? `\x1b[${PALETTE[i % PALETTE.length]}m${label}\x1b[0m` : label]
   }))
   return (host, stream, text) => {
-    out[stream].write(`${prefix.get(host) ?? `${host} |`} ${plainText(text)}\n`)
+    out[stream].write(`${prefix.get(host) ?? `${host} |`} ${sanitizeRemote(text)}\n`)
   }
 }

@@ -1,7 +1,7 @@
 // `authctl status` for people: one aligned row per host and check, coloured on a terminal, then the
 // next step for every check that did not pass and a one-line summary with the exit code.
 import type { Check, CheckStatus } from '../steps/check.js'
-import { plainText } from './plain-text.js'
+import { sanitizeRemote } from './sanitize.js'
 
 // What the table shows of a status result (the play's StatusResult fits it).
 export interface StatusTableInput {
@@ -23,11 +23,11 @@ export function formatStatusTable(result: StatusTableInput, colour: boolean): st
   const paint = (s: CheckStatus, text: string) => (colour ? `\x1b[${COLOUR[s]}m${text}\x1b[0m` : text)
   const lines = [`${'HOST'.padEnd(hostW)}  ${'CHECK'.padEnd(checkW)}  ${'RESULT'.padEnd(6)}  DETAIL`]
   for (const { host, check } of rows) {
-    lines.push(`${host.padEnd(hostW)}  ${check.id.padEnd(checkW)}  ${paint(check.status, LABEL[check.status].padEnd(6))}  ${plainText(check.summary)}`)
+    lines.push(`${host.padEnd(hostW)}  ${check.id.padEnd(checkW)}  ${paint(check.status, LABEL[check.status].padEnd(6))}  ${sanitizeRemote(check.summary)}`)
   }
   const hints = rows.filter((r) => r.check.hint && (r.check.status === 'fail' || r.check.status === 'warn'))
-  if (hints.length > 0) lines.push('', ...hints.map((r) => `${r.host} ${r.check.id}: ${plainText(r.check.hint ?? '')}`))
-  if (result.vault.error) lines.push('', `Vault (${result.vault.addr}): ${plainText(result.vault.error)}`)
+  if (hints.length > 0) lines.push('', ...hints.map((r) => `${r.host} ${r.check.id}: ${sanitizeRemote(r.check.hint ?? '')}`))
+  if (result.vault.error) lines.push('', `Vault (${result.vault.addr}): ${sanitizeRemote(result.vault.error)}`)
   const s = result.summary
   lines.push('', `${s.hosts} host(s): ${s.pass} ok, ${s.warn} with warnings, ${s.fail} failing, ${s.unreachable} unreachable${result.strict ? ' (--strict: warnings fail)' : ''} — exit ${result.exitCode}`)
   return lines.join('\n') + '\n'

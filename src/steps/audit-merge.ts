@@ -1,6 +1,6 @@
 // The audit lines of many hosts as one history: each line parsed (a malformed one is reported with its
 // host and line number, never fatal), then merged by time, filtered by --since and cut to --tail.
-import { plainText } from '../output/plain-text.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { AuditLines } from '../remote/audit-script.js'
 
 // One change as a run recorded it on a host (no secrets: versions and accessors, never values).
@@ -30,7 +30,7 @@ export interface AuditHistory {
 }
 
 function parseLine(host: string, number: number, text: string): AuditEntry | MalformedLine {
-  const bad = (reason: string): MalformedLine => ({ host, line: number, reason, excerpt: plainText(text).slice(0, 80) })
+  const bad = (reason: string): MalformedLine => ({ host, line: number, reason, excerpt: sanitizeRemote(text).slice(0, 80) })
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -2,7 +2,7 @@
 // read from its recent log lines (go-hclog format, reference authentik-compose.md §3). A failed login
 // that reached Vault counts toward Vault's user lockout, and for AppRole the locked "user" is the
 // role-id every host shares (reference rotation-facts.md), so one bad host can lock out the fleet.
-import { plainText } from '../output/plain-text.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { AgentLogEntry } from '../remote/parse-status.js'
 import { AGENT_LOG_LINES } from '../remote/status-script.js'
 import { durationText, pass, problem, skip, type Check, type CheckInput } from './check.js'
@@ -23,7 +23,7 @@ function reasonOf(entry: AgentLogEntry): string {
   const bullet = entry.more.map((l) => /^\s*\|\s*\*\s*(.+)$/.exec(l)?.[1]).find((x) => x !== undefined)
   const quoted = /error="([^"]*)"/.exec(entry.line)?.[1]
   const message = /auth\.handler: (.*)$/.exec(entry.line)?.[1] ?? entry.line
-  return plainText(bullet ?? quoted ?? message).slice(0, 200)
+  return sanitizeRemote(bullet ?? quoted ?? message).slice(0, 200)
 }
 
 // Classifies the agent's login lines, oldest first.

@@ -1,6 +1,6 @@
 // Status checks of authctl's own bookkeeping on the host: the deploy lock (a held one is a run in
 // progress; a stale one blocks every later run) and a restart an earlier run still owes.
-import { plainText } from '../output/plain-text.js'
+import { sanitizeRemote } from '../output/sanitize.js'
 import type { FoundLock } from '../remote/parse-status.js'
 import { durationText, pass, problem, type Check, type CheckInput } from './check.js'
 
@@ -17,7 +17,7 @@ function lockDetails(lock: FoundLock): Record<string, unknown> {
 // Whether the lock is stale, and how it reads for people.
 function describeLock(input: CheckInput, lock: FoundLock): { stale: boolean; text: string; data: Check['data'] } {
   const d = lockDetails(lock)
-  const field = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? plainText(String(d[k])).slice(0, 200) : undefined)
+  const field = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? sanitizeRemote(String(d[k])).slice(0, 200) : undefined)
   const since = Date.parse(field('since') ?? '')
   const taken = Number.isNaN(since) ? lock.mtime * 1000 : since
   const age = input.now.getTime() - taken
@@ -47,8 +47,8 @@ export function checkRestart(input: CheckInput): Check {
   if (owed === undefined) return pass('restart', 'none owed')
   const kind = owed === 'agent' ? 'a restart of vault-agent, server and worker' : 'docker compose up'
   const running = input.facts.lock !== undefined && !describeLock(input, input.facts.lock).stale
-  if (running) return problem('restart', 'warn', `${kind} is owed; the run holding the lock is doing it`, { data: { kind: plainText(owed) } })
+  if (running) return problem('restart', 'warn', `${kind} is owed; the run holding the lock is doing it`, { data: { kind: sanitizeRemote(owed) } })
   return problem('restart', 'fail', `${kind} is owed by a run that did not finish: the services may run with old files`, {
-    hint: `authctl setup -l ${input.host.name} performs it and clears the marker once healthy.`, data: { kind: plainText(owed) },
+    hint: `authctl setup -l ${input.host.name} performs it and clears the marker once healthy.`, data: { kind: sanitizeRemote(owed) },
   })
 }

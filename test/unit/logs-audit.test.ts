@@ -86,8 +86,9 @@ describe('host line printer', () => {
     print('host1', 'stdout', 'plain line')
     print('h2', 'stdout', 'evil \x1b]0;title\x07\x1b[2Jline\r\x00')
     print('h2', 'stderr', 'oops\ttab')
-    expect(stdout.read()?.toString()).toBe('host1 | plain line\nh2    | evil line\n')
-    expect(stderr.read()?.toString()).toBe('h2    | oops  tab\n')
+    // escape sequences and control characters arrive as visible text (src/output/sanitize.ts), never raw
+    expect(stdout.read()?.toString()).toBe('host1 | plain line\nh2    | evil \\x1b]0;title\\x07\\x1b[2Jline\\r\\x00\n')
+    expect(stderr.read()?.toString()).toBe('h2    | oops\\ttab\n')
   })
 
   it('colours each host on a terminal', () => {

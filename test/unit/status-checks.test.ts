@@ -141,7 +141,7 @@ describe('status checks', () => {
     ['an old lock is stale', lock('{"who":"ci@bastion","pid":42,"since":"2026-03-01T09:00:00Z"}'), 'fail', 'stale deploy lock held by ci@bastion (pid 42) since 2026-03-01T09:00:00.000Z (3h)'],
     ['details lost: the dir age counts', lock('', NOW.getTime() / 1000 - 7200), 'fail', 'stale deploy lock held by an unknown run since 2026-03-01T10:00:00.000Z (2h)'],
     ['a lock whose process is gone', (i: CheckInput) => { lock('{"who":"me@here","pid":9,"since":"2026-03-01T11:59:00Z"}')(i); i.lockOwnerGone = (d) => d.pid === 9 }, 'fail', 'stale deploy lock held by me@here (pid 9) since 2026-03-01T11:59:00.000Z (1m); that process is no longer running'],
-    ['control characters in the details are dropped', lock('{"who":"x\\u001b[2Jy","since":"2026-03-01T11:59:00Z"}'), 'warn', 'deploy lock held by xy since 2026-03-01T11:59:00.000Z (1m): a run is in progress'],
+    ['control characters in the details are shown inert', lock('{"who":"x\\u001b[2Jy","since":"2026-03-01T11:59:00Z"}'), 'warn', 'deploy lock held by x\\x1b[2Jy since 2026-03-01T11:59:00.000Z (1m): a run is in progress'],
   ])('lock: %s', (_name, change, status, summary) => {
     expect(check('lock', change)).toMatchObject({ status, summary })
   })
