@@ -155,6 +155,38 @@ describe('authctl restart', () => {
     expect(serial.stderr).toContain('--serial: "half" is not a number of hosts or a percentage')
   })
 
+  it('regen-secret-id -l host2 replaces host2\'s secret-id with vault-agent alone restarted, and leaves the others valid', async () => {
+    const accessorOf = async (i: number) => (await readFile(join(bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id.accessor'), 'utf8')).split(' ')[0]!
+    const before = await Promise.all([0, 1, 2].map(accessorOf))
+    const refused = await runCli(['regen-secret-id', ...conn(), '-l', 'host2'], env)
+    expect(refused.code).toBe(5)
+    expect(refused.stderr).toContain('needs --yes when there is no terminal')
+    expect(await accessorOf(1)).toBe(before[1])
+    const server = started(1, 'server')
+    const agent = started(1, 'vault-agent')
+    const r = await runCli(['regen-secret-id', ...conn(), '-l', 'host2', '--yes', '--json'], env)
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    const host = (JSON.parse(r.stdout) as { hosts: { host: string; status: string; accessor: string; destroyed: string[]; restored: boolean }[] }).hosts[0]!
+    expect(host).toMatchObject({ host: 'host2', status: 'changed', destroyed: [before[1]], restored: false })
+    expect(host.accessor).not.toBe(before[1])
+    expect(await accessorOf(1)).toBe(host.accessor)
+    // only the agent restarted; server and worker kept running
+    expect(started(1, 'vault-agent') > agent).toBe(true)
+    expect(started(1, 'server')).toBe(server)
+    const lookup = async (a: string) => (await fetch(`${bed.vault?.addr}/v1/auth/approle/role/authentik/secret-id-accessor/lookup`, { method: 'POST', headers: { 'X-Vault-Token': bed.vault?.rootToken ?? '' }, body: JSON.stringify({ secret_id_accessor: a }) })).status
+    expect(await lookup(before[1]!)).toBe(404)
+    expect(await lookup(host.accessor)).toBe(200)
+    expect(await lookup(before[0]!)).toBe(200)
+    expect(await lookup(before[2]!)).toBe(200)
+    expect(r.stderr).toBe('')
+  })
+
+  it('regen-secret-id --revoke-all-others refuses --limit (it would destroy the left-out hosts\' secret-ids)', async () => {
+    const r = await runCli(['regen-secret-id', ...conn(), '-l', 'host1', '--revoke-all-others', '--yes'], env)
+    expect(r.code).toBe(5)
+    expect(r.stderr).toContain('--revoke-all-others cannot be combined with --limit')
+  })
+
   it('never shows a secret: not on screen, in JSON, in the hosts\' command lines or in files on the bastion', async () => {
     const secretIds = await Promise.all([0, 1, 2].map(async (i) => (await readFile(join(bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id'), 'utf8')).trim()))
     const sentinels = [...secretIds, bed.vault?.roleId ?? 'role-id-missing', bed.vault?.operatorToken ?? 'token-missing']

@@ -1,0 +1,95 @@
+// regen-secret-id through a recording fake host: when vault-agent cannot log in with the new
+// secret-id, the previous one (read into memory) and its record are written back, the agent restarts
+// on it, and the new secret-id is destroyed; the previous one is never destroyed.
+import { describe, expect, it } from 'vitest'
+import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secret-id.js'
+import { silentReporter } from '../../../src/output/reporter.js'
+import { Secret } from '../../../src/output/secret.js'
+import { asDeployRoot } from '../../../src/inventory/host-path.js'
+import type { RemoteHost } from '../../../src/remote/remote-host.js'
+import { contentSha } from '../../../src/steps/secret-id-record.js'
+
+const ROOT = '/data/authentik'
+const SECRET = `${ROOT}/vault/config/secret-id`
+const OLD = 'old-secret-id-value\n'
+const ps = ['vault-agent', 'server', 'worker'].map((s) => `ps\t{"Service":"${s}","State":"running","Health":"healthy"}`).join('\n')
+
+function fakeHost(log: string[], writes: string[][], convergeCodes: number[]): RemoteHost {
+  return {
+    name: 'h1',
+    exec: async (argv, opts = {}) => {
+      const script = argv[6] ?? ''
+      log.push(script)
+      if (script === 'authctl-state') {
+        return { code: 0, stderr: '', stdout: `stat\tregular file\t400\t100\t1000\t${SECRET}\nsha\t${contentSha(OLD)}  ${SECRET}\naccessor\tacc-old-01 ${contentSha(OLD)}\n${ps}\n` }
+      }
+      if (script === 'authctl-read-secret') return { code: 0, stderr: '', stdout: OLD }
+      if (script === 'authctl-write') {
+        // the write args come in groups "f MODE UID GID SIZE PATH"; split stdin by the sizes
+        const args = argv.slice(7)
+        const stdin = Buffer.from(opts.stdin ?? '')
+        const files: string[] = []
+        let at = 0
+        for (let i = 0; i < args.length; i += 6) {
+          const size = Number(args[i + 4])
+          files.push(`${args[i + 5]}=${stdin.subarray(at, at + size).toString()}`)
+          at += size
+        }
+        writes.push(files)
+        opts.onLine?.('stdout', files.map((f) => `wrote\t${f.split('=')[0]}`).join('\n'))
+        return { code: 0, stderr: '', stdout: '' }
+      }
+      if (script === 'authctl-converge') {
+        const code = convergeCodes.shift() ?? 0
+        return { code, stderr: code === 0 ? '' : '[ERROR] agent.auth.handler: error authenticating', stdout: '' }
+      }
+      return { code: 0, stderr: '', stdout: '' }
+    },
+  }
+}
+
+function vault(log: string[]): RegenVault {
+  return {
+    lookupSecretIdAccessor: async (_r, a) => ({ expirationTime: null, metadata: { host: 'h1', accessor: a } }),
+    createSecretId: async () => ({ secretId: new Secret('new-secret-id-value'), accessor: 'acc-new-01' }),
+    destroySecretIdAccessor: async (_r, a) => (log.push(`destroy ${a}`), true),
+    listSecretIdAccessors: async () => [],
+  }
+}
+
+function run(convergeCodes: number[]) {
+  const log: string[] = []
+  const writes: string[][] = []
+  const remote = fakeHost(log, writes, convergeCodes)
+  const result = runRegenSecretId([{ name: 'h1', root: asDeployRoot(ROOT), project: 'authentik', role: 'authentik' }], {
+    connect: async () => new Map([['h1', remote]]), reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't',
+    now: () => new Date(0), signal: new AbortController().signal, hardSignal: new AbortController().signal, vault: vault(log),
+  }, { forks: 1, serial: { count: 1 }, maxFail: { count: 0 }, lockWaitMs: 0, waitTimeoutS: 5, commandLine: 'authctl regen-secret-id' })
+  return { result, log, writes }
+}
+
+describe('regen-secret-id', () => {
+  it('swaps, proves the login, then destroys the previous secret-id', async () => {
+    const { result, log, writes } = run([0])
+    const r = await result
+    expect(r.exitCode).toBe(0)
+    expect(r.hosts[0]).toMatchObject({ status: 'changed', accessor: 'acc-new-01', destroyed: ['acc-old-01'], restored: false })
+    expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET, `${ROOT}/vault/config/secret-id.accessor`])
+    expect(writes[0]?.[0]).toContain('pending acc-new-01')
+    expect(log).toContain('destroy acc-old-01')
+  })
+
+  it('an agent that cannot log in with the new one: the old one goes back and stays valid, the new one is destroyed', async () => {
+    const { result, log, writes } = run([12, 0])
+    const r = await result
+    expect(r.exitCode).toBe(2)
+    expect(r.hosts[0]?.restored).toBe(true)
+    expect(r.hosts[0]?.error?.message).toMatch(/the previous secret-id was put back and stays valid, the new one was destroyed/)
+    // second write: the old content and a record naming the old accessor as current again
+    expect(writes[1]).toEqual([`${SECRET}=${OLD}`, `${ROOT}/vault/config/secret-id.accessor=acc-old-01 ${contentSha(OLD)}\n`])
+    expect(log).toContain('destroy acc-new-01')
+    expect(log).not.toContain('destroy acc-old-01')
+    // the agent was restarted again, on the old secret-id
+    expect(log.filter((l) => l === 'authctl-converge')).toHaveLength(2)
+  })
+})
