@@ -30,9 +30,11 @@ export interface PreparedHost<H extends PlayHost, S, P, R extends HostOutcome> e
   prepared: P
 }
 
-// Asked of the read round trip when the run locks: take the lock in the same command.
+// Asked of the read round trip when the run locks: take the lock in the same command (take), or only
+// refuse a lock another run holds, the play's write taking it later (a no-change run never locks).
 export interface LockRequest {
   details: string
+  take: boolean
 }
 
 // What apply may use besides the host: progress, audit lines and the signal that cancels work in flight.
@@ -42,6 +44,8 @@ export interface ApplyContext {
   audit(fields: Record<string, unknown>): void
   // aborted by a second Ctrl-C: stop waiting for this host (the release still runs)
   signal: AbortSignal
+  // present when the lock is taken in the write trip: the first write must take it (and re-check the state)
+  lock: { details: string } | undefined
 }
 
 // A use case that touches hosts, as the engine runs it.

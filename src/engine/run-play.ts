@@ -20,8 +20,9 @@ export interface EngineOptions {
   serial: HostShare
   // failures tolerated over the whole run before no further host is touched (--max-fail)
   maxFail: HostShare
-  // take the deploy lock in the read round trip (not for --check or read-only commands)
-  lock: boolean
+  // the deploy lock: taken by the read round trip, taken by the play's first write (a host with nothing
+  // to change is never locked: one round trip), or not at all (--check, read-only commands)
+  lock: 'read' | 'apply' | 'none'
   lockWaitMs: number
   // stop after prepare: show what would change (--check)
   dryRun: boolean
@@ -77,7 +78,7 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
       return run.finish(run.skipAll(prepared, 'preflight failed on another host'))
     }
     if (opts.dryRun) return run.finish()
-    await run.applyAll(prepared, audit)
+    await run.applyAll(prepared, audit, locked)
     return run.finish()
   } finally {
     await releaseHosts(locked, audit, deps, opts.forks)
@@ -88,6 +89,7 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
 
 class Run<H extends PlayHost, S, P, R extends HostOutcome> {
   private stopReason?: string
+  private locked: LockedHost[] = []
 
   constructor(
     private readonly play: Play<H, S, P, R>,
@@ -111,12 +113,13 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     await mapLimit(hosts, this.opts.forks, async (h) => {
       // owed a release from the moment the command may run: a parse error or a dropped connection
       // after the mkdir must not leave the lock behind (the release removes only a lock that is ours)
-      if (this.opts.lock) locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
+      if (this.opts.lock === 'read') locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
+      const lock = this.opts.lock === 'none' ? undefined : { details: this.deps.lockDetails, take: this.opts.lock === 'read' }
       try {
-        const state = await readWithLockWait(() => this.play.read(h, this.opts.lock ? { details: this.deps.lockDetails } : undefined), {
+        const state = await readWithLockWait(() => this.play.read(h, lock), {
           waitMs: this.opts.lockWaitMs, signal: this.deps.signal, onWait: (m) => this.deps.reporter.event(h.host.name, m),
         })
-        this.deps.reporter.event(h.host.name, this.opts.lock ? 'locked, state read' : 'state read')
+        this.deps.reporter.event(h.host.name, this.opts.lock === 'read' ? 'locked, state read' : 'state read')
         out.push({ ...h, state })
       } catch (error) {
         failHost(h.result, error, this.deps.reporter)
@@ -161,7 +164,8 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
   }
 
   // Hosts that do not interrupt service first, in parallel; then the rolling ones in batches.
-  async applyAll(hosts: PreparedHost<H, S, P, R>[], audit: Map<string, string[]>): Promise<void> {
+  async applyAll(hosts: PreparedHost<H, S, P, R>[], audit: Map<string, string[]>, locked: LockedHost[]): Promise<void> {
+    this.locked = locked
     const todo = hosts.filter((h) => !h.result.error && this.play.changes(h))
     const rolling = todo.filter((h) => this.play.rolling(h))
     const parallel = todo.filter((h) => !rolling.includes(h))
@@ -192,8 +196,11 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     audit.set(h.host.name, lines)
     const record = (fields: Record<string, unknown>) =>
       lines.push(JSON.stringify({ time: this.deps.now().toISOString(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine, ...fields }))
+    // the play's first write takes the lock: from the moment it may run, the host is owed a release
+    const takeLock = this.opts.lock === 'apply' ? { details: this.deps.lockDetails } : undefined
+    if (takeLock) this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
     try {
-      await this.play.apply(h, { reporter: this.deps.reporter, audit: record, signal: this.deps.hardSignal })
+      await this.play.apply(h, { reporter: this.deps.reporter, audit: record, signal: this.deps.hardSignal, lock: takeLock })
     } catch (error) {
       failHost(h.result, error, this.deps.reporter)
     }

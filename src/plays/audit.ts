@@ -52,7 +52,7 @@ export async function runAudit(hosts: readonly PlayHost[], deps: EngineDeps, opt
     apply: async () => undefined,
   }
   const run = await runPlay(play, hosts, deps, {
-    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: false, lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
+    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
   })
   const history = mergeAudit(hosts.map((h) => ({ host: h.name, lines: read.get(h.name) ?? [] })), { since: opts.since, tail: opts.tail })
   for (const r of run.hosts) {

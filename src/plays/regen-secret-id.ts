@@ -60,14 +60,14 @@ export const regenRecap: RecapStyle<RegenHostResult> = {
 
 export function runRegenSecretId(hosts: readonly RegenHost[], deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions): Promise<EngineResult<RegenHostResult>> {
   return runPlay(regenPlay(deps, opts), hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: true, lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
+    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: 'read', lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
   })
 }
 
 function regenPlay(deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions): Play<RegenHost, HostState, Prepared, RegenHostResult> {
   return {
     newResult: (h) => ({ ...newOutcome(h.name), accessor: null, destroyed: [], restored: false }),
-    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lockDetails: lock?.details, targets: [stackPaths(h.host.root).credential('secret-id'), h.paths.secretIdAccessor] }),
+    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lock, targets: [stackPaths(h.host.root).credential('secret-id'), h.paths.secretIdAccessor] }),
     prepare: async (h) => {
       if (!h.state.services.some((s) => s.service === 'vault-agent' && s.state === 'running')) {
         throw new HostFailedError(`${h.host.name}: vault-agent is not running`, { hint: `Deploy or repair the stack first: authctl setup -l ${h.host.name}` })

@@ -43,14 +43,14 @@ export const restartRecap: RecapStyle<RestartHostResult> = {
 // Restarts the services on every host, a batch at a time, and always releases the lock.
 export function runRestart(hosts: readonly RestartHost[], deps: EngineDeps, opts: RestartOptions): Promise<EngineResult<RestartHostResult>> {
   return runPlay(restartPlay(deps, opts), hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: true, lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
+    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: 'read', lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
   })
 }
 
 function restartPlay(deps: EngineDeps, opts: RestartOptions): Play<RestartHost, HostState, true, RestartHostResult> {
   return {
     newResult: (h) => ({ ...newOutcome(h.name), restarted: [], healthy: null, owedRestart: null }),
-    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lockDetails: lock?.details, targets: [] }),
+    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lock, targets: [] }),
     prepare: async (h) => {
       const missing = STACK_SERVICES.filter((s) => !h.state.services.some((x) => x.service === s))
       if (missing.length > 0) {

@@ -14,7 +14,8 @@ import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords 
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
 import { fileDiff } from '../steps/diff.js'
 import { fetchBefore } from '../steps/fetch-before.js'
-import { converge, readState, writeFiles, WriteError } from '../steps/host-steps.js'
+import { converge, expectedState, readState, writeFiles, WriteError } from '../steps/host-steps.js'
+import type { WriteLock } from '../remote/write-script.js'
 import { filesToWrite, planHost, stackRunning, type HostPlan } from '../steps/plan.js'
 import { decideSecretId, type SecretIdDecision } from '../steps/secret-id.js'
 import { contentSha, type RecordedSecretId } from '../steps/secret-id-record.js'
@@ -52,19 +53,21 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
   const roleIds = new Map<string, string>()
   for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
   const result: EngineResult<HostResult> = await runPlay(setupPlay(desired, roleIds, deps, opts), hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: !opts.check, lockWaitMs: opts.lockWaitMs,
+    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: opts.check ? 'none' : 'apply', lockWaitMs: opts.lockWaitMs,
     dryRun: opts.check, unreachableCounts: false, commandLine: opts.commandLine,
   })
   return { check: opts.check, ...result }
 }
 
 function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, string>, deps: SetupDeps, opts: SetupOptions): Play<SetupHost, HostState, Prepared, HostResult> {
-  const targets = (h: SetupHost, d: DesiredState) => [
-    ...d.dirs.map((x) => x.path), ...d.files.map((f) => f.path), stackPaths(h.root).credential('role-id'), stackPaths(h.root).credential('secret-id'), hostPaths(h.root).secretIdAccessor,
+  // the files a plan depends on (re-checked under the lock); directories are created idempotently
+  const fileTargets = (h: SetupHost, d: DesiredState) => [
+    ...d.files.map((f) => f.path), stackPaths(h.root).credential('role-id'), stackPaths(h.root).credential('secret-id'), hostPaths(h.root).secretIdAccessor,
   ]
+  const targets = (h: SetupHost, d: DesiredState) => [...d.dirs.map((x) => x.path), ...fileTargets(h, d)]
   return {
     newResult: (h) => newHostResult(h.name),
-    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lockDetails: lock?.details, targets: targets(h.host, desired.get(h.host.name) as DesiredState) }),
+    read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lock, targets: targets(h.host, desired.get(h.host.name) as DesiredState) }),
     prepare: (h) => prepareHost(h, desired.get(h.host.name) as DesiredState, roleIds.get(h.host.role) ?? '', deps, opts),
     discard: async (h) => {
       if (h.prepared.minted) await destroyAccessor(h, deps, h.prepared.minted.accessor)
@@ -72,7 +75,11 @@ function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, stri
     changes: (h) => h.result.status === 'changed',
     // a stack that already serves traffic is restarted a batch at a time; fresh hosts go in parallel
     rolling: (h) => h.prepared.plan.restart !== undefined && stackRunning(h.state),
-    apply: (h, ctx) => applyHost(h, deps, opts, ctx.audit),
+    apply: (h, ctx) => {
+      // the first write takes the lock and re-checks, under it, every path this plan was made from
+      const lock = ctx.lock && { dir: h.paths.lockDir, details: ctx.lock.details, expect: expectedState(h.state, fileTargets(h.host, desired.get(h.host.name) as DesiredState)) }
+      return applyHost(h, deps, opts, ctx.audit, lock)
+    },
   }
 }
 
@@ -121,7 +128,7 @@ async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desire
   return { desired, decision, minted, plan, recordBefore, current, owed }
 }
 
-async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (fields: Record<string, unknown>) => void): Promise<void> {
+async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (fields: Record<string, unknown>) => void, lock: WriteLock | undefined): Promise<void> {
   const { plan, minted } = h.prepared
   const files = filesToWrite(plan)
   const secretIdPath = stackPaths(h.host.root).credential('secret-id')
@@ -129,7 +136,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     // the marker goes first: a run cut after any write still owes the restart; then the record that
     // names the new secret-id as pending, then the secret-id, then the record that makes it current
     const writes = [...(plan.restart ? [pendingFile(h.paths, plan.restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
-    if (writes.length > 0 || plan.dirs.length > 0) await writeFiles(h.remote, plan.dirs, writes)
+    if (writes.length > 0 || plan.dirs.length > 0 || lock) await writeFiles(h.remote, plan.dirs, writes, lock)
     if (files.length > 0) deps.reporter.event(h.host.name, `wrote ${files.length} file(s)`)
   } catch (error) {
     // what to give back depends on what reached the host: a secret-id the host holds must stay valid

@@ -77,7 +77,7 @@ export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, o
     apply: async () => undefined,
   }
   const run = await runPlay(play, hosts, deps, {
-    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: false, lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
+    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
   })
   for (const r of run.hosts) {
     if (!r.error) continue

@@ -10,7 +10,8 @@ export const STATE_EXIT = { lockHeld: 3, noDocker: 20, noCompose: 21, noRoot: 22
 // Seconds one docker call of the state read may take on the host.
 export const DOCKER_TIMEOUT_S = 45
 
-// $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take lock (1|0),
+// $1 root, $2 lock dir, $3 lock details (one JSON line), $4 compose project, $5 take the lock (1), only
+// refuse a held one (check) or ignore it (0),
 // $6 compose file, $7 pending-restart marker, $8 secret-id accessor file, then the paths to report.
 export const STATE_SCRIPT = `set -u
 root=$1 lock=$2 details=$3 project=$4 take=$5 compose=$6 pending=$7 accessor=$8; shift 8
@@ -24,6 +25,10 @@ if [ "$take" = 1 ]; then
     printf 'locked\\t%s\\n' "$(head -c 4096 "$lock/details.json" 2>/dev/null | tr -d '\\n')"
     exit ${STATE_EXIT.lockHeld}
   fi
+elif [ "$take" = check ] && [ -d "$lock" ]; then
+  # the lock is taken later, in the write trip; a run in progress still stops this one before any change
+  printf 'locked\\t%s\\n' "$(head -c 4096 "$lock/details.json" 2>/dev/null | tr -d '\\n')"
+  exit ${STATE_EXIT.lockHeld}
 fi
 command -v docker >/dev/null 2>&1 || exit ${STATE_EXIT.noDocker}
 # bounded: a wedged daemon fails this host (exit 124 from timeout) instead of hanging the run
@@ -53,7 +58,8 @@ export interface StateRequest {
   paths: HostPaths
   project: string
   lockDetails: string
-  takeLock: boolean
+  // take the lock now, only refuse a held one (the write trip takes it), or ignore it (--check)
+  lock: 'take' | 'check' | 'ignore'
   targets: readonly string[]
 }
 
@@ -64,7 +70,7 @@ export function stateCommand(req: StateRequest): string[] {
     req.paths.lockDir,
     req.lockDetails,
     req.project,
-    req.takeLock ? '1' : '0',
+    req.lock === 'take' ? '1' : req.lock === 'check' ? 'check' : '0',
     req.paths.composeFile,
     req.paths.pendingRestart,
     req.paths.secretIdAccessor,

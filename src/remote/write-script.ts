@@ -61,6 +61,39 @@ done
 sync
 `
 
+// Exit codes of the lock prefix: another run holds the lock, or a file changed since the state read.
+export const WRITE_EXIT = { lockHeld: 3, changed: 4 } as const
+
+// Run before the write script when the run takes the lock in its write trip (a no-change run never
+// locks): take the lock (or find it already ours), then check that every path still has the checksum
+// the state read saw ('-' for absent, 'other' for a directory or link); only then write.
+// $1 lock dir, $2 our lock details, then "sha path" pairs, then "--", then the write script's arguments.
+export const WRITE_LOCK_PREFIX = `lock=$1 details=$2; shift 2
+mkdir -p -- "$(dirname -- "$lock")" || exit 1
+if mkdir -m 0700 -- "$lock" 2>/dev/null; then
+  printf '%s\\n' "$details" > "$lock/details.json"
+elif [ "$(cat -- "$lock/details.json" 2>/dev/null)" != "$details" ]; then
+  printf 'locked\\t%s\\n' "$(head -c 4096 "$lock/details.json" 2>/dev/null | tr -d '\\n')"
+  exit ${WRITE_EXIT.lockHeld}
+fi
+while [ "$1" != -- ]; do
+  want=$1 path=$2; shift 2
+  if [ -L "$path" ] || { [ -e "$path" ] && [ ! -f "$path" ]; }; then have=other
+  elif [ -f "$path" ]; then have=$(sha256sum -- "$path" | cut -c1-64)
+  else have=-; fi
+  [ "$have" = "$want" ] || { printf 'changed\\t%s\\n' "$path"; exit ${WRITE_EXIT.changed}; }
+done
+shift
+`
+
+// Taking the lock in the write trip, and what the state read saw at each path.
+export interface WriteLock {
+  dir: string
+  details: string
+  // sha256 of the file, '-' when absent, 'other' for anything but a regular file
+  expect: readonly { path: string; sha256: string }[]
+}
+
 export interface DirSpec {
   path: string
   mode: number
@@ -74,10 +107,13 @@ export interface FileSpec extends DirSpec {
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
 
-// The argv and the stdin payload of round trip 2.
-export function writeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[]): { argv: string[]; stdin: Buffer } {
+// The argv and the stdin payload of round trip 2 (with the lock prefix when the write takes the lock).
+export function writeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { argv: string[]; stdin: Buffer } {
   const args: string[] = []
   for (const d of dirs) args.push('d', octal(d.mode), String(d.uid), String(d.gid), d.path)
   for (const f of files) args.push('f', octal(f.mode), String(f.uid), String(f.gid), String(f.content.length), f.path)
-  return { argv: rootScript('authctl-write', WRITE_SCRIPT, args), stdin: Buffer.concat(files.map((f) => f.content)) }
+  const stdin = Buffer.concat(files.map((f) => f.content))
+  if (lock === undefined) return { argv: rootScript('authctl-write', WRITE_SCRIPT, args), stdin }
+  const expect = lock.expect.flatMap((e) => [e.sha256, e.path])
+  return { argv: rootScript('authctl-write', WRITE_LOCK_PREFIX + WRITE_SCRIPT, [lock.dir, lock.details, ...expect, '--', ...args]), stdin }
 }

@@ -1,20 +1,20 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
-import { AuthctlError, HostFailedError } from '../errors.js'
+import { AuthctlError, HostFailedError, LockHeldError } from '../errors.js'
 import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { stateCommand } from '../remote/state-script.js'
-import { writeCommand } from '../remote/write-script.js'
+import { WRITE_EXIT, writeCommand, type WriteLock } from '../remote/write-script.js'
 import type { DesiredDir, DesiredFile } from './desired.js'
 
 export interface ReadStateInput {
   paths: HostPaths
   project: string
-  // the lock's details when the run locks: the same command takes the lock
-  lockDetails: string | undefined
+  // when the run locks: take the lock in this command, or only refuse a held one (the write takes it)
+  lock: { details: string; take: boolean } | undefined
   targets: readonly string[]
 }
 
@@ -23,7 +23,7 @@ const STATE_TIMEOUT_MS = 60_000
 
 // Round trip 1: preflight, the lock when asked, and the state of every target path and service.
 export async function readState(remote: RemoteHost, input: ReadStateInput): Promise<HostState> {
-  const argv = stateCommand({ paths: input.paths, project: input.project, lockDetails: input.lockDetails ?? '', takeLock: input.lockDetails !== undefined, targets: input.targets })
+  const argv = stateCommand({ paths: input.paths, project: input.project, lockDetails: input.lock?.details ?? '', lock: input.lock === undefined ? 'ignore' : input.lock.take ? 'take' : 'check', targets: input.targets })
   return parseState(remote.name, await remote.exec(argv, { timeoutMs: STATE_TIMEOUT_MS }))
 }
 
@@ -36,15 +36,31 @@ export class WriteError extends HostFailedError {
 
 const writtenPaths = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('wrote\t')).map((l) => l.slice(6))
 
+// What the state read saw at each path, for the write trip to re-check under the lock.
+export function expectedState(state: HostState, paths: readonly string[]): WriteLock['expect'] {
+  return [...new Set(paths)].map((path) => {
+    const have = state.paths.get(path)
+    return { path, sha256: have === undefined || have.kind === 'missing' ? '-' : have.kind === 'file' ? have.sha256 : 'other' }
+  })
+}
+
 // Round trip 2: directories, then files in order (contents over stdin); returns the paths written.
-export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[]): Promise<string[]> {
-  const { argv, stdin } = writeCommand(dirs, files.map((f) => ({ ...f, content: Buffer.from(f.content) })))
+// With a lock, the same command first takes the deploy lock and re-checks the state it was planned on.
+export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[], lock?: WriteLock): Promise<string[]> {
+  const { argv, stdin } = writeCommand(dirs, files.map((f) => ({ ...f, content: Buffer.from(f.content) })), lock)
   // a cut connection may leave some files written: the caller learns which ones from the error
   const out = { stdout: '', stderr: '' }
   const stdout = () => out.stdout
   try {
     const r = await remote.exec(argv, { stdin, timeoutMs: 120_000, onLine: (stream, line) => void (out[stream] = (out[stream] + line + '\n').slice(-65_536)) })
     if (r.code === 0) return writtenPaths(stdout())
+    const said = (tag: string) => sanitizeRemote(stdout().split('\n').find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1) ?? '', { maxBytes: 600 })
+    if (lock && r.code === WRITE_EXIT.lockHeld) {
+      throw new LockHeldError(`${remote.name}: the deploy lock was taken by another run since the state read (${said('locked') || 'no details'}); nothing was written`, { hint: 'Run again once that run has finished (or pass --lock-wait 5m).' })
+    }
+    if (lock && r.code === WRITE_EXIT.changed) {
+      throw new HostFailedError(`${remote.name}: ${said('changed')} changed since the state read (another run?); nothing was written`, { hint: 'Run again: the next run plans from the new state.' })
+    }
     throw new WriteError(`${remote.name}: writing files failed: ${sanitizeRemote(out.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(stdout()), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
   } catch (error) {
     if (error instanceof WriteError || !(error instanceof AuthctlError)) throw error

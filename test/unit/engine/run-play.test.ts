@@ -51,7 +51,7 @@ function fakePlay(overrides: Partial<Play<PlayHost, string, string, HostOutcome>
 }
 
 const hosts = (n: number): PlayHost[] => Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}`, root: '/data/authentik' }))
-const opts: EngineOptions = { forks: 10, serial: { count: 1 }, maxFail: { count: 0 }, lock: true, lockWaitMs: 0, dryRun: false, unreachableCounts: true, commandLine: 'authctl test' }
+const opts: EngineOptions = { forks: 10, serial: { count: 1 }, maxFail: { count: 0 }, lock: 'read', lockWaitMs: 0, dryRun: false, unreachableCounts: true, commandLine: 'authctl test' }
 
 function deps(log: string[], behaviours: Record<string, Behaviour> = {}, extra: Partial<EngineDeps> = {}): EngineDeps & { audited: string[] } {
   const audited: string[] = []
@@ -206,9 +206,25 @@ describe('runPlay', () => {
     expect(log.filter((l) => l.endsWith('release')).sort()).toEqual(['h1 release', 'h2 release'])
   })
 
+  it('with the lock taken by the write (apply mode), a host with nothing to change is never locked nor released', async () => {
+    const log: string[] = []
+    const seen: (string | undefined)[] = []
+    const play = fakePlay({
+      read: async (h, lock) => { seen.push(lock && `${lock.take}`); await h.remote.exec(['read']); return 'ok' },
+      changes: (h) => h.host.name === 'h2',
+      apply: async (h, ctx) => { seen.push(ctx.lock?.details); await h.remote.exec(['apply']); h.result.status = 'changed' },
+    })
+    const r = await runPlay(play, hosts(2), deps(log), { ...opts, lock: 'apply' })
+    expect(r.exitCode).toBe(0)
+    // the read only refuses a held lock (take=false); the write of h2 takes it
+    expect(seen).toEqual(['false', 'false', '{"pid":1}'])
+    expect(log.filter((l) => l.startsWith('h1'))).toEqual(['h1 read'])
+    expect(log.filter((l) => l.startsWith('h2'))).toEqual(['h2 read', 'h2 apply', 'h2 applied', 'h2 release'])
+  })
+
   it('--check (dry run) prepares but applies nothing; a run without lock never releases', async () => {
     const log: string[] = []
-    const r = await runPlay(fakePlay(), hosts(2), deps(log), { ...opts, dryRun: true, lock: false })
+    const r = await runPlay(fakePlay(), hosts(2), deps(log), { ...opts, dryRun: true, lock: 'none' })
     expect(r.exitCode).toBe(0)
     expect(log).toEqual(['h1 read', 'h2 read'])
   })

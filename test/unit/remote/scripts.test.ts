@@ -1,5 +1,6 @@
 // The remote scripts are constant POSIX sh run with data as "$@": run them here with /bin/sh on real
 // files to prove what they do (the integration tests run them over SSH on the test bed).
+import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -168,6 +169,54 @@ describe('write script on hostile ground', () => {
   })
 })
 
+describe('write script with the lock (the write trip of a run that locks only when it changes something)', () => {
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex')
+  function setup() {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-lockwrite-'))
+    writeFileSync(join(dir, 'f'), 'as read')
+    const lock = { dir: join(dir, 'authctl.lock'), details: '{"pid":1}', expect: [{ path: join(dir, 'f'), sha256: sha('as read') }, { path: join(dir, 'absent'), sha256: '-' }] }
+    const file = { path: join(dir, 'f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('new') }
+    return { dir, lock, file }
+  }
+
+  it('takes the lock, re-checks what the state read saw, then writes', () => {
+    const { dir, lock, file } = setup()
+    const { argv, stdin } = writeCommand([], [file], lock)
+    const r = runLocal(argv, stdin)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('new')
+    expect(readFileSync(join(lock.dir, 'details.json'), 'utf8')).toBe('{"pid":1}\n')
+    // a second write of the same run finds the lock its own
+    const again = writeCommand([], [{ ...file, content: Buffer.from('newer') }], { ...lock, expect: [] })
+    expect(runLocal(again.argv, again.stdin).code).toBe(0)
+  })
+
+  it('writes nothing when a file changed since the state read, and says which (exit 4)', () => {
+    const { dir, lock, file } = setup()
+    writeFileSync(join(dir, 'f'), 'changed by another run')
+    const { argv, stdin } = writeCommand([], [file], lock)
+    const r = runLocal(argv, stdin)
+    expect(r.code).toBe(4)
+    expect(r.stdout).toBe(`changed\t${join(dir, 'f')}\n`)
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('changed by another run')
+    // a path that appeared where the read saw none counts too
+    const { dir: d2, lock: l2, file: f2 } = setup()
+    writeFileSync(join(d2, 'absent'), 'x')
+    expect(runLocal(writeCommand([], [f2], l2).argv, Buffer.from('new')).code).toBe(4)
+  })
+
+  it('writes nothing when another run holds the lock (exit 3), naming the holder', () => {
+    const { dir, lock, file } = setup()
+    mkdirSync(lock.dir)
+    writeFileSync(join(lock.dir, 'details.json'), '{"pid":2}\n')
+    const { argv, stdin } = writeCommand([], [file], lock)
+    const r = runLocal(argv, stdin)
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('locked\t{"pid":2}\n')
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('as read')
+  })
+})
+
 describe('state script', () => {
   it('takes the lock, reports files, dirs and missing paths, and refuses a held lock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-state-'))
@@ -177,7 +226,7 @@ describe('state script', () => {
     writeFileSync(join(paths.root, 'vault', 'config', 'role-id'), 'abc', { mode: 0o400 })
     writeFileSync(paths.secretIdAccessor, 'acc-123\n')
     const targets = [join(paths.root, 'vault', 'config', 'role-id'), join(paths.root, 'vault'), join(paths.root, 'nope')]
-    const cmd = stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":1}', takeLock: true, targets })
+    const cmd = stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":1}', lock: 'take', targets })
     const r = runLocal(cmd, undefined, env)
     expect(r.code).toBe(0)
     const state = parseState('h1', r)
@@ -188,7 +237,7 @@ describe('state script', () => {
     expect(state.secretIdAccessor).toBe('acc-123')
     expect(readFileSync(paths.lockDetails, 'utf8')).toBe('{"pid":1}\n')
 
-    const again = runLocal(stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":2}', takeLock: true, targets }), undefined, env)
+    const again = runLocal(stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":2}', lock: 'take', targets }), undefined, env)
     expect(again.code).toBe(3)
     expect(() => parseState('h1', again)).toThrow(/h1: the deploy lock is held \(\{"pid":1\}\)/)
 
@@ -204,7 +253,7 @@ describe('state script', () => {
   it('reports a broken docker compose as a host failure with a hint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-state-'))
     const env = fakeDocker(dir, false)
-    const r = runLocal(stateCommand({ paths: hostPaths(join(dir, 'a')), project: 'p', lockDetails: '{}', takeLock: true, targets: [] }), undefined, env)
+    const r = runLocal(stateCommand({ paths: hostPaths(join(dir, 'a')), project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env)
     expect(() => parseState('h2', r)).toThrow(/h2: docker compose does not work: Cannot connect to the Docker daemon/)
   })
 
@@ -217,7 +266,7 @@ describe('state script', () => {
     mkdirSync(paths.root)
     writeFileSync(paths.composeFile, 'services: {}\n')
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }
-    const state = parseState('h', runLocal(stateCommand({ paths, project: 'p', lockDetails: '{}', takeLock: true, targets: [] }), undefined, env))
+    const state = parseState('h', runLocal(stateCommand({ paths, project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env))
     expect(state.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(`compose -f ${paths.composeFile} -p p ps -a --format json\n`)
   })
