@@ -58,8 +58,9 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   const payload = Buffer.alloc(64 * 1024 * 1024, 0x61)
   const { argv, stdin } = writeCommand([], [{ path: '/data/authentik/big.bin', mode: 0o644, uid: 0, gid: 0, content: payload }])
   const running = remote.exec(argv, { stdin }).then(() => 'finished', (error: unknown) => error)
-  // cut the connection once the remote side has started receiving
-  await new Promise((r) => setTimeout(r, 400))
+  // cut the connection as soon as the remote side has started receiving (its temp file exists): a fixed
+  // delay let a fast loopback finish all 64 MiB first
+  for (let i = 0; i < 500 && !(await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')); i++) await new Promise((r) => setTimeout(r, 10))
   await remote.close()
   expect(await running).toBeInstanceOf(Error)
   // give the remote shell a moment to see EOF and clean up
