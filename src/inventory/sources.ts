@@ -7,7 +7,6 @@ import { parseAddress } from './host-range.js'
 import { parseIni } from './ini-parser.js'
 import { decodeUtf8, notUtf8Error, readInventoryFile } from './limits.js'
 import { InventoryData } from './model.js'
-import { parseYamlInventory } from './yaml-parser.js'
 
 // INVENTORY_IGNORE_EXTS (note `.ini`: a directory inventory ignores hosts.ini) and IGNORED_ALWAYS.
 const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry']
@@ -39,8 +38,11 @@ export async function parseInventoryFile(path: string, data: InventoryData): Pro
   const buffer = await readInventoryFile(path)
   const ext = extname(path)
   if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
-  if (YAML_EXTS.includes(ext)) return parseYamlInventory(decodeUtf8(buffer, path), path, data)
+  // the yaml package is loaded only for YAML (an INI inventory never pays for it)
+  const yaml = () => import('./yaml-parser.js')
+  if (YAML_EXTS.includes(ext)) return (await yaml()).parseYamlInventory(decodeUtf8(buffer, path), path, data)
   if (ext === '') {
+    const { parseYamlInventory } = await yaml()
     // Not YAML (or not UTF-8, which the INI reader tolerates in comments): Ansible's INI plugin comes next.
     let text: string
     try {

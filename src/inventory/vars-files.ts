@@ -5,7 +5,6 @@ import { extname, join, sep } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { decodeUtf8, readInventoryFile } from './limits.js'
 import { isMapping, type VarRecord } from './value.js'
-import { loadYamlDocument } from './yaml-parser.js'
 
 // One loaded vars file.
 export interface VarsFile {
@@ -57,6 +56,8 @@ export async function loadVarsFile(file: string): Promise<VarRecord | undefined>
       hint: 'Keep secrets in HashiCorp Vault (authctl reads them there), or decrypt the file with `ansible-vault decrypt`.',
     })
   }
+  // loaded here, not at the top: most inventories have no group_vars/host_vars files
+  const { loadYamlDocument } = await import('./yaml-parser.js')
   const value: unknown = loadYamlDocument(text, file).toJS({ maxAliasCount: 1000 })
   if (!value) return undefined
   if (!isMapping(value)) throw new ConfigError(`${file}:1: vars file must contain a mapping of variables, got ${Array.isArray(value) ? 'a list' : typeof value}`, { hint: 'Write `key: value` lines at the top level.' })

@@ -12,7 +12,6 @@ import type { HostState } from '../remote/parse-state.js'
 import { stackPaths } from '../render/layout.js'
 import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
-import { fileDiff } from '../steps/diff.js'
 import { fetchBefore } from '../steps/fetch-before.js'
 import { converge, expectedState, readState, writeFiles, WriteError } from '../steps/host-steps.js'
 import type { WriteLock } from '../remote/write-script.js'
@@ -49,9 +48,16 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
   // templates first: a broken template or variable fails before Vault or any host is asked
   const desired = new Map<string, DesiredState>()
   for (const host of hosts) desired.set(host.name, await host.render())
-  await deps.vault.preflight()
+  // the SSH handshakes overlap the Vault calls; no command runs on a host before Vault has answered (a
+  // sealed Vault still changes nothing), and the engine then finds the connections open
+  const connecting = deps.connect(hosts.map((h) => h.name)).then(() => undefined, () => undefined)
   const roleIds = new Map<string, string>()
-  for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
+  try {
+    await deps.vault.preflight()
+    for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
+  } finally {
+    await connecting
+  }
   const result: EngineResult<HostResult> = await runPlay(setupPlay(desired, roleIds, deps, opts), hosts, deps, {
     forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: opts.check ? 'none' : 'apply', lockWaitMs: opts.lockWaitMs,
     dryRun: opts.check, unreachableCounts: false, commandLine: opts.commandLine,
@@ -121,6 +127,7 @@ async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desire
   if (plan.restart) deps.reporter.event(name, `${opts.check ? 'would ' : ''}${plan.restart === 'agent' ? 'restart vault-agent, then server and worker' : 'run docker compose up'} (${plan.restartReason ?? ''})`)
   if (changed.length > 0 || plan.dirs.length > 0 || plan.restart || owed.length > 0) h.result.status = 'changed'
   if (opts.diff) {
+    const { fileDiff } = await import('../steps/diff.js')
     const before = await fetchBefore(h.remote, changed.filter((f) => !f.secret).map((f) => f.path))
     const existed = (f: DesiredFile) => plan.files.find((p) => p.file === f)?.action !== 'create'
     h.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), minted ? [minted.secretId] : [], existed(f))).join('')

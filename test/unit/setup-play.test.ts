@@ -1,7 +1,7 @@
 // The setup play through recording fakes: which remote commands run, in which order, and what
 // happens to minted secret-ids when something fails before any change.
 import { describe, expect, it } from 'vitest'
-import { VaultError } from '../../src/errors.js'
+import { ConfigError, VaultError } from '../../src/errors.js'
 import { silentReporter } from '../../src/output/reporter.js'
 import { Secret } from '../../src/output/secret.js'
 import { runSetup } from '../../src/plays/setup.js'
@@ -68,11 +68,19 @@ describe('runSetup', () => {
     expect(scriptNames(log)).toEqual(['h1 authctl-state'])
   })
 
-  it('a sealed Vault fails before any host is contacted', async () => {
+  it('a sealed Vault fails before any command runs on a host (connecting overlaps the Vault calls)', async () => {
     const log: string[] = []
-    let connected = false
     const d = deps({ preflight: async () => { throw new VaultError('Vault is sealed') } }, log)
-    await expect(runSetup([host('h1')], { ...d, connect: async () => { connected = true; return new Map() } }, opts)).rejects.toThrow('Vault is sealed')
-    expect(connected).toBe(false)
+    await expect(runSetup([host('h1')], d, opts)).rejects.toThrow('Vault is sealed')
+    expect(log).toEqual([])
+  })
+
+  it('a broken template fails before Vault or any host is asked', async () => {
+    const log: string[] = []
+    let asked = false
+    const d = deps({ preflight: async () => void (asked = true) }, log)
+    const broken = { ...host('h1'), render: async () => { throw new ConfigError('templates/config.hcl.ejs:3: unknown name') } }
+    await expect(runSetup([broken], { ...d, connect: async () => { asked = true; return new Map() } }, opts)).rejects.toThrow('unknown name')
+    expect(asked).toBe(false)
   })
 })
