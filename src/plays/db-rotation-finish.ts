@@ -66,13 +66,14 @@ async function changeDatabase(run: RotationRun, from: 'change' | 'wait'): Promis
     } catch (error) {
       return { step: 4, error: error as Error, applied: changeNotApplied(error) ? 'no' : 'maybe' }
     }
-    p.reporter.event('*', `step 4: ${changer.method === 'rds' ? 'ModifyDBInstance accepted; waiting until RDS has applied it' : 'ALTER ROLE committed'}`)
+    if (changer.method === 'rds') p.reporter.event('*', 'step 4: ModifyDBInstance accepted; waiting until RDS has applied it')
   }
   let last = { status: '', pending: false, at: 0 }
   try {
     await changer.waitApplied({
       timeoutMs: o.applyTimeoutMs, intervalMs: POLL_MS, signal: p.signal,
       onProgress: (progress) => {
+        if (changer.method === 'sql') return
         if (progress.status === last.status && progress.pending === last.pending && progress.elapsedMs - last.at < PROGRESS_EVERY_MS) return
         last = { status: progress.status, pending: progress.pending, at: progress.elapsedMs }
         p.reporter.event('*', `step 4: ${progress.status}${progress.pending ? ', password change pending' : ''} (${Math.round(progress.elapsedMs / 1000)} s)`)
@@ -197,11 +198,12 @@ export const NO_RESTART_WARNING =
 // Step 6: a rolling restart of the hosts not restarted yet, each healthy with a fresh agent login.
 async function propagate(run: RotationRun): Promise<void> {
   const { p, o, journal, result } = run
-  recordStep(result, p.reporter, 7, 'not needed', 'Vault and the database agree on the new password')
+  const agreed = (): void => recordStep(result, p.reporter, 7, 'not needed', 'Vault and the database agree on the new password')
   if (!o.restart) {
     result.restart.mode = 'skipped'
     result.warnings.push(NO_RESTART_WARNING)
     recordStep(result, p.reporter, 6, 'skipped', 'no restart (--no-restart)')
+    agreed()
     await journalStep(run, 'done', 'finished without a restart (--no-restart)')
     result.status = 'rotated'
     return
@@ -214,11 +216,13 @@ async function propagate(run: RotationRun): Promise<void> {
   const failed = restarted.hosts.filter((h) => h.status !== 'changed').map((h) => h.host)
   if (restarted.exitCode === 0 && failed.length === 0) {
     recordStep(result, p.reporter, 6, 'done', `restarted ${todo.join(', ')} (${o.rollout}), each healthy with a fresh agent login and .env rendered`)
+    agreed()
     await journalStep(run, 'done', 'every host restarted')
     result.status = 'rotated'
     return
   }
   recordStep(result, p.reporter, 6, 'failed', `${failed.join(', ')} did not restart healthy`)
+  agreed()
   await journalStep(run, 'propagate', `${failed.join(', ')} still to restart`)
   result.status = 'unfinished'
   result.error = {

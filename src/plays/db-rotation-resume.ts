@@ -35,7 +35,7 @@ async function vaultState(p: DbRotationPorts, o: DbRotationOptions, j: RotationJ
 }
 
 // Finishes the journaled rotation, or starts afresh (via `fresh`) when the interrupted run changed nothing.
-export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions, j: RotationJournal | null, fresh: () => Promise<DbRotationResult>): Promise<DbRotationResult> {
+export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions, j: RotationJournal | null, fresh: (o: DbRotationOptions) => Promise<DbRotationResult>): Promise<DbRotationResult> {
   if (j === null || !isUnfinished(j)) {
     throw new ConfigError(`there is no unfinished rotation to resume${j === null ? '' : ` (the last one ended "${j.step}" at ${j.updatedAt})`}`, { hint: 'Run authctl rotate-db-password without --resume to start one.' })
   }
@@ -50,7 +50,7 @@ export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions,
     p.reporter.event('*', `the interrupted run never wrote version ${j.fromVersion + 1}: nothing had changed; starting the rotation again`)
     markStep(j, 'aborted', 'resume: nothing had been written; a new rotation starts', p.now())
     await p.journal.save(j)
-    return fresh()
+    return fresh({ ...opts, method: j.method })
   }
   const spec: ChangerSpec = { method: j.method, instanceId: j.instanceId ?? o.instanceId, awsProfile: opts.awsProfile }
   const result = newResult(opts, p, j.method, j.fromVersion, true)

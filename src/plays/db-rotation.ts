@@ -22,7 +22,7 @@ export async function runDbRotation(p: DbRotationPorts, o: DbRotationOptions): P
       hint: `Nothing was changed. Finish it first: authctl rotate-db-password --resume (journal: ${p.journal.path}).`,
     })
   }
-  const r = o.resume ? await resumeDbRotation(p, o, journal, () => freshRotation(p, o, true)) : await freshRotation(p, o, false)
+  const r = o.resume ? await resumeDbRotation(p, o, journal, (again) => freshRotation(p, again, true)) : await freshRotation(p, o, false)
   await p.audit({
     rotation: 'db-password', status: r.status, resumed: r.resumed, path: r.path, method: r.method, target: r.target, via: r.via, fromVersion: r.versions.from,
     toVersion: r.versions.to, rollbackVersion: r.versions.rollback, restarted: r.restart.hosts.filter((h) => h.status === 'changed').map((h) => h.host),
@@ -66,7 +66,7 @@ async function freshRotation(p: DbRotationPorts, o: DbRotationOptions, resumed: 
     const pre = await changer.preflight(p.signal)
     matchTarget(pre, secret, o)
     result.target = pre.target
-    recordStep(result, p.reporter, 1, 'done', `version ${version}; its password logs in as ${where}; ${pre.target} is ${pre.status}`)
+    recordStep(result, p.reporter, 1, 'done', `version ${version}; its password logs in as ${where}${spec.method === 'rds' ? `; ${pre.target} is ${pre.status}` : ''}`)
     const next = generateSecret(o.length)
     recordStep(result, p.reporter, 2, 'done', `${o.length} characters of [A-Za-z0-9] from a cryptographic generator`)
     await p.confirm([

@@ -74,7 +74,7 @@ export async function rotateDbPasswordCommand(input: RotateDbPasswordInput): Pro
 export function formatDbRotation(r: DbRotationResult): string {
   const rollback = r.versions.rollback === null ? '' : `, rolled back as version ${r.versions.rollback}`
   const lines = [`ROTATE DB PASSWORD: ${r.status}${r.resumed ? ' (resumed)' : ''}  ${r.path} version ${r.versions.from} → ${r.versions.to ?? 'not written'}${rollback}`]
-  if (r.target !== '') lines.push(`  ${r.target}${r.via === null ? '' : ` (logins via ${r.via})`}`)
+  if (r.target !== '') lines.push(`  ${r.target}${r.via !== null && r.method === 'rds' ? `; logins via ${r.via}` : ''}`)
   for (const s of r.steps) lines.push(`  ${s.step}. ${s.name.padEnd(24)} ${s.status.padEnd(10)} ${s.detail}`)
   for (const w of r.warnings) lines.push(`  warning: ${w}`)
   lines.push(`  journal: ${r.journal}`)
