@@ -10,7 +10,7 @@ import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/sta
 import { unfinishedRotations } from '../../src/plays/rotation-journal.js'
 import { asAdmin } from './support/db-bed.js'
 import { allOutputs, runCli } from './support/cli.js'
-import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, startCli, startedAt, startRotationBed, until, type RotationBed } from './support/rotation-bed.js'
+import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startCli, startedAt, startRotationBed, until, type RotationBed } from './support/rotation-bed.js'
 
 let r: RotationBed
 let watch: ArgvWatch
@@ -71,7 +71,8 @@ describe('authctl rotate-db-password', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stderr).not.toContain('NodeVersionSupportWarning')
     const j = JSON.parse(run.stdout) as DbJson
-    expect(j).toMatchObject({ rotation: 'db-password', status: 'rotated', resumed: false, method: 'rds', via: null, exitCode: 0 })
+    expect(Object.keys(j).sort()).toEqual(['database', 'exitCode', 'journal', 'method', 'path', 'restart', 'resumed', 'rotation', 'status', 'steps', 'target', 'versions', 'via', 'warnings'])
+    expect(j).toMatchObject({ rotation: 'db-password', status: 'rotated', resumed: false, method: 'rds', via: null, exitCode: 0, path: `secret/${DB_KEY}`, warnings: [] })
     expect(j.target).toBe(`RDS instance cwiq-shared-authentik-postgres (master user authentik)`)
     expect(j.versions).toEqual({ from: before.version, to: before.version + 1, rollback: null })
     expect(j.database).toEqual({ newPasswordLogsIn: true, oldPasswordRefused: true })
@@ -114,6 +115,18 @@ describe('authctl rotate-db-password', () => {
     expect(r.rds.instances.modifyCount(INSTANCE)).toBe(modifies)
     // the verifier travels, not the password: the server stored SCRAM
     expect(await asAdmin(r.postgres, async (c) => (await c.query<{ p: string }>("SELECT rolpassword AS p FROM pg_authid WHERE rolname = 'authentik'")).rows[0]?.p)).toMatch(/^SCRAM-SHA-256\$/)
+  })
+
+  it('on a terminal it shows the seven steps and asks; "y" goes ahead', async () => {
+    const before = kv(r)
+    const run = await runOnTerminal(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--no-restart'], 'y')
+    expect(run.asked).toBe(true)
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).toContain(`Rotate the database password in secret/${DB_KEY} (now version ${before.version}):`)
+    expect(run.output).toContain(`3. write it as version ${before.version + 1} (check-and-set on ${before.version})`)
+    expect(run.output).toContain(`7. on a failure in 4 or 5: write version ${before.version}'s data back as a new version`)
+    expect(run.output).toContain('ROTATE DB PASSWORD: rotated')
+    expect(kv(r).version).toBe(before.version + 1)
   })
 
   it('a concurrent KV write makes the check-and-set fail: exit 6 and nothing changed', async () => {
@@ -362,6 +375,18 @@ describe('authctl rotate-secret-key', () => {
     expect(run.code).toBe(5)
     expect(run.stderr).toContain('authctl rotate-secret-key changes production state and needs --yes')
     expect(r.vault.requests.length).toBe(requestsBefore)
+  })
+
+  it('on a terminal it shows the plan with the logout warning and asks; "n" changes nothing (exit 5)', async () => {
+    const before = kv(r, CONFIG_KEY)
+    const run = await runOnTerminal(r, ['rotate-secret-key', ...conn(r)], 'n')
+    expect(run.asked).toBe(true)
+    expect(run.code).toBe(5)
+    expect(run.output).toContain(`2. patch secret_key as version ${before.version + 1} (check-and-set on ${before.version})`)
+    expect(run.output).toContain('3. restart host1, host2, host3 all at once (HA instances must share the key)')
+    expect(run.output).toContain('Warning: every user is logged out')
+    expect(run.output).toContain('not confirmed: nothing was changed')
+    expect(kv(r, CONFIG_KEY)).toMatchObject({ version: before.version, data: before.data })
   })
 
   it('patches a new 64-character key as the next version, restarts every host at once, every .env carries it, and warns that users are logged out', async () => {

@@ -149,3 +149,24 @@ export async function until(ready: () => boolean | Promise<boolean>, what: strin
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+// Runs the CLI on a terminal (a pty from util-linux `script`), answering the confirmation with `answer`.
+export function runOnTerminal(r: RotationBed, args: readonly string[], answer: string): Promise<{ code: number | null; output: string; asked: boolean }> {
+  const line = [process.execPath, join(repoRoot, 'bin/run.js'), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+  const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...r.env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let output = ''
+  let asked = false
+  const take = (d: Buffer): void => {
+    output += d.toString()
+    if (!asked && output.includes('Proceed? [y/N]')) {
+      asked = true
+      child.stdin.write(`${answer}\n`)
+    }
+  }
+  child.stdout.on('data', take)
+  child.stderr.on('data', take)
+  return new Promise((resolve) => child.on('close', (code) => {
+    allOutputs.push(output)
+    resolve({ code, output, asked })
+  }))
+}
