@@ -79,7 +79,13 @@ export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions,
       changeLines(opts, spec, j.target, where)[2] as string,
       ...(decision === 'continue' ? [] : [`  7. on a failure in 4 or 5: write version ${j.fromVersion}'s data back as a new version`]),
     ])
-    await finishRotation(run, decision === 'redo' ? 'change' : decision === 'wait' ? 'wait' : j.step === 'propagate' ? 'propagate' : 'verify')
+    const from = decision === 'redo' ? 'change' : decision === 'wait' ? 'wait' : j.step === 'propagate' ? 'propagate' : 'verify'
+    if (decision === 'continue') recordStep(result, p.reporter, 4, 'done', 'the database accepts the new password')
+    if (from === 'propagate') {
+      result.database.newPasswordLogsIn = true
+      recordStep(result, p.reporter, 5, 'done', `the new password logs in as ${where}`)
+    }
+    await finishRotation(run, from)
     return result
   } finally {
     await changer.close()

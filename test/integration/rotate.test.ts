@@ -64,6 +64,19 @@ describe('authctl rotate-db-password', () => {
     expect(r.vault.requests.length).toBe(before)
   })
 
+  it.each([
+    [['--length', '8'], 'Expected an integer greater than or equal to 16'],
+    [['--method', 'iam'], 'Expected --method=iam to be one of: rds, sql'],
+    [['--via', 'nohost'], '--via nohost is not a host of'],
+    [['--serial', 'half'], '--serial: "half" is not a number of hosts or a percentage'],
+    [['--apply-timeout', 'soon'], '--apply-timeout: "soon" is not a duration'],
+  ])('bad input %j is a usage error (exit 5) before Vault is asked', async (args, message) => {
+    const run = await rotate([...args, '--yes'])
+    expect(run.code).toBe(5)
+    expect(run.stderr).toContain(message)
+    expect(r.vault.requests.length).toBe(requestsBefore)
+  })
+
   it('rotates through RDS: version v+1 in Vault, the database takes the new password and refuses the old, every host renders it', async () => {
     const before = kv(r)
     const agents = [0, 1, 2].map((i) => startedAt(r, i))
@@ -213,7 +226,7 @@ describe('rotate-db-password: a failure at each step', () => {
 
   it('step 4: PostgreSQL goes down after the Vault write (--method sql): nothing reached it, Vault is rolled back', async () => {
     const before = kv(r)
-    r.vault.faults.delay(`secret/data/${DB_KEY}`, 1_000, { method: 'POST', count: 1 })
+    r.vault.faults.delay(`secret/data/${DB_KEY}`, 2_000, { method: 'POST', count: 1 })
     const cli = startCli(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', '--no-restart'])
     await until(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the rotation\'s write')
     await r.postgres.down()
@@ -391,7 +404,10 @@ describe('authctl rotate-secret-key', () => {
 
   it('patches a new 64-character key as the next version, restarts every host at once, every .env carries it, and warns that users are logged out', async () => {
     const before = kv(r, CONFIG_KEY)
-    const run = await rotateKey(['--yes'])
+    // slow docker calls make each host's restart last long enough that "at once" shows as overlap
+    const stubs = r.bed.hosts.map((h) => stubRootOf(h.dataDir))
+    for (const stub of stubs) writeFaults(stub, { slowMs: 300 })
+    const run = await rotateKey(['--yes']).finally(() => stubs.forEach(clearFaults))
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toContain(`ROTATE SECRET KEY: rotated  secret/${CONFIG_KEY} version ${before.version} → ${before.version + 1}`)
     expect(run.stdout).toContain('warning: every user is logged out: sessions signed with the previous key are no longer valid')

@@ -39,7 +39,7 @@ function fakeVault(first: Record<string, string>) {
 }
 
 // The database: which password it takes, whether it answers, and an RDS-like changer over it.
-function fakeDb(behaviour: { pendingForever?: boolean; waitError?: Error; masterUser?: string } = {}) {
+function fakeDb(behaviour: { pendingForever?: boolean; waitError?: Error; masterUser?: string; endpointHost?: string } = {}) {
   const db = { password: OLD, reachable: true, pending: undefined as string | undefined, logins: 0 }
   const checkLogin = async (_e: unknown, login: { password: Secret }): Promise<LoginCheck> => {
     db.logins++
@@ -50,7 +50,7 @@ function fakeDb(behaviour: { pendingForever?: boolean; waitError?: Error; master
     method: 'rds',
     preflight: async (): Promise<PreflightInfo> => {
       if (db.pending !== undefined) throw new DatabaseError('RDS instance x is resetting-master-credentials with a master password change pending', { reason: 'state' })
-      return { target: 'RDS instance x (master user authentik)', status: 'available', user: behaviour.masterUser ?? 'authentik', endpoint: { host: 'db.internal', port: 5432 } }
+      return { target: 'RDS instance x (master user authentik)', status: 'available', user: behaviour.masterUser ?? 'authentik', endpoint: { host: behaviour.endpointHost ?? 'DB.internal', port: 5432 } }
     },
     changePassword: async (next) => void (db.pending = next.reveal()),
     waitApplied: async () => {
@@ -126,6 +126,12 @@ describe('rotate-db-password through fakes', () => {
   it('an RDS master user other than Vault\'s pg_user is refused before anything changes', async () => {
     const t = setup({ db: { masterUser: 'postgres' } })
     await expect(runDbRotation(t.p, t.o)).rejects.toThrow('RDS instance x (master user authentik) changes the password of postgres, but secret/cwiq/shared/authentik/database holds pg_user authentik')
+    expect(t.vault.writes).toBe(0)
+  })
+
+  it('an RDS instance at another endpoint than Vault\'s pg_host is refused before anything changes', async () => {
+    const t = setup({ db: { endpointHost: 'other-db.internal' } })
+    await expect(runDbRotation(t.p, t.o)).rejects.toThrow('RDS instance x (master user authentik) listens at other-db.internal:5432, but secret/cwiq/shared/authentik/database holds pg_host db.internal:5432')
     expect(t.vault.writes).toBe(0)
   })
 
