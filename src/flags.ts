@@ -52,6 +52,12 @@ export const rolloutFlags = {
   'max-fail': Flags.string({ summary: 'Failed or unreachable hosts tolerated before no further host is touched (a number or a percentage).', env: 'AUTHCTL_MAX_FAIL', default: '0' }),
 }
 
+// How long a restart may wait: for each host to come back healthy, and for a held deploy lock.
+export const restartWaitFlags = {
+  timeout: Flags.string({ summary: 'How long each host may take to become healthy after its restart.', env: 'AUTHCTL_TIMEOUT', default: '2m' }),
+  'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+}
+
 // The shared inventory and connection flags as every host-touching play takes them.
 export function hostSelection(flags: {
   inventory: string; limit?: string; forks: number; 'known-hosts'?: string; 'accept-new-host-keys'?: boolean; 'ssh-config'?: string; 'insecure-ignore-host-keys'?: boolean

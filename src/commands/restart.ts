@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { parseHostShare } from '../engine/rollout.js'
 import { ConfigError } from '../errors.js'
-import { connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
+import { connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
 import { STACK_SERVICES, type StackService } from '../remote/converge-script.js'
 
 export default class Restart extends BaseCommand {
@@ -23,8 +23,7 @@ export default class Restart extends BaseCommand {
     ...rolloutFlags,
     'all-at-once': Flags.boolean({ summary: 'Restart every selected host at once instead of in --serial batches.', env: 'AUTHCTL_ALL_AT_ONCE', exclusive: ['serial'] }),
     services: Flags.string({ summary: `Only these services, comma-separated (${STACK_SERVICES.join(', ')}); restarted in that order.`, env: 'AUTHCTL_SERVICES', default: STACK_SERVICES.join(',') }),
-    timeout: Flags.string({ summary: 'How long each host may take to become healthy after its restart.', env: 'AUTHCTL_TIMEOUT', default: '2m' }),
-    'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+    ...restartWaitFlags,
   }
 
   async run(): Promise<unknown> {

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream'
 import type { Secret } from '../output/secret.js'
 
 // TLS towards PostgreSQL, named after libpq's sslmode: RDS for PostgreSQL 15+ refuses plain connections.
-export type SslMode = 'disable' | 'require' | 'verify-full'
+// prefer: TLS without checks, plain when the server has no TLS; verify-ca: the CA but not the host name.
+export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
 
 // Opens a byte stream to host:port by another route than a direct TCP connection (an SSH tunnel).
 export type StreamOpener = (host: string, port: number) => Promise<Duplex>

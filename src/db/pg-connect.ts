@@ -11,15 +11,31 @@ import { TunnelSocket } from './tunnel-socket.js'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
-// pg's `ssl` option for an sslmode: require encrypts without checking the certificate (libpq's meaning).
+// pg's `ssl` option for an sslmode: prefer and require encrypt without checking the certificate, verify-ca
+// checks the chain but not the name (libpq's meanings).
 export function sslOption(endpoint: DbEndpoint): false | ConnectionOptions {
   if (endpoint.sslMode === 'disable') return false
-  if (endpoint.sslMode === 'require') return { rejectUnauthorized: false }
-  return { rejectUnauthorized: true, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }) }
+  if (endpoint.sslMode === 'require' || endpoint.sslMode === 'prefer') return { rejectUnauthorized: false }
+  const ca = endpoint.ca === undefined ? {} : { ca: endpoint.ca }
+  return endpoint.sslMode === 'verify-ca' ? { rejectUnauthorized: true, ...ca, checkServerIdentity: () => undefined } : { rejectUnauthorized: true, ...ca }
 }
 
-// A connected client, or a DatabaseError naming the login and the route; the caller ends it.
+// What pg says when the server answers the TLS request with "no TLS here".
+const NO_TLS = /does not support SSL/
+
+// A connected client, or a DatabaseError naming the login and the route; the caller ends it. With
+// sslmode prefer a server without TLS gets a plain connection, as libpq does.
 export async function connectPg(endpoint: DbEndpoint, login: DbLogin, signal?: AbortSignal): Promise<pg.Client> {
+  if (endpoint.sslMode !== 'prefer') return connectOnce(endpoint, login, signal)
+  try {
+    return await connectOnce(endpoint, login, signal)
+  } catch (error) {
+    if (!NO_TLS.test(String((error as Error).message))) throw error
+    return connectOnce({ ...endpoint, sslMode: 'disable' }, login, signal)
+  }
+}
+
+async function connectOnce(endpoint: DbEndpoint, login: DbLogin, signal?: AbortSignal): Promise<pg.Client> {
   const { default: pgModule } = await import('pg')
   const via = endpoint.via
   // The stream is ours (a plain socket as pg would make, or the tunnel) so that an interrupt can cut it.

@@ -44,6 +44,9 @@ function view(instance: DBInstance | undefined, id: string): RdsInstanceView {
 
 // A client for one run; close() releases its sockets.
 export async function createRdsApi(options: RdsApiOptions = {}): Promise<RdsApi> {
+  // On Node 20 the SDK warns on stderr at client creation that later releases need Node 22: noise for an
+  // operator mid-rotation (libraries.md); an explicit setting of the operator's own is kept.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const sdk = await import('@aws-sdk/client-rds')
   const client: RDSClient = new sdk.RDSClient({
     ...(options.profile === undefined ? {} : { profile: options.profile }),

@@ -22,6 +22,8 @@ export interface AuthctlVars {
   vaultReadPolicy: string
   vaultOperatorPolicy: string
   approle: ApproleSettings
+  // The RDS instance whose master password `rotate-db-password --method rds` changes
+  rdsInstanceId: string
 }
 
 // The AppRole role settings of the runbook's Step 2, durations in seconds.
@@ -53,6 +55,7 @@ export const AUTHCTL_DEFAULTS = {
   vault_approle_token_max_ttl: '4h',
   vault_approle_secret_id_ttl: '720h',
   vault_approle_secret_id_num_uses: 0,
+  rds_instance_id: 'cwiq-shared-authentik-postgres',
 } as const
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/
@@ -194,7 +197,13 @@ export function readAuthctlVars(reader: VarReader, env: NodeJS.ProcessEnv): Auth
     vaultReadPolicy: readPolicy,
     vaultOperatorPolicy: reader.checked('vault_operator_policy', d.vault_operator_policy, policyName) ?? d.vault_operator_policy,
     approle: approleSettings(reader, readPolicy),
+    rdsInstanceId: reader.checked('rds_instance_id', d.rds_instance_id, rdsInstanceId) ?? d.rds_instance_id,
   }
+}
+
+// RDS's DB instance identifier rules: 1-63 letters, digits and hyphens, a letter first, no "--", no trailing "-".
+function rdsInstanceId(v: string): string | undefined {
+  return /^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(v) && !v.includes('--') && !v.endsWith('-') ? undefined : 'must be an RDS DB instance identifier (1-63 letters, digits and hyphens, starting with a letter, no "--", not ending in "-")'
 }
 
 function policyName(v: string): string | undefined {

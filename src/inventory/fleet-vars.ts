@@ -12,6 +12,7 @@ const SHARED: ReadonlyArray<[keyof AuthctlVars, string]> = [
   ['vaultReadPolicy', 'vault_read_policy'],
   ['vaultOperatorPolicy', 'vault_operator_policy'],
   ['approle', 'vault_approle_* settings'],
+  ['rdsInstanceId', 'rds_instance_id'],
 ]
 
 // The first host's vars, after checking that every host agrees on the shared ones.

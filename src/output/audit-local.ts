@@ -4,9 +4,13 @@ import { appendFile, mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
+// authctl's folder on the bastion for state that outlives a run (audit log, rotation journals).
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'authctl')
+}
+
 export function auditLogPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state')
-  return join(base, 'authctl', 'audit.log')
+  return join(stateDir(env), 'audit.log')
 }
 
 // Appends lines (already JSON, free of secrets) with owner-only permissions.

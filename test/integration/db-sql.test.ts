@@ -50,6 +50,8 @@ describe('SQL password change, direct', () => {
     await changer.changePassword(next)
     await changer.waitApplied()
     expect(await verifyLogin(direct, { user: 'authentik', password: next })).toEqual({ user: 'authentik', serverVersion: expect.stringMatching(/^15\./), tls: false })
+    // sslmode prefer (Authentik's default) against a server without TLS: a plain connection, as libpq makes
+    expect(await verifyLogin({ ...direct, sslMode: 'prefer' }, { user: 'authentik', password: next })).toMatchObject({ tls: false })
     expect(await checkLogin(direct, login)).toMatchObject({ ok: false })
     const verifier = await stored('authentik')
     expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/)

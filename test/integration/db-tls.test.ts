@@ -40,6 +40,12 @@ describe('TLS to PostgreSQL', () => {
     expect(await verifyLogin({ ...base, sslMode: 'require', ca: undefined }, login)).toMatchObject({ tls: true })
   })
 
+  it('prefer takes TLS when the server has it; verify-ca checks the CA but not the name', async () => {
+    expect(await verifyLogin({ ...base, sslMode: 'prefer', ca: undefined }, login)).toMatchObject({ tls: true })
+    expect(await verifyLogin({ ...base, host: '127.0.0.1', sslMode: 'verify-ca' }, login)).toMatchObject({ tls: true })
+    expect(await failure({ ...base, sslMode: 'verify-ca', ca: undefined })).toMatchObject({ reason: 'tls' })
+  })
+
   it('verify-full refuses a certificate from an unknown CA, or for another name', async () => {
     expect(await failure({ ...base, ca: undefined })).toMatchObject({ reason: 'tls', message: expect.stringMatching(/unable to verify the first certificate/) })
     // The certificate names localhost only: the same server by its address does not match.

@@ -26,6 +26,9 @@ export interface Postgres {
   pid: number
   // What the server wrote to stderr so far (its log), for tests that search it for secrets.
   serverLog(): string
+  // The database down (fast shutdown, data kept) and back on the same port: the "PostgreSQL down" fault.
+  down(): Promise<void>
+  up(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -52,11 +55,18 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Po
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     try {
-      const { pid, serverLog } = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
+      let running = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
+      const logs: Array<() => string> = [running.serverLog]
       const connectionString = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${tls ? '?sslmode=no-verify' : ''}`
       return {
-        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, ca: tls?.ca, dataDir: cluster, pid, serverLog,
-        stop: () => stopServer(pid, dataDir),
+        host: '127.0.0.1', port, user, password, database: 'postgres', connectionString, ca: tls?.ca, dataDir: cluster, pid: running.pid,
+        serverLog: () => logs.map((l) => l()).join(''),
+        down: () => stopServer(running.pid, undefined),
+        up: async () => {
+          running = await launch(uid, gid, dataDir, cluster, port, { user, password }, tls)
+          logs.push(running.serverLog)
+        },
+        stop: () => stopServer(running.pid, dataDir),
       }
     } catch (error) {
       // Another process may have taken the port between our probe and the bind: try another.

@@ -42,7 +42,7 @@ async function answer(instances: Instances, action: string, params: URLSearchPar
     if (id === '') throw new RdsFault(400, 'InvalidParameterValue', 'This stand-in needs DBInstanceIdentifier.')
     return resultXml(action, `<DBInstances><DBInstance>${xmlFields(await instances.describe(id))}</DBInstance></DBInstances>`)
   }
-  if (action === 'ModifyDBInstance') return resultXml(action, `<DBInstance>${xmlFields(instances.modify(id, params))}</DBInstance>`)
+  if (action === 'ModifyDBInstance') return resultXml(action, `<DBInstance>${xmlFields(await instances.modify(id, params))}</DBInstance>`)
   throw new RdsFault(400, 'InvalidAction', `The action ${action} is not valid for this web service.`)
 }
 

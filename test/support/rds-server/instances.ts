@@ -24,6 +24,14 @@ export interface InstanceConfig {
   // How long "resetting-master-credentials" lasts after a modify (default 300 ms).
   applyAfterMs?: number
   faults?: InstanceFaults
+  // Test hooks at exact moments: before a modify is handled, and after a new password was applied.
+  hooks?: InstanceHooks
+}
+
+// Awaited by the stand-in, so a test can act (arm a fault, stop PostgreSQL) between two exact steps.
+export interface InstanceHooks {
+  onModify?: () => Promise<void>
+  onApplied?: () => Promise<void>
 }
 
 // A refusal the Query API turns into an XML error.
@@ -51,6 +59,14 @@ export class Instances {
     this.#get(id).faults = { ...faults }
   }
 
+  setHooks(id: string, hooks: InstanceHooks): void {
+    this.#get(id).hooks = { ...hooks }
+  }
+
+  setApplyAfter(id: string, ms: number): void {
+    this.#get(id).applyAfterMs = ms
+  }
+
   // How many ModifyDBInstance calls reached an instance (refused ones included).
   modifyCount(id: string): number {
     return this.#get(id).modifies
@@ -68,8 +84,9 @@ export class Instances {
     return this.#view(instance, instance.pending ? 'resetting-master-credentials' : 'available')
   }
 
-  modify(id: string, params: URLSearchParams): Record<string, unknown> {
+  async modify(id: string, params: URLSearchParams): Promise<Record<string, unknown>> {
     const instance = this.#get(id)
+    await instance.hooks?.onModify?.()
     instance.modifies++
     const password = params.get('MasterUserPassword')
     if (password === null) return this.#view(instance, 'available')
@@ -98,6 +115,7 @@ export class Instances {
       await admin.end()
     }
     instance.pending = undefined
+    await instance.hooks?.onApplied?.()
   }
 
   #view(instance: Instance, status: string): Record<string, unknown> {

@@ -82,6 +82,11 @@ describe('typed authctl variables', () => {
     ['vault_approle_token_policies="[1]"', 'vault_approle_token_policies must hold strings'],
     ['vault_approle_token_policies="a,b c"', 'vault_approle_token_policies must name one or more policies'],
     ['ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2', 'ansible_ssh_host conflicts with ansible_host'],
+    ['rds_instance_id=1db', 'rds_instance_id must be an RDS DB instance identifier'],
+    ['rds_instance_id=auth--db', 'rds_instance_id must be an RDS DB instance identifier'],
+    ['rds_instance_id=authdb-', 'rds_instance_id must be an RDS DB instance identifier'],
+    ['rds_instance_id=auth_db', 'rds_instance_id must be an RDS DB instance identifier'],
+    [`rds_instance_id=a${'b'.repeat(63)}`, 'rds_instance_id must be an RDS DB instance identifier'],
   ])('%s fails naming the variable and its file:line', async (assignment, message) => {
     const path = inventory(`[g]\nh1 ${assignment}\n`)
     const error = await loadInventory(path, { env: {} }).catch((e: unknown) => e)
@@ -96,6 +101,11 @@ describe('typed authctl variables', () => {
       expect(h?.vars.authentikRoot).toBe(root.replace(/\/$/, ''))
     },
   )
+
+  it('rds_instance_id takes an RDS identifier from the inventory', async () => {
+    const [h] = (await loadInventory(inventory('h1 rds_instance_id=Auth-DB-2\n'), { env: {} })).selectHosts()
+    expect(h?.vars.rdsInstanceId).toBe('Auth-DB-2')
+  })
 
   it('a control character in a path names the variable without printing the character', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))

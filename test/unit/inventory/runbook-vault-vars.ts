@@ -5,4 +5,5 @@ export const RUNBOOK_VAULT_VARS = {
   vaultReadPolicy: 'cwiq-shared-authentik-read',
   vaultOperatorPolicy: 'authctl-operator',
   approle: { tokenPolicies: ['cwiq-shared-authentik-read'], tokenTtl: 3600, tokenMaxTtl: 14400, secretIdTtl: 2592000, secretIdNumUses: 0 },
+  rdsInstanceId: 'cwiq-shared-authentik-postgres',
 }
