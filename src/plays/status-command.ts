@@ -5,6 +5,7 @@ import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
 import { formatStatusTable } from '../output/status-table.js'
 import { openStatusVault } from '../vault/status-vault.js'
 import { setupHosts } from './setup-hosts.js'
+import { unfinishedRotations, type UnfinishedRotation } from './rotation-journal.js'
 import { runStatus, type StatusResult } from './status.js'
 
 // The status command's flags, parsed.
@@ -18,15 +19,26 @@ export interface StatusCommandInput extends HostSelectionInput {
 }
 
 // Checks every selected host and prints the table (or returns the result for --json).
-export async function statusCommand(input: StatusCommandInput): Promise<StatusResult> {
+// The status result plus what the bastion knows: rotations that did not finish (resume them first).
+export type StatusCommandResult = StatusResult & { rotations: UnfinishedRotation[] | { error: string } }
+
+export async function statusCommand(input: StatusCommandInput): Promise<StatusCommandResult> {
   return withHosts({ ...input, command: ['status'] }, async (session) => {
     const hosts = await setupHosts(session.selection, session.env)
     const result = await runStatus(hosts, { ...(await engineDeps(session)), vault: openStatusVault(session.env), lockOwnerGone }, {
       warnBeforeMs: input.warnBeforeMs, staleAfterMs: input.staleAfterMs, strict: input.strict, loginTest: input.loginTest,
       forks: input.forks, commandLine: session.commandLine,
     })
-    if (!input.json) process.stdout.write(formatStatusTable(result, Boolean(process.stdout.isTTY) && !session.env.NO_COLOR))
-    return result
+    // a damaged journal is reported, not fatal: status must still show the hosts
+    const rotations = await unfinishedRotations(session.env).catch((error: unknown) => ({ error: (error as Error).message }))
+    const unfinished = Array.isArray(rotations) && rotations.length > 0
+    if (!input.json) {
+      process.stdout.write(formatStatusTable(result, Boolean(process.stdout.isTTY) && !session.env.NO_COLOR))
+      if (Array.isArray(rotations)) for (const r of rotations) process.stdout.write(`\nunfinished rotation: ${r.kind} started ${r.startedAt} by ${r.who}, at step ${r.step} (KV version ${r.fromVersion} → ${r.toVersion ?? '?'}); finish it with: ${r.resume}\n`)
+      else process.stdout.write(`\nthe rotation journal cannot be read: ${rotations.error}\n`)
+    }
+    // an unfinished rotation means Vault and the database may disagree: not a passing status
+    return { ...result, rotations, exitCode: unfinished && result.exitCode === 0 ? 2 : result.exitCode }
   })
 }
 

@@ -4,6 +4,7 @@
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { markStep, newJournal, saveJournal } from '../../src/plays/rotation-journal.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { composeArgv } from '../../src/remote/compose.js'
 import { hostPaths } from '../../src/remote/paths.js'
@@ -54,13 +55,28 @@ afterAll(async () => {
 })
 
 describe('authctl status', () => {
+  it('shows a rotation that did not finish (Vault and the database may disagree) and does not pass', async () => {
+    const journal = newJournal({ kind: 'rotate-db-password', who: 'oncall@bastion', command: 'authctl rotate-db-password --yes', method: 'rds', target: 'cwiq-shared-authentik-postgres', path: 'secret/cwiq/shared/authentik/database', restart: true, fromVersion: 3 }, new Date('2026-12-01T10:00:00Z'))
+    markStep(journal, 'db-change', 'RDS modify sent', new Date('2026-12-01T10:00:05Z'))
+    const path = await saveJournal(journal, env)
+    try {
+      const r = await status()
+      expect(r.code).toBe(2)
+      expect(r.stdout).toContain('unfinished rotation: rotate-db-password started 2026-12-01T10:00:00.000Z by oncall@bastion, at step db-change')
+      expect(r.stdout).toContain('finish it with: authctl rotate-db-password --resume')
+    } finally {
+      await rm(path, { force: true })
+    }
+  })
+
   it('passes on a fresh deployment, in one remote command per host, without taking the lock', async () => {
     await bed.clearCommands()
     const r = await status('--json')
     expect(r.code, r.stderr).toBe(0)
     const result = json(r.stdout)
     // the --json contract: these keys, no more, no less
-    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted', 'strict', 'summary', 'vault'])
+    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted', 'rotations', 'strict', 'summary', 'vault'])
+    expect((result as unknown as { rotations: unknown }).rotations).toEqual([])
     expect(Object.keys(result.hosts[0]!).sort()).toEqual(['checks', 'durationMs', 'host', 'status', 'verdict', 'warnings'])
     expect(result.summary).toEqual({ hosts: 3, pass: 3, warn: 0, fail: 0, unreachable: 0 })
     expect(result.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
