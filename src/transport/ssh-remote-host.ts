@@ -10,6 +10,8 @@ import type { ExecOptions, ExecResult, ReachInfo, RemoteHost } from './ssh-host.
 
 // sshd's MaxSessions defaults to 10 channels per connection; stay below it.
 const MAX_CHANNELS = 8
+// Times a refused channel open is retried (100, 200, 400 ms apart) before the host counts as unreachable.
+const CHANNEL_RETRIES = 3
 
 // A connected host; commands share its connection as concurrent channels.
 export class SshRemoteHost implements RemoteHost {
@@ -78,7 +80,13 @@ export class SshRemoteHost implements RemoteHost {
       opts.signal?.addEventListener('abort', onAbort, { once: true })
       // a hung command fails its host; it never holds the run
       const timer = setTimeout(() => fail(new HostFailedError(`${this.name}: remote command timed out after ${timeoutMs} ms: ${what}`)), timeoutMs)
-      this.client.exec(commandLine(argv), (err, ch) => {
+      let refusals = 0
+      const open = (): void => void this.client.exec(commandLine(argv), (err, ch) => {
+        // sshd refuses a session while closed ones are still being torn down (MaxSessions): nothing ran yet, so ask again
+        if (err && /Channel open failure/.test(err.message) && refusals < CHANNEL_RETRIES && !settled) {
+          refusals++
+          return void setTimeout(open, 100 * 2 ** refusals)
+        }
         if (err) return fail(new UnreachableError(`${this.name}: cannot open an SSH channel on ${this.where}: ${err.message}`, { cause: err }))
         if (settled) return void ch.close()
         channel = ch
@@ -96,6 +104,7 @@ export class SshRemoteHost implements RemoteHost {
         if (opts.stdin !== undefined) ch.write(opts.stdin)
         if (!opts.holdStdin) ch.end()
       })
+      open()
     })
   }
 
