@@ -21,7 +21,11 @@ export async function confirmChange(input: ConfirmInput): Promise<void> {
   const stdin = input.stdin ?? process.stdin
   const stderr = input.stderr ?? process.stderr
   if (!stdin.isTTY || !stderr.isTTY) {
-    throw new ConfigError(`${input.command} changes production state and needs --yes when there is no terminal to ask on`, {
+    // the verb names what is refused; the hint gives the whole command line to retype
+    const words = input.command.split(' ')
+    const flagAt = words.findIndex((w) => w.startsWith('-'))
+    const verb = (flagAt < 0 ? words : words.slice(0, flagAt)).join(' ')
+    throw new ConfigError(`${verb} changes production state and needs --yes when there is no terminal to ask on`, {
       hint: `Nothing was changed. Review the plan (--check where the command has it), then run: ${input.command} --yes`,
     })
   }
