@@ -71,11 +71,15 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
   })
   try {
     const read = await run.readAll(connected, locked)
-    if (run.preflightFailed()) return run.finish(run.skipAll(read, 'preflight failed on another host'))
+    if (run.preflightFailed()) {
+      run.skipAll(read, 'preflight failed on another host')
+      return run.finish()
+    }
     const prepared = await run.prepareAll(read)
     if (run.preflightFailed()) {
       await run.discardAll(prepared, 'preflight failed on another host')
-      return run.finish(run.skipAll(prepared, 'preflight failed on another host'))
+      run.skipAll(prepared, 'preflight failed on another host')
+      return run.finish()
     }
     if (opts.dryRun) return run.finish()
     await run.applyAll(prepared, audit, locked)
@@ -211,7 +215,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     }
   }
 
-  finish(_skipped?: void): EngineResult<R> {
+  finish(): EngineResult<R> {
     const elapsed = Date.now() - this.started
     for (const r of this.results) if (r.durationMs === 0) r.durationMs = elapsed
     const interrupted = this.deps.signal.aborted
