@@ -60,7 +60,7 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
   const results = hosts.map((h) => play.newResult(h))
   const locked: LockedHost[] = []
   const audit = new Map<string, string[]>()
-  const run = new Run(play, deps, opts, results, Date.now())
+  const run = new Run(play, deps, opts, results, locked, Date.now())
   const connections = await deps.connect(hosts.map((h) => h.name))
   const connected: Connected<H, R>[] = []
   hosts.forEach((host, i) => {
@@ -70,7 +70,7 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
     else connected.push({ host, paths: hostPaths(host.root), remote: cancellable(c, deps.hardSignal), result })
   })
   try {
-    const read = await run.readAll(connected, locked)
+    const read = await run.readAll(connected)
     if (run.preflightFailed()) {
       run.skipAll(read, 'preflight failed on another host')
       return run.finish()
@@ -82,7 +82,7 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
       return run.finish()
     }
     if (opts.dryRun) return run.finish()
-    await run.applyAll(prepared, audit, locked)
+    await run.applyAll(prepared, audit)
     return run.finish()
   } finally {
     await releaseHosts(locked, audit, deps, opts.forks)
@@ -93,13 +93,14 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
 
 class Run<H extends PlayHost, S, P, R extends HostOutcome> {
   private stopReason?: string
-  private locked: LockedHost[] = []
 
   constructor(
     private readonly play: Play<H, S, P, R>,
     private readonly deps: EngineDeps,
     private readonly opts: EngineOptions,
     private readonly results: R[],
+    // every host this run may hold the lock of: released in every case by runPlay
+    private readonly locked: LockedHost[],
     private readonly started: number,
   ) {}
 
@@ -112,12 +113,12 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
   }
 
   // Round trip 1 on every host (the lock, when asked, is taken by the same command).
-  async readAll(hosts: Connected<H, R>[], locked: LockedHost[]): Promise<ReadHost<H, S, R>[]> {
+  async readAll(hosts: Connected<H, R>[]): Promise<ReadHost<H, S, R>[]> {
     const out: ReadHost<H, S, R>[] = []
     await mapLimit(hosts, this.opts.forks, async (h) => {
       // owed a release from the moment the command may run: a parse error or a dropped connection
       // after the mkdir must not leave the lock behind (the release removes only a lock that is ours)
-      if (this.opts.lock === 'read') locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
+      if (this.opts.lock === 'read') this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
       const lock = this.opts.lock === 'none' ? undefined : { details: this.deps.lockDetails, take: this.opts.lock === 'read' }
       try {
         const state = await readWithLockWait(() => this.play.read(h, lock), {
@@ -168,8 +169,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
   }
 
   // Hosts that do not interrupt service first, in parallel; then the rolling ones in batches.
-  async applyAll(hosts: PreparedHost<H, S, P, R>[], audit: Map<string, string[]>, locked: LockedHost[]): Promise<void> {
-    this.locked = locked
+  async applyAll(hosts: PreparedHost<H, S, P, R>[], audit: Map<string, string[]>): Promise<void> {
     const todo = hosts.filter((h) => !h.result.error && this.play.changes(h))
     const rolling = todo.filter((h) => this.play.rolling(h))
     const parallel = todo.filter((h) => !rolling.includes(h))
