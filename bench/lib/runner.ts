@@ -4,6 +4,7 @@ import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { countCommands, wipeHosts, type HostsState } from './bed-control.js'
 import { renderForAnsible, writeAnsibleVars } from './ansible-inputs.js'
+import { phasesOf } from './checks.js'
 import { measure } from './proc.js'
 import { roundOrder, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js'
 
@@ -14,6 +15,8 @@ export interface Sample {
   cpuS?: number
   commandsPerHost?: number[]
   load1: number
+  /** ms per phase from authctl's --json, when it reports them (checks.ts phasesOf) */
+  phases?: Record<string, number>
 }
 
 // Every sample of one scenario, plus the runs that did not count and why.
@@ -24,6 +27,8 @@ export interface ScenarioResult {
   versus?: string
   samples: Sample[]
   failures: string[]
+  /** why the row could not run with the measured build (e.g. the command does not exist yet) */
+  pending?: string
 }
 
 type Log = (line: string) => void
@@ -43,9 +48,15 @@ export class Runner {
 
   async run(selected: readonly Scenario[], runs: number): Promise<ScenarioResult[]> {
     const results = new Map(selected.map((s) => [s.id, { id: s.id, label: s.label, tool: s.tool, versus: s.versus, samples: [], failures: [] } as ScenarioResult]))
+    for (const s of selected) {
+      const result = results.get(s.id) as ScenarioResult
+      result.pending = s.pending?.(this.ctx)
+      if (result.pending !== undefined) this.log(`  ${s.id}: ${result.pending}`)
+    }
+    const runnable = selected.filter((s) => results.get(s.id)?.pending === undefined)
     await renderForAnsible(this.ctx.bed.inventoryPath, this.filesDir, this.ctx.authctlEnv)
     for (let round = 0; round < runs; round++) {
-      for (const scenario of roundOrder(selected, round)) {
+      for (const scenario of roundOrder(runnable, round)) {
         this.signal.throwIfAborted()
         const result = results.get(scenario.id) as ScenarioResult
         await this.once(scenario, result, round)
@@ -55,22 +66,23 @@ export class Runner {
   }
 
   private async once(s: Scenario, result: ScenarioResult, round: number): Promise<void> {
-    if (s.needs) await this.ensure(s.needs)
+    if (s.needs && s.needs !== 'any') await this.ensure(s.needs)
     if (s.mintsForAnsible) await this.mint()
     if (s.needs) await this.ctx.bed.clearCommands()
     const cmd = s.command(this.ctx)
     const load1 = loadavg()[0] ?? 0
     const m = await measure(cmd.file, cmd.args, { env: cmd.env, timeoutMs: s.timeoutMs(this.ctx.hosts), signal: this.signal })
-    const why = m.timedOut ? `timed out after ${s.timeoutMs(this.ctx.hosts)} ms` : s.invalid?.(m)
+    const why = m.timedOut ? `timed out after ${s.timeoutMs(this.ctx.hosts)} ms` : s.invalid?.(m, this.ctx)
     if (why) {
       result.failures.push(why)
-      if (s.needs) this.state = 'unknown'
+      if (s.leaves) this.state = 'unknown'
       this.log(`  round ${round + 1} ${s.id}: FAILED (${why.split('\n')[0] ?? ''})`)
       return
     }
     const counts = s.needs ? (await countCommands(this.ctx.bed)).perHost : undefined
     const cpuS = m.userS !== undefined && m.sysS !== undefined ? m.userS + m.sysS : undefined
-    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, commandsPerHost: counts, load1 })
+    const phases = s.tool === 'authctl' ? phasesOf(m.stdout) : undefined
+    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, commandsPerHost: counts, load1, ...(phases ? { phases } : {}) })
     if (s.leaves) this.state = s.leaves
     const extra = counts ? ` commands/host=${Math.max(...counts)}` : ''
     this.log(`  round ${round + 1} ${s.id}: ${(m.wallMs / 1000).toFixed(2)} s, rss ${m.maxRssKb ?? '?'} KiB${extra} (load ${load1.toFixed(1)})`)
@@ -88,7 +100,7 @@ export class Runner {
     const args = want === 'ansible' ? cmd.args.map((a, i) => (cmd.args[i - 1] === '-f' ? String(Math.max(5, this.ctx.hosts)) : a)) : cmd.args
     this.log(`  (untimed: deploying with ${want} first)`)
     const m = await measure(cmd.file, args, { env: cmd.env, timeoutMs: deployer.timeoutMs(this.ctx.hosts), signal: this.signal })
-    const why = m.timedOut ? 'timed out' : deployer.invalid?.(m)
+    const why = m.timedOut ? 'timed out' : deployer.invalid?.(m, this.ctx)
     if (why) throw new Error(`could not deploy with ${want} before a no-change run: ${why}`)
     this.state = want
   }

@@ -1,0 +1,65 @@
+// The issue 11 targets, judged from the saved runs: the 10-host run for the ratios, the fleet run
+// (200 hosts, or the largest that came up) for memory. Rewritten with every report.
+import { rows, type Row } from './stats.js'
+import type { SavedRun } from './report.js'
+
+// One line of the targets table.
+export interface TargetLine {
+  what: string
+  target: string
+  measured: string
+  met: 'yes' | 'no' | 'not measured'
+}
+
+const x = (v: number) => `${v.toFixed(1)}×`
+const sec = (v: number | undefined) => (v === undefined ? '?' : `${v.toFixed(2)} s`)
+const MB = 1_000_000 / 1024 // KiB per MB: the target says MB (10^6 bytes)
+
+function row(run: SavedRun | undefined, id: string): Row | undefined {
+  return run ? rows(run.results).find((r) => r.id === id) : undefined
+}
+
+function atLeast(what: string, target: string, min: number, r: Row | undefined): TargetLine {
+  if (!r?.best || r.medianS === undefined) return { what, target, measured: r?.pending ?? 'no authctl and Ansible medians', met: 'not measured' }
+  const tuned = r.best.id.includes('tuned') ? 'tuned Ansible' : `best Ansible row (${r.best.label})`
+  const measured = `${x(r.best.speedup)} (${sec(r.medianS)} vs ${sec(r.best.medianS)}, ${tuned})`
+  return { what, target, measured, met: r.best.speedup >= min ? 'yes' : 'no' }
+}
+
+function atMost(what: string, target: string, max: number, r: Row | undefined, yardstick: string): TargetLine {
+  if (!r?.yardstick || r.medianS === undefined) return { what, target, measured: `no ${yardstick} median`, met: 'not measured' }
+  const measured = `${x(r.yardstick.multiple)} (${sec(r.medianS)} vs ${sec(r.yardstick.medianS)})`
+  return { what, target, measured, met: r.yardstick.multiple <= max ? 'yes' : 'no' }
+}
+
+// The targets of issue 11 against the saved runs.
+export function targetLines(measured: readonly SavedRun[], fleet: SavedRun | undefined): TargetLine[] {
+  const ten = measured.find((r) => r.hosts === 10)
+  const noChange = row(ten, 'authctl-nochange')
+  const lines = [
+    atLeast('no-change `setup`, 10 hosts, vs tuned Ansible', '≥ 20× faster', 20, noChange),
+    atMost('no-change `setup`, 10 hosts, vs the floor', '≤ 1.5× the floor', 1.5, noChange, 'floor'),
+    atLeast('first-run `setup`, 10 hosts, vs tuned Ansible', '≥ 8× faster', 8, row(ten, 'authctl-first')),
+  ]
+  const fleetNoChange = row(fleet, 'authctl-nochange')
+  const counts = [noChange, fleetNoChange].flatMap((r, i) => (r?.commandsPerHost === undefined ? [] : [{ hosts: i === 0 ? 10 : (fleet?.hosts ?? 0), n: r.commandsPerHost }]))
+  lines.push({
+    what: 'remote commands a host, no-change run', target: '1',
+    measured: counts.length === 0 ? 'not counted' : counts.map((c) => `${c.n} (busiest host, ${c.hosts} hosts)`).join('; '),
+    met: counts.length === 0 ? 'not measured' : counts.every((c) => c.n <= 1) ? 'yes' : 'no',
+  })
+  const rss = fleetNoChange?.peakRssMiB
+  const at = fleet ? `${fleet.hosts} hosts${fleet.hosts < 200 ? ` (200 could not be brought up: ${fleet.fleet?.bedFailure ?? 'see notes'})` : ''}` : ''
+  lines.push({
+    what: '200 hosts, no-change', target: 'peak RSS ≤ 200 MB',
+    measured: rss === undefined ? 'no fleet run saved (npx tsx bench/fleet.ts --hosts 200)' : `${((rss * 1024) / MB).toFixed(0)} MB (${rss.toFixed(0)} MiB) at ${at}`,
+    met: rss === undefined ? 'not measured' : (rss * 1024) / MB <= 200 && (fleet?.hosts ?? 0) >= 200 ? 'yes' : (rss * 1024) / MB > 200 ? 'no' : 'not measured',
+  })
+  lines.push(atMost('`authctl --help`', "≤ 1.5× `node -e ''`", 1.5, row(ten, 'authctl-help'), "node -e ''"))
+  return lines
+}
+
+// The targets as a Markdown table.
+export function targetsTable(lines: readonly TargetLine[]): string {
+  return ['| what | target | measured | met? |', '|---|---|---|---|', ...lines.map((l) => `| ${l.what} | ${l.target} | ${l.measured} | ${l.met} |`)].join('\n')
+}
