@@ -95,13 +95,14 @@ async function benchmark(hosts: number, runs: number, coldRuns: number, selected
     const base = { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' }
     const tunedCfg = join(work, 'ansible-tuned.cfg')
     await mkdir(join(work, 'cp'), { mode: 0o700 })
+    await mkdir(join(work, 'cp-replay'), { mode: 0o700 })
     await writeFile(tunedCfg, tunedAnsibleCfg(tunedForks(hosts), join(work, 'cp')))
     const floorHostsFile = join(work, 'floor-hosts.txt')
     await writeFloorHosts(bed, floorHostsFile)
     const authctlEnv = { ...base, VAULT_ADDR: bed.vault.addr, VAULT_TOKEN: bed.vault.operatorToken }
     const ctx: BenchContext = {
       bed, hosts, runJs: cli.runJs, playbook: PLAYBOOK, restartPlaybook: RESTART_PLAYBOOK, varsFile: join(work, 'ansible-vars.json'),
-      authctlEnv, floorHostsFile,
+      authctlEnv, floorHostsFile, replayFile: join(work, 'replay.sh'), replayControlDir: join(work, 'cp-replay'),
       // strict host keys as the inventory asks; ControlMaster/ControlPersist as Ansible ships them
       ansibleEnv: { ...base, ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_NOCOLOR: '1' },
       tunedAnsibleEnv: { ...base, ANSIBLE_CONFIG: tunedCfg },

@@ -12,8 +12,8 @@ interface Style {
 
 // Colour by tool and configuration, dash by scenario.
 export function styleOf(id: string): Style {
-  const color = id.startsWith('authctl') ? '#1f77b4' : id === 'floor' ? '#444' : id.includes('tuned') ? '#2ca02c' : id.endsWith('-fN') ? '#ff7f0e' : '#d62728'
-  const dash = id === 'floor' ? '1 3' : id.includes('nochange') ? '6 4' : id.includes('restart-serial1') ? '2 3' : id.includes('restart-all') ? '9 3 2 3' : ''
+  const color = id.startsWith('authctl') ? '#1f77b4' : id === 'floor' ? '#444' : id === 'replay' ? '#999' : id.includes('tuned') ? '#2ca02c' : id.endsWith('-fN') ? '#ff7f0e' : '#d62728'
+  const dash = id === 'floor' ? '1 3' : id === 'replay' ? '4 2' : id.includes('nochange') ? '6 4' : id.includes('restart-serial1') ? '2 3' : id.includes('restart-all') ? '9 3 2 3' : ''
   return { color, dash }
 }
 

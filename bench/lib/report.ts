@@ -6,7 +6,7 @@ import { extrapolateAnsible } from './extrapolate.js'
 import type { MachineInfo } from './machine.js'
 import type { ScenarioResult } from './runner.js'
 import { rows, type Row } from './stats.js'
-import { targetLines, targetsTable } from './targets.js'
+import { noChangeBreakdown, targetLines, targetsTable } from './targets.js'
 
 // One saved bench run at one host count.
 export interface SavedRun {
@@ -32,11 +32,11 @@ function compareCell(r: Row, all: readonly Row[]): string {
   if (r.tool === 'authctl') {
     const parts: string[] = []
     if (r.best) parts.push(`**${faster(r.best.speedup)}** than the best Ansible row (${short(r.best.label)})`)
-    if (r.yardstick) parts.push(`${times(r.yardstick.multiple)} ${r.yardstick.id === 'floor' ? 'the floor' : short(r.yardstick.label)}`)
+    for (const y of r.yardsticks ?? []) parts.push(`${times(y.multiple)} ${y.id === 'floor' ? 'the floor' : y.id === 'replay' ? 'the replay' : short(y.label)}`)
     return parts.join('; ')
   }
   if (r.ratio === undefined) return ''
-  if (r.tool === 'floor' || r.tool === 'baseline') return `authctl = ${times(r.ratio)} this`
+  if (r.tool === 'floor' || r.tool === 'probe' || r.tool === 'baseline') return `authctl = ${times(r.ratio)} this`
   const isBest = all.some((a) => a.best?.id === r.id)
   return `authctl ${faster(1 / r.ratio)}${isBest ? ' ← best Ansible' : ''}`
 }
@@ -117,6 +117,7 @@ export async function writeMarkdown(resultsDir: string, saved: readonly SavedRun
     '',
     targetsTable(targetLines(measured, fleet)),
     '',
+    ...[noChangeBreakdown(measured.find((r) => r.hosts === 10)), ''].filter((l) => l !== undefined),
     'Why a target is not met, and where the time goes: see "Findings" below.',
     '',
   ]

@@ -2,7 +2,7 @@
 // puts the hosts into the state each run needs first (untimed): wiped, or deployed by the same tool.
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
-import { countCommands, wipeHosts, type HostsState } from './bed-control.js'
+import { hostCommands, wipeHosts, type HostsState } from './bed-control.js'
 import { renderForAnsible, writeAnsibleVars } from './ansible-inputs.js'
 import { phasesOf } from './checks.js'
 import { measure } from './proc.js'
@@ -67,6 +67,11 @@ export class Runner {
 
   private async once(s: Scenario, result: ScenarioResult, round: number): Promise<void> {
     if (s.needs && s.needs !== 'any') await this.ensure(s.needs)
+    const notReady = s.notReady?.(this.ctx)
+    if (notReady !== undefined) {
+      this.log(`  round ${round + 1} ${s.id}: skipped (${notReady})`)
+      return
+    }
     if (s.mintsForAnsible) await this.mint()
     if (s.needs) await this.ctx.bed.clearCommands()
     const cmd = s.command(this.ctx)
@@ -79,7 +84,9 @@ export class Runner {
       this.log(`  round ${round + 1} ${s.id}: FAILED (${why.split('\n')[0] ?? ''})`)
       return
     }
-    const counts = s.needs ? (await countCommands(this.ctx.bed)).perHost : undefined
+    const commands = s.needs ? await hostCommands(this.ctx.bed) : undefined
+    const counts = commands ? [...commands.values()].map((c) => c.length) : undefined
+    if (commands) await s.record?.(this.ctx, commands)
     const cpuS = m.userS !== undefined && m.sysS !== undefined ? m.userS + m.sysS : undefined
     const phases = s.tool === 'authctl' ? phasesOf(m.stdout) : undefined
     result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, commandsPerHost: counts, load1, ...(phases ? { phases } : {}) })

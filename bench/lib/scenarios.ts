@@ -7,6 +7,7 @@ import type { HostsState } from './bed-control.js'
 import { ansibleNoChange, authctlAllHosts, authctlNoChange, exitZero } from './checks.js'
 import { floorArgv } from './floor.js'
 import type { Measured } from './proc.js'
+import { writeReplay } from './replay.js'
 
 // Everything a scenario may use to build its command line.
 export interface BenchContext {
@@ -25,6 +26,10 @@ export interface BenchContext {
   tunedAnsibleEnv: NodeJS.ProcessEnv
   /** xargs input of the floor row (lib/floor.ts) */
   floorHostsFile: string
+  /** sh script of the replay row (lib/replay.ts), its ssh control sockets, and whether it is written yet */
+  replayFile: string
+  replayControlDir: string
+  replayReady?: boolean
   /** `authctl restart --help` of the measured build; undefined when the command does not exist */
   restartHelp?: string
 }
@@ -35,8 +40,9 @@ export interface Command {
   env: NodeJS.ProcessEnv
 }
 
-// Which side of the comparison a row is on: the floor and the baseline are yardsticks, not rivals.
-export type Tool = 'authctl' | 'ansible' | 'floor' | 'baseline'
+// Which side of the comparison a row is on: the floor, the replay probe and the baseline are
+// yardsticks, not rivals.
+export type Tool = 'authctl' | 'ansible' | 'floor' | 'probe' | 'baseline'
 
 export interface Scenario {
   id: string
@@ -54,6 +60,10 @@ export interface Scenario {
   skip?: (hosts: number) => boolean
   /** why the row cannot run with this build yet (recorded as pending, not as failed) */
   pending?: (ctx: BenchContext) => string | undefined
+  /** why this round must skip the row (e.g. what it replays was not recorded yet) */
+  notReady?: (ctx: BenchContext) => string | undefined
+  /** after a counted run: the commands each host logged (the replay row is written from them) */
+  record?: (ctx: BenchContext, commands: ReadonlyMap<string, readonly string[]>) => Promise<void>
   timeoutMs: (hosts: number) => number
   command: (ctx: BenchContext) => Command
   /** why a finished run does not count (wrong exit code, not really a no-change run …) */
@@ -88,6 +98,11 @@ const serialOne = ['-e', 'restart_serial=1']
 const long = (perHostMs: number, floorMs: number) => (hosts: number) => Math.max(floorMs, hosts * perHostMs)
 const fiveForks = 5
 const allHosts = (m: Measured, ctx: BenchContext) => authctlAllHosts(ctx.hosts)(m)
+// The replay row's script from the commands of the last counted no-change run.
+async function recordReplay(ctx: BenchContext, commands: ReadonlyMap<string, readonly string[]>): Promise<void> {
+  await writeReplay(ctx.bed, commands, ctx.replayFile, ctx.replayControlDir)
+  ctx.replayReady = true
+}
 const TUNED = 'ansible-playbook tuned (pipelining, ControlPersist, forks N≤50, free)'
 
 export const SCENARIOS: Scenario[] = [
@@ -97,11 +112,16 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'authctl-nochange', tool: 'authctl', label: 'setup, no-change run', needs: 'authctl', leaves: 'authctl',
-    timeoutMs: long(5_000, 120_000), command: (ctx) => setup(ctx), invalid: authctlNoChange,
+    timeoutMs: long(5_000, 120_000), command: (ctx) => setup(ctx), invalid: authctlNoChange, record: recordReplay,
   },
   {
     id: 'floor', tool: 'floor', label: 'floor: one ssh + sudo -n true a host, forks N≤50', needs: 'any', versus: 'authctl-nochange',
     timeoutMs: long(2_000, 60_000), command: (ctx) => ({ file: 'xargs', args: floorArgv(ctx.floorHostsFile, tunedForks(ctx.hosts), ctx.bed), env: ctx.authctlEnv }), invalid: exitZero,
+  },
+  {
+    id: 'replay', tool: 'probe', label: "authctl's no-change remote commands, replayed with OpenSSH", needs: 'authctl', leaves: 'authctl', versus: 'authctl-nochange',
+    notReady: (ctx) => (ctx.replayReady ? undefined : 'no authctl no-change run recorded yet'),
+    timeoutMs: long(5_000, 60_000), command: (ctx) => ({ file: 'sh', args: [ctx.replayFile], env: ctx.authctlEnv }), invalid: exitZero,
   },
   {
     id: 'authctl-restart-serial1', tool: 'authctl', label: 'restart --serial 1 (rolling)', needs: 'authctl', leaves: 'authctl', pending: restartPending,

@@ -23,8 +23,8 @@ export interface Row {
   pending?: string
   /** authctl rows: the fastest Ansible row compared with this one, and how many times faster authctl is */
   best?: { id: string; label: string; medianS: number; speedup: number }
-  /** authctl rows: this median as a multiple of a yardstick row's median (the floor, node's start-up) */
-  yardstick?: { id: string; label: string; medianS: number; multiple: number }
+  /** authctl rows: this median as a multiple of each yardstick row's median (the floor, the replay, node's start-up) */
+  yardsticks?: { id: string; label: string; medianS: number; multiple: number }[]
   /** authctl rows: median ms per phase, when --json reported phases */
   phases?: Record<string, number>
 }
@@ -68,8 +68,8 @@ export function rows(results: readonly ScenarioResult[]): Row[] {
     if (r.tool === 'ansible' && (base.best === undefined || r.medianS < base.best.medianS)) {
       base.best = { id: r.id, label: r.label, medianS: r.medianS, speedup: r.medianS / base.medianS }
     }
-    if (r.tool === 'floor' || r.tool === 'baseline') {
-      base.yardstick = { id: r.id, label: r.label, medianS: r.medianS, multiple: base.medianS / r.medianS }
+    if (r.tool === 'floor' || r.tool === 'probe' || r.tool === 'baseline') {
+      base.yardsticks = [...(base.yardsticks ?? []), { id: r.id, label: r.label, medianS: r.medianS, multiple: base.medianS / r.medianS }]
     }
   }
   return out

@@ -1,17 +1,21 @@
 // The bench's rival and yardstick rows against real sshd hosts: tuned Ansible (pipelining, one
-// ControlPersist master per host), bench/restart.yml (serial 1 and all at once, gated on health)
-// and the floor (one `sudo -n true` a host).
+// ControlPersist master per host), bench/restart.yml (serial 1 and all at once, gated on health),
+// the floor (one `sudo -n true` a host) and the replay of authctl's no-change commands.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tunedAnsibleCfg } from '../../bench/lib/ansible-config.js'
 import { renderForAnsible, writeAnsibleVars } from '../../bench/lib/ansible-inputs.js'
+import { hostCommands } from '../../bench/lib/bed-control.js'
 import { floorArgv, writeFloorHosts } from '../../bench/lib/floor.js'
+import { writeReplay } from '../../bench/lib/replay.js'
 import { PLAYBOOK, RESTART_PLAYBOOK } from '../../bench/lib/scenarios.js'
 import { clearFaults, readProjectState, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { runCli } from './support/cli.js'
 
 let bed: Testbed
 let work: string
@@ -105,5 +109,31 @@ describe('the floor', () => {
     const r = await run('xargs', floorArgv(file, 2, { keyFile: bed.keyFile, knownHostsPath: wrong }))
     expect(r.code).not.toBe(0)
     expect(r.out).toMatch(/Host key verification failed/)
+  })
+})
+
+describe('the replay of a no-change run', () => {
+  it('runs the same commands on every host again over OpenSSH and leaves the hosts as they were', async () => {
+    const authctlEnv = { PATH: process.env.PATH, HOME: join(work, 'home'), VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+    const setup = () => runCli(['setup', '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath, '--json'], authctlEnv)
+    expect((await setup()).code).toBe(0) // takes the Ansible-deployed hosts over
+    await bed.clearCommands()
+    const noChange = await setup()
+    expect(noChange.code, noChange.stderr).toBe(0)
+    const recorded = await hostCommands(bed)
+    await mkdir(join(work, 'cp-replay'), { mode: 0o700 })
+    await writeReplay(bed, recorded, join(work, 'replay.sh'), join(work, 'cp-replay'))
+    await bed.clearCommands()
+    const r = await run('sh', [join(work, 'replay.sh')])
+    expect(r.code, r.out).toBe(0)
+    expect(await hostCommands(bed)).toEqual(recorded)
+    for (const h of bed.hosts) expect(existsSync(join(h.dataDir, 'authentik', 'authctl.lock'))).toBe(false)
+    const after = JSON.parse((await setup()).stdout) as { hosts: { status: string }[] }
+    expect(after.hosts.map((h) => h.status)).toEqual(['ok', 'ok'])
+  })
+
+  it('exits 1 when a replayed command fails on a host', async () => {
+    await writeReplay(bed, new Map([['host1', ['true']], ['host2', ['exit 7']]]), join(work, 'bad.sh'), join(work, 'cp-replay'))
+    expect((await run('sh', [join(work, 'bad.sh')])).code).toBe(1)
   })
 })

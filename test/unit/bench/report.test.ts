@@ -7,7 +7,7 @@ import type { MachineInfo } from '../../../bench/lib/machine.js'
 import { table, type SavedRun } from '../../../bench/lib/report.js'
 import type { ScenarioResult } from '../../../bench/lib/runner.js'
 import { rows } from '../../../bench/lib/stats.js'
-import { targetLines } from '../../../bench/lib/targets.js'
+import { noChangeBreakdown, targetLines } from '../../../bench/lib/targets.js'
 
 const machine: MachineInfo = { cpuModel: 'cpu', cores: 2, memGiB: 1, kernel: 'k', node: 'v20', ansible: 'a', openssh: 'o', uptimeAtStart: 'load 1' }
 
@@ -41,8 +41,8 @@ describe('rows', () => {
     const byId = new Map(rows(tenHosts.results).map((r) => [r.id, r]))
     expect(byId.get('authctl-first')?.best).toEqual({ id: 'ansible-tuned-first', label: 'ansible-tuned-first', medianS: 24, speedup: 8 })
     expect(byId.get('authctl-nochange')?.best?.id).toBe('ansible-tuned-nochange')
-    expect(byId.get('authctl-nochange')?.yardstick?.multiple).toBeCloseTo(1.25)
-    expect(byId.get('authctl-help')?.yardstick?.multiple).toBeCloseTo(1.25)
+    expect(byId.get('authctl-nochange')?.yardsticks?.map((y) => [y.id, y.multiple])).toEqual([['floor', 1.25]])
+    expect(byId.get('authctl-help')?.yardsticks?.[0]?.multiple).toBeCloseTo(1.25)
     expect(byId.get('ansible-first-f5')?.ratio).toBeCloseTo(3 / 60)
     expect(byId.get('authctl-restart-all')?.pending).toBe('pending (authctl restart not built)')
   })
@@ -94,5 +94,17 @@ describe('extrapolation', () => {
     const fleet = run(200, [result('authctl-first', 'authctl', [40], { cmds: 3 })], { requestedHosts: 200, beds: 4, forks: 10 })
     expect(wallTimeSvg([one, tenHosts])).not.toContain('EXTRAPOLATED')
     expect(wallTimeSvg([one, tenHosts, fleet])).toContain('ansible-tuned-first: 200 hosts, ~')
+  })
+})
+
+describe('noChangeBreakdown', () => {
+  it('splits the no-change time into the floor, the remote commands beyond it and the local side', () => {
+    const withReplay = run(10, [...tenHosts.results, result('replay', 'probe', [0.9], { versus: 'authctl-nochange', cmds: 2 })])
+    const text = noChangeBreakdown(withReplay)?.replace(/\n/g, ' ')
+    expect(text).toContain('spends its 1.00 s at 10 hosts')
+    expect(text).toContain('0.80 s is the floor')
+    expect(text).toContain('0.10 s more is authctl\'s own remote commands')
+    expect(text).toContain('the remaining 0.10 s is authctl\'s local side')
+    expect(noChangeBreakdown(tenHosts)).toBeUndefined()
   })
 })
