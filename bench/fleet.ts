@@ -1,4 +1,4 @@
-// `npx tsx bench/fleet.ts --hosts 200`: authctl alone on more hosts than one test bed holds (50):
+// `npx tsx bench/fleet.ts --hosts 200 [--forks 10] [--per-bed 50]`: authctl alone on more hosts than one test bed holds (50):
 // several beds in their own address slots, one merged inventory and known_hosts, the first bed's
 // Vault for all. Measures a first run and a no-change run (wall time, peak RSS and CPU seconds of
 // the authctl process, remote commands per host), saves results/data/fleet-N.json and rewrites
@@ -38,19 +38,26 @@ async function mergedInventory(beds: readonly Testbed[], dir: string): Promise<{
   return { inventory, knownHosts }
 }
 
-// Beds of up to 50 hosts until `total`; a bed that cannot start ends the climb (recorded, not thrown).
-async function startBeds(total: number, beds: Testbed[]): Promise<string | undefined> {
-  for (let left = total; left > 0; left -= PER_BED) {
-    const started = performance.now()
-    try {
-      beds.push(await startTestbed({ hosts: Math.min(PER_BED, left), vault: beds.length === 0 }))
-    } catch (error) {
-      const why = `bed ${beds.length + 1} (${Math.min(PER_BED, left)} hosts) did not start: ${error instanceof Error ? error.message : String(error)}`
-      console.log(why)
-      if (beds.length === 0) throw error
-      return why.slice(0, 400)
+// Beds of up to `perBed` hosts until `total`. A bed start makes two host keys a host at once
+// (ssh-keygen, 30 s timeout each), which a loaded machine can overrun: each bed gets a second try,
+// and a bed that fails twice ends the climb (recorded, not thrown).
+async function startBeds(total: number, perBed: number, beds: Testbed[]): Promise<string | undefined> {
+  for (let left = total; left > 0; left -= perBed) {
+    const hosts = Math.min(perBed, left)
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now()
+      try {
+        beds.push(await startTestbed({ hosts, vault: beds.length === 0 }))
+        console.log(`bed ${beds.length}: ${hosts} hosts in slot ${beds.at(-1)?.slot} (${((performance.now() - started) / 1000).toFixed(1)} s, load ${loadavg()[0]?.toFixed(1)})`)
+        break
+      } catch (error) {
+        const why = `bed ${beds.length + 1} (${hosts} hosts) did not start (try ${attempt}, load ${loadavg()[0]?.toFixed(1)}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
+        console.log(why)
+        if (attempt < 2) continue
+        if (beds.length === 0) throw error
+        return why.slice(0, 400)
+      }
     }
-    console.log(`bed ${beds.length}: ${beds.at(-1)?.hosts.length} hosts in slot ${beds.at(-1)?.slot} (${((performance.now() - started) / 1000).toFixed(1)} s, load ${loadavg()[0]?.toFixed(1)})`)
   }
   return undefined
 }
@@ -58,11 +65,13 @@ async function startBeds(total: number, beds: Testbed[]): Promise<string | undef
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { hosts: { type: 'string', default: '200' }, forks: { type: 'string', default: '10' }, 'no-build': { type: 'boolean' }, 'no-save': { type: 'boolean' } },
+    options: { hosts: { type: 'string', default: '200' }, forks: { type: 'string', default: '10' }, 'per-bed': { type: 'string', default: String(PER_BED) }, 'no-build': { type: 'boolean' }, 'no-save': { type: 'boolean' } },
   })
   const total = Number(values.hosts)
   const forks = Number(values.forks)
-  if (!Number.isInteger(total) || total < 1 || total > 16 * PER_BED || !Number.isInteger(forks) || forks < 1) throw new Error('--hosts must be 1..800 and --forks a positive integer')
+  const perBed = Number(values['per-bed'])
+  if (!Number.isInteger(perBed) || perBed < 1 || perBed > PER_BED) throw new Error(`--per-bed must be 1..${PER_BED}`)
+  if (!Number.isInteger(total) || total < 1 || total > 16 * perBed || !Number.isInteger(forks) || forks < 1) throw new Error(`--hosts must be 1..${16 * perBed} and --forks a positive integer`)
   if (!values['no-build']) buildCli(repoRoot)
   const machine = machineInfo()
   console.log(`fleet: ${total} hosts asked for, --forks ${forks}; ${machine.uptimeAtStart}`)
@@ -71,7 +80,7 @@ async function main(): Promise<number> {
   const beds: Testbed[] = []
   const results: ScenarioResult[] = []
   try {
-    const bedFailure = await startBeds(total, beds)
+    const bedFailure = await startBeds(total, perBed, beds)
     const hosts = beds.reduce((n, b) => n + b.hosts.length, 0)
     const first = beds[0] as Testbed
     const { inventory, knownHosts } = await mergedInventory(beds, work)
