@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      hosts: { type: 'string' }, runs: { type: 'string', default: '3' }, 'cold-runs': { type: 'string', default: '5' },
+      hosts: { type: 'string' }, runs: { type: 'string', default: '3' }, 'cold-runs': { type: 'string', default: '15' },
       scenarios: { type: 'string' }, 'no-save': { type: 'boolean' }, merge: { type: 'boolean' }, 'no-build': { type: 'boolean' },
       report: { type: 'boolean' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -95,14 +95,13 @@ async function benchmark(hosts: number, runs: number, coldRuns: number, selected
     const base = { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' }
     const tunedCfg = join(work, 'ansible-tuned.cfg')
     await mkdir(join(work, 'cp'), { mode: 0o700 })
-    await mkdir(join(work, 'cp-replay'), { mode: 0o700 })
     await writeFile(tunedCfg, tunedAnsibleCfg(tunedForks(hosts), join(work, 'cp')))
     const floorHostsFile = join(work, 'floor-hosts.txt')
     await writeFloorHosts(bed, floorHostsFile)
     const authctlEnv = { ...base, VAULT_ADDR: bed.vault.addr, VAULT_TOKEN: bed.vault.operatorToken }
     const ctx: BenchContext = {
       bed, hosts, runJs: cli.runJs, playbook: PLAYBOOK, restartPlaybook: RESTART_PLAYBOOK, varsFile: join(work, 'ansible-vars.json'),
-      authctlEnv, floorHostsFile, replayFile: join(work, 'replay.sh'), replayControlDir: join(work, 'cp-replay'),
+      authctlEnv, floorHostsFile, replayFile: join(work, 'replay.sh'),
       // strict host keys as the inventory asks; ControlMaster/ControlPersist as Ansible ships them
       ansibleEnv: { ...base, ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_NOCOLOR: '1' },
       tunedAnsibleEnv: { ...base, ANSIBLE_CONFIG: tunedCfg },

@@ -26,9 +26,8 @@ export interface BenchContext {
   tunedAnsibleEnv: NodeJS.ProcessEnv
   /** xargs input of the floor row (lib/floor.ts) */
   floorHostsFile: string
-  /** sh script of the replay row (lib/replay.ts), its ssh control sockets, and whether it is written yet */
+  /** sh script of the replay row (lib/replay.ts), and whether it is written yet */
   replayFile: string
-  replayControlDir: string
   replayReady?: boolean
   /** `authctl restart --help` of the measured build; undefined when the command does not exist */
   restartHelp?: string
@@ -100,7 +99,7 @@ const fiveForks = 5
 const allHosts = (m: Measured, ctx: BenchContext) => authctlAllHosts(ctx.hosts)(m)
 // The replay row's script from the commands of the last counted no-change run.
 async function recordReplay(ctx: BenchContext, commands: ReadonlyMap<string, readonly string[]>): Promise<void> {
-  await writeReplay(ctx.bed, commands, ctx.replayFile, ctx.replayControlDir)
+  await writeReplay(ctx.bed, commands, ctx.replayFile)
   ctx.replayReady = true
 }
 const TUNED = 'ansible-playbook tuned (pipelining, ControlPersist, forks N≤50, free)'
@@ -119,7 +118,7 @@ export const SCENARIOS: Scenario[] = [
     timeoutMs: long(2_000, 60_000), command: (ctx) => ({ file: 'xargs', args: floorArgv(ctx.floorHostsFile, tunedForks(ctx.hosts), ctx.bed), env: ctx.authctlEnv }), invalid: exitZero,
   },
   {
-    id: 'replay', tool: 'probe', label: "authctl's no-change remote commands, replayed with OpenSSH", needs: 'authctl', leaves: 'authctl', versus: 'authctl-nochange',
+    id: 'replay', tool: 'probe', label: "authctl's no-change remote commands, replayed with OpenSSH (one session a host)", needs: 'authctl', leaves: 'authctl', versus: 'authctl-nochange',
     notReady: (ctx) => (ctx.replayReady ? undefined : 'no authctl no-change run recorded yet'),
     timeoutMs: long(5_000, 60_000), command: (ctx) => ({ file: 'sh', args: [ctx.replayFile], env: ctx.authctlEnv }), invalid: exitZero,
   },

@@ -66,17 +66,19 @@ export function targetsTable(lines: readonly TargetLine[]): string {
 }
 
 // Where a no-change run's time goes, from the yardsticks measured beside it: the floor (connect +
-// sudo), the replay (authctl's own remote commands over OpenSSH) and node's start-up.
+// sudo), the replay (authctl's own remote commands over OpenSSH, one session a host) and node's start-up.
 export function noChangeBreakdown(run: SavedRun | undefined): string | undefined {
   const all = run ? rows(run.results) : []
   const median = (id: string) => all.find((r) => r.id === id)?.medianS
   const [a, f, r, n, inv] = ['authctl-nochange', 'floor', 'replay', 'node-empty', 'authctl-inventory'].map(median)
   if (!run || a === undefined || f === undefined || r === undefined) return undefined
-  const node = n === undefined ? '' : ` (Node's own start-up ${sec(n)}${inv === undefined ? '' : `; \`authctl inventory --list\`, oclif and the inventory code without any host, ${sec(inv)}`})`
+  const node = n === undefined ? '' : ` (Node's own start-up is ${sec(n)}${inv === undefined ? '' : `; \`authctl inventory --list\`, oclif and the inventory code without any host, ${sec(inv)}`})`
+  const local = a >= r
+    ? `the remaining ${sec(a - r)} is authctl's local side${node}: module loading, ssh2's handshake in JavaScript, render, Vault, and its second round trip a host.`
+    : `authctl as a whole is ${sec(r - a)} faster than that replay: one Node process with ${run.hosts} ssh2 connections costs less here than ${run.hosts} OpenSSH client processes, which more than pays for its local side${node}.`
   return [
     `Where a no-change \`setup\` spends its ${sec(a)} at ${run.hosts} hosts (medians of the same run): ${sec(f)} is the floor`,
-    `(OpenSSH connect + \`sudo -n true\`, all hosts at once); ${sec(r - f)} more is authctl's own remote commands (replayed`,
-    `with OpenSSH over one connection a host: ${sec(r)}); the remaining ${sec(a - r)} is authctl's local side${node}:`,
-    'Node and module loading, ssh2\'s handshake in JavaScript, render and Vault calls.',
+    `(OpenSSH connect + \`sudo -n true\`, all hosts at once); authctl's own remote commands, replayed with OpenSSH in one`,
+    `session a host, take ${sec(r)}, i.e. ${sec(r - f)} of work on the hosts beyond the floor; ${local}`,
   ].join('\n')
 }

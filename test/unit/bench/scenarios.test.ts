@@ -14,7 +14,7 @@ const bed = {
 } as unknown as Testbed
 const ctx = (restartHelp?: string): BenchContext => ({
   bed, hosts: 2, runJs: '/s/bin/run.js', playbook: '/p/setup.yml', restartPlaybook: '/p/restart.yml', varsFile: '/w/vars.json',
-  authctlEnv: {}, ansibleEnv: { A: 'default' }, tunedAnsibleEnv: { A: 'tuned' }, floorHostsFile: '/w/floor.txt', replayFile: '/w/replay.sh', replayControlDir: '/w/cpr', ...(restartHelp === undefined ? {} : { restartHelp }),
+  authctlEnv: {}, ansibleEnv: { A: 'default' }, tunedAnsibleEnv: { A: 'tuned' }, floorHostsFile: '/w/floor.txt', replayFile: '/w/replay.sh', ...(restartHelp === undefined ? {} : { restartHelp }),
 })
 const scenario = (id: string) => SCENARIOS.find((s) => s.id === id) ?? expect.unreachable(id)
 const measured = (code: number, stdout: string): Measured => ({ code, stdout, stderr: '', wallMs: 1, timedOut: false })
