@@ -23,6 +23,7 @@ describe('tuned Ansible', () => {
   it('writes the ansible.cfg of issue 11 with one control socket per host', () => {
     const text = tunedAnsibleCfg(10, '/w/cp')
     expect(text).toContain('forks = 10\nstrategy = free\ngathering = explicit\n')
+    expect(text).toContain('timeout = 60\n')
     expect(text).toContain('pipelining = True\nssh_args = -C -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/w/cp/%C\n')
     expect([tunedForks(1), tunedForks(10), tunedForks(200)]).toEqual([1, 10, 50])
   })
