@@ -8,10 +8,6 @@ import type { Testbed } from '../../test/support/testbed/index.js'
 // mode and bookkeeping, so a no-change run must follow a deployment by the same tool).
 export type HostsState = 'fresh' | 'authctl' | 'ansible' | 'unknown'
 
-// Remote commands of one timed run, per host.
-export interface CommandCounts {
-  perHost: number[]
-}
 
 // Removes what either tool left on every host: the deploy root and the docker stand-in's state.
 export async function wipeHosts(bed: Testbed): Promise<void> {
@@ -23,8 +19,7 @@ export async function wipeHosts(bed: Testbed): Promise<void> {
   )
 }
 
-// The number of commands each host's log recorded since the last clearCommands().
-export async function countCommands(bed: Testbed): Promise<CommandCounts> {
-  const perHost = await Promise.all(bed.hosts.map(async (h) => (await bed.commands(h.name)).length))
-  return { perHost }
+// The commands each host's log recorded since the last clearCommands(), by host name.
+export async function hostCommands(bed: Testbed): Promise<Map<string, string[]>> {
+  return new Map(await Promise.all(bed.hosts.map(async (h) => [h.name, await bed.commands(h.name)] as const)))
 }

@@ -1,28 +1,27 @@
 // A hand-written SVG line chart of median wall time against host count (log–log), one line per
-// tool and scenario: no chart library for one picture.
+// host row of every tool (authctl, Ansible as shipped and tuned, the floor), the fleet run's
+// authctl points, and Ansible extrapolated to the fleet's host count (hollow markers, dotted).
+import { extrapolateAnsible } from './extrapolate.js'
 import { rows } from './stats.js'
 import type { SavedRun } from './report.js'
 
-interface Series {
-  id: string
-  label: string
+interface Style {
   color: string
-  dashed: boolean
+  dash: string
 }
 
-const SERIES: Series[] = [
-  { id: 'authctl-first', label: 'authctl setup, first run', color: '#1f77b4', dashed: false },
-  { id: 'authctl-nochange', label: 'authctl setup, no change', color: '#1f77b4', dashed: true },
-  { id: 'ansible-first-f5', label: 'ansible-playbook forks 5, first run', color: '#d62728', dashed: false },
-  { id: 'ansible-nochange-f5', label: 'ansible-playbook forks 5, no change', color: '#d62728', dashed: true },
-  { id: 'ansible-first-fN', label: 'ansible-playbook forks N, first run', color: '#ff7f0e', dashed: false },
-  { id: 'ansible-nochange-fN', label: 'ansible-playbook forks N, no change', color: '#ff7f0e', dashed: true },
-]
+// Colour by tool and configuration, dash by scenario.
+export function styleOf(id: string): Style {
+  const color = id.startsWith('authctl') ? '#1f77b4' : id === 'floor' ? '#444' : id === 'replay' ? '#999' : id.includes('tuned') ? '#2ca02c' : id.endsWith('-fN') ? '#ff7f0e' : '#d62728'
+  const dash = id === 'floor' ? '1 3' : id === 'replay' ? '4 2' : id.includes('nochange') ? '6 4' : id.includes('restart-serial1') ? '2 3' : id.includes('restart-all') ? '9 3 2 3' : ''
+  return { color, dash }
+}
 
-const W = 760
-const H = 460
-const PAD = { left: 70, right: 290, top: 40, bottom: 55 }
+const W = 860
+const H = 560
+const PAD = { left: 70, right: 370, top: 40, bottom: 55 }
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+const shortLabel = (id: string, label: string) => `${id.startsWith('authctl') ? 'authctl ' : ''}${label.replace(/^ansible-playbook /, 'ansible ').replace(/ \(pipelining, ControlPersist, forks N≤50, free\)/, '')}`
 
 function ticks(lo: number, hi: number): number[] {
   const out: number[] = []
@@ -35,25 +34,39 @@ function ticks(lo: number, hi: number): number[] {
   return out
 }
 
-// The chart for all saved runs; points without data are left out of their line.
-export function wallTimeSvg(saved: readonly SavedRun[]): string {
-  const points = new Map<string, { hosts: number; s: number }[]>()
+type Point = { hosts: number; s: number }
+
+// Medians of every host row (the rows with remote commands counted), by id, fewest hosts first.
+function measuredSeries(saved: readonly SavedRun[]): Map<string, { label: string; pts: Point[] }> {
+  const series = new Map<string, { label: string; pts: Point[] }>()
   for (const run of saved) {
     for (const r of rows(run.results)) {
-      if (r.medianS === undefined) continue
-      points.set(r.id, [...(points.get(r.id) ?? []), { hosts: run.hosts, s: r.medianS }])
+      if (r.medianS === undefined || r.commandsPerHost === undefined) continue
+      const s = series.get(r.id) ?? { label: r.label, pts: [] }
+      s.pts.push({ hosts: run.hosts, s: r.medianS })
+      series.set(r.id, s)
     }
   }
-  const all = SERIES.flatMap((x) => points.get(x.id) ?? [])
+  for (const s of series.values()) s.pts.sort((a, b) => a.hosts - b.hosts)
+  return series
+}
+
+// The chart for all saved runs; points without data are left out of their line.
+export function wallTimeSvg(saved: readonly SavedRun[]): string {
+  const series = measuredSeries(saved)
+  const fleet = saved.filter((r) => r.fleet !== undefined).at(-1)
+  const extra = fleet ? extrapolateAnsible(saved.filter((r) => r.fleet === undefined), fleet.hosts) : []
+  const all = [...[...series.values()].flatMap((x) => x.pts), ...extra.map((e) => ({ hosts: e.hosts, s: e.medianS }))]
   const hostsMax = Math.max(50, ...all.map((p) => p.hosts))
   const yLo = 10 ** Math.floor(Math.log10(Math.min(1, ...all.map((p) => p.s))))
   const yHi = 10 ** Math.ceil(Math.log10(Math.max(10, ...all.map((p) => p.s))))
   const px = (h: number) => PAD.left + (Math.log10(h) / Math.log10(hostsMax)) * (W - PAD.left - PAD.right)
   const py = (v: number) => H - PAD.bottom - ((Math.log10(v) - Math.log10(yLo)) / (Math.log10(yHi) - Math.log10(yLo))) * (H - PAD.top - PAD.bottom)
+  const xy = (p: Point) => `${px(p.hosts).toFixed(1)},${py(p.s).toFixed(1)}`
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${PAD.left}" y="22" font-size="15" font-weight="bold">Wall time of a setup run vs host count (median, log–log)</text>`,
+    `<text x="${PAD.left}" y="22" font-size="15" font-weight="bold">Wall time vs host count (median, log–log)</text>`,
   ]
   for (const v of ticks(yLo, yHi)) {
     out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#ddd"/>`)
@@ -66,16 +79,25 @@ export function wallTimeSvg(saved: readonly SavedRun[]): string {
   out.push(`<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 12}" text-anchor="middle">hosts</text>`)
   out.push(`<text transform="translate(18 ${(PAD.top + H - PAD.bottom) / 2}) rotate(-90)" text-anchor="middle">seconds</text>`)
   out.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${W - PAD.left - PAD.right}" height="${H - PAD.top - PAD.bottom}" fill="none" stroke="#888"/>`)
-  for (const [i, x] of SERIES.entries()) {
-    const pts = (points.get(x.id) ?? []).sort((a, b) => a.hosts - b.hosts)
-    const dash = x.dashed ? ' stroke-dasharray="6 4"' : ''
-    if (pts.length > 1) out.push(`<polyline fill="none" stroke="${x.color}" stroke-width="2"${dash} points="${pts.map((p) => `${px(p.hosts).toFixed(1)},${py(p.s).toFixed(1)}`).join(' ')}"/>`)
-    for (const p of pts) out.push(`<circle cx="${px(p.hosts).toFixed(1)}" cy="${py(p.s).toFixed(1)}" r="3.5" fill="${x.color}"><title>${esc(x.label)}: ${p.hosts} hosts, ${p.s.toFixed(2)} s</title></circle>`)
-    const ly = PAD.top + 10 + i * 22
-    out.push(`<line x1="${W - PAD.right + 16}" x2="${W - PAD.right + 46}" y1="${ly}" y2="${ly}" stroke="${x.color}" stroke-width="2"${dash}/>`)
-    out.push(`<text x="${W - PAD.right + 52}" y="${ly + 4}">${esc(x.label)}</text>`)
+  for (const [i, [id, x]] of [...series.entries()].entries()) {
+    const { color, dash } = styleOf(id)
+    const d = dash ? ` stroke-dasharray="${dash}"` : ''
+    if (x.pts.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${d} points="${x.pts.map(xy).join(' ')}"/>`)
+    for (const p of x.pts) out.push(`<circle cx="${px(p.hosts).toFixed(1)}" cy="${py(p.s).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(x.label)}: ${p.hosts} hosts, ${p.s.toFixed(2)} s</title></circle>`)
+    const e = extra.find((z) => z.id === id)
+    const last = x.pts.at(-1)
+    if (e && last) {
+      const ep = { hosts: e.hosts, s: e.medianS }
+      out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="1 4" points="${xy(last)} ${xy(ep)}"/>`)
+      out.push(`<circle cx="${px(ep.hosts).toFixed(1)}" cy="${py(ep.s).toFixed(1)}" r="4" fill="white" stroke="${color}" stroke-width="2"><title>${esc(x.label)}: ${e.hosts} hosts, ~${e.medianS.toFixed(0)} s EXTRAPOLATED from ${e.from.join('/')} hosts</title></circle>`)
+    }
+    const ly = PAD.top + 10 + i * 20
+    out.push(`<line x1="${W - PAD.right + 14}" x2="${W - PAD.right + 44}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${d}/>`)
+    out.push(`<text x="${W - PAD.right + 50}" y="${ly + 4}">${esc(shortLabel(id, x.label))}</text>`)
   }
-  out.push(`<text x="${W - PAD.right + 16}" y="${PAD.top + 10 + SERIES.length * 22 + 10}" fill="#555">authctl: default --forks 10</text>`)
+  const notesY = PAD.top + 10 + series.size * 20 + 10
+  out.push(`<text x="${W - PAD.right + 14}" y="${notesY}" fill="#555">authctl: default --forks 10; hollow markers: Ansible</text>`)
+  out.push(`<text x="${W - PAD.right + 14}" y="${notesY + 16}" fill="#555">extrapolated to ${fleet?.hosts ?? '–'} hosts (not run)</text>`)
   out.push('</svg>', '')
   return out.join('\n')
 }
