@@ -1,6 +1,6 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
-import { AuthctlError, HostFailedError, LockHeldError } from '../errors.js'
+import { AuthctlError, EXIT_CODES, HostFailedError, LockHeldError, type ExitCode } from '../errors.js'
 import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
@@ -28,9 +28,13 @@ export async function readState(remote: RemoteHost, input: ReadStateInput): Prom
 }
 
 // A write that failed part way: the files renamed into place before it stopped (each write is atomic).
-export class WriteError extends HostFailedError {
-  constructor(message: string, readonly written: readonly string[], hint: string) {
-    super(message, { hint })
+// It keeps the exit code of what stopped it (a lost connection stays "unreachable", Ctrl-C stays 130).
+export class WriteError extends AuthctlError {
+  override readonly exitCode: ExitCode
+
+  constructor(message: string, readonly written: readonly string[], hint: string, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
+    super(message, { hint, cause })
+    this.exitCode = exitCode
   }
 }
 
@@ -51,21 +55,23 @@ export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[]
   // a cut connection may leave some files written: the caller learns which ones from the error
   const out = { stdout: '', stderr: '' }
   const stdout = () => out.stdout
+  let r
   try {
-    const r = await remote.exec(argv, { stdin, timeoutMs: 120_000, onLine: (stream, line) => void (out[stream] = (out[stream] + line + '\n').slice(-65_536)) })
-    if (r.code === 0) return writtenPaths(stdout())
-    const said = (tag: string) => sanitizeRemote(stdout().split('\n').find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1) ?? '', { maxBytes: 600 })
-    if (lock && r.code === WRITE_EXIT.lockHeld) {
-      throw new LockHeldError(`${remote.name}: the deploy lock was taken by another run since the state read (${said('locked') || 'no details'}); nothing was written`, { hint: 'Run again once that run has finished (or pass --lock-wait 5m).' })
-    }
-    if (lock && r.code === WRITE_EXIT.changed) {
-      throw new HostFailedError(`${remote.name}: ${said('changed')} changed since the state read (another run?); nothing was written`, { hint: 'Run again: the next run plans from the new state.' })
-    }
-    throw new WriteError(`${remote.name}: writing files failed: ${sanitizeRemote(out.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(stdout()), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
+    r = await remote.exec(argv, { stdin, timeoutMs: 120_000, onLine: (stream, line) => void (out[stream] = (out[stream] + line + '\n').slice(-65_536)) })
   } catch (error) {
-    if (error instanceof WriteError || !(error instanceof AuthctlError)) throw error
-    throw new WriteError(error.message, writtenPaths(stdout()), error.hint ?? 'Run again once the host answers; each file is either old or new.')
+    if (!(error instanceof AuthctlError)) throw error
+    throw new WriteError(error.message, writtenPaths(stdout()), error.hint ?? 'Run again once the host answers; each file is either old or new.', error.exitCode, error)
   }
+  if (r.code === 0) return writtenPaths(stdout())
+  const said = (tag: string) => sanitizeRemote(stdout().split('\n').find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1) ?? '', { maxBytes: 600 })
+  // the lock prefix refused before writing anything: nothing to reconcile
+  if (lock && r.code === WRITE_EXIT.lockHeld) {
+    throw new LockHeldError(`${remote.name}: the deploy lock was taken by another run since the state read (${said('locked') || 'no details'}); nothing was written`, { hint: 'Run again once that run has finished (or pass --lock-wait 5m).' })
+  }
+  if (lock && r.code === WRITE_EXIT.changed) {
+    throw new HostFailedError(`${remote.name}: ${said('changed')} changed since the state read (another run?); nothing was written`, { hint: 'Run again: the next run plans from the new state.' })
+  }
+  throw new WriteError(`${remote.name}: writing files failed: ${sanitizeRemote(out.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(stdout()), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
 }
 
 // Restarts what the request says and waits for health and a fresh agent login; returns the steps done.
