@@ -120,14 +120,15 @@ async function benchmark(hosts: number, runs: number, coldRuns: number, selected
   }
 }
 
-// With --merge: the rows of the saved run at this host count that this run did not measure, kept
-// and marked with the date they were measured.
+// With --merge: the Ansible host rows of the saved run at this host count that this run did not
+// measure, kept and marked with the date they were measured (authctl rows are not kept: they measured
+// an older build; cold starts do not depend on the host count).
 async function merged(run: SavedRun, file: string | undefined): Promise<SavedRun> {
   if (!file) return run
   const old = await readFile(file, 'utf8').then((t) => JSON.parse(t) as SavedRun, () => undefined)
   if (!old) return run
   const measured = new Set(run.results.filter((r) => r.samples.length > 0 || r.pending === undefined).map((r) => r.id))
-  const kept = old.results.filter((r) => !measured.has(r.id))
+  const kept = old.results.filter((r) => !measured.has(r.id) && r.tool === 'ansible' && r.samples.some((x) => x.commandsPerHost !== undefined))
   const keptFrom = Object.fromEntries(kept.map((r) => [r.id, old.keptFrom?.[r.id] ?? old.date]))
   const order = (id: string) => (SCENARIOS.findIndex((s) => s.id === id) + SCENARIOS.length + 1) % (SCENARIOS.length + 1)
   const results = [...run.results.filter((r) => measured.has(r.id) || !kept.some((k) => k.id === r.id)), ...kept]

@@ -15,5 +15,6 @@ npm run bench -- --hosts 50 --runs 1 --cold-runs 0 --merge --no-build \
   --scenarios authctl-first,authctl-nochange,floor,replay,authctl-restart-serial1,authctl-restart-all,ansible-tuned-first,ansible-tuned-nochange,ansible-tuned-restart-serial1,ansible-tuned-restart-all \
   || status=1
 npx tsx bench/fleet.ts --hosts 200 --no-build || status=1
+npx tsx bench/phases.ts --hosts 10 --no-build || status=1
 npm run bench -- --report
 exit $status

@@ -17,11 +17,12 @@ export function styleOf(id: string): Style {
   return { color, dash }
 }
 
-const W = 860
+const W = 880
 const H = 560
-const PAD = { left: 70, right: 370, top: 40, bottom: 55 }
+const PAD = { left: 70, right: 390, top: 40, bottom: 55 }
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;')
-const shortLabel = (id: string, label: string) => `${id.startsWith('authctl') ? 'authctl ' : ''}${label.replace(/^ansible-playbook /, 'ansible ').replace(/ \(pipelining, ControlPersist, forks N≤50, free\)/, '')}`
+const LEGEND: Record<string, string> = { floor: 'floor: ssh + sudo -n true a host', replay: "replay of authctl's no-change commands (OpenSSH)" }
+const shortLabel = (id: string, label: string) => LEGEND[id] ?? `${id.startsWith('authctl') ? 'authctl ' : ''}${label.replace(/^ansible-playbook /, 'ansible ').replace(/ \(pipelining, ControlPersist, forks N≤50, free\)/, '')}`
 
 function ticks(lo: number, hi: number): number[] {
   const out: number[] = []

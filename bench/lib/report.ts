@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { extrapolateAnsible } from './extrapolate.js'
 import type { MachineInfo } from './machine.js'
+import { phasesSection, type PhasesRun } from './phases-report.js'
 import type { ScenarioResult } from './runner.js'
 import { rows, type Row } from './stats.js'
 import { noChangeBreakdown, targetLines, targetsTable } from './targets.js'
@@ -45,7 +46,7 @@ function compareCell(r: Row, all: readonly Row[]): string {
 export function table(run: SavedRun): string {
   const head = '| scenario | n | median s | min–max s | compared | remote cmds per host | peak RSS MiB | CPU s (median) |'
   const lines = [head, '|---|---:|---:|---:|---|---:|---:|---:|']
-  const all = rows(run.results)
+  const all = rows(run.results, new Set(Object.keys(run.keptFrom ?? {})))
   for (const r of all) {
     const failed = r.failed > 0 ? ` (${r.failed} failed)` : ''
     const kept = run.keptFrom?.[r.id] ? ' †' : ''
@@ -58,7 +59,7 @@ export function table(run: SavedRun): string {
   const phased = all.filter((r) => r.phases)
   for (const r of phased) lines.push('', `Phases of "${r.label}" (median ms): ${Object.entries(r.phases ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`)
   const kept = [...new Set(Object.values(run.keptFrom ?? {}))]
-  if (kept.length > 0) lines.push('', `† kept from the run of ${kept.join(', ')} (--merge): not measured in this run.`)
+  if (kept.length > 0) lines.push('', `† kept from the run of ${kept.join(', ')} (--merge): not measured in this run, so not compared with it.`)
   return lines.join('\n')
 }
 
@@ -97,7 +98,7 @@ function fleetSection(run: SavedRun, measured: readonly SavedRun[]): string[] {
 }
 
 // RESULTS.md from every saved run, plus the notes written by hand (kept in notes.md beside it).
-export async function writeMarkdown(resultsDir: string, saved: readonly SavedRun[]): Promise<string> {
+export async function writeMarkdown(resultsDir: string, saved: readonly SavedRun[], phases: readonly PhasesRun[] = []): Promise<string> {
   const notes = await readFile(join(resultsDir, 'notes.md'), 'utf8').catch(() => '')
   const measured = saved.filter((r) => r.fleet === undefined)
   const fleet = saved.filter((r) => r.fleet !== undefined).at(-1)
@@ -125,6 +126,7 @@ export async function writeMarkdown(resultsDir: string, saved: readonly SavedRun
     parts.push(`## ${run.hosts} host${run.hosts === 1 ? '' : 's'} (${run.runs} round${run.runs === 1 ? '' : 's'})`, '', machineBlock(run), '', table(run), '')
   }
   if (fleet) parts.push(...fleetSection(fleet, measured))
+  for (const p of phases) parts.push(...phasesSection(p))
   if (notes) parts.push(notes.trim(), '')
   const text = parts.join('\n')
   await writeFile(join(resultsDir, 'RESULTS.md'), text)

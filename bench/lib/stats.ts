@@ -56,14 +56,14 @@ function summarize(r: ScenarioResult): Row {
 }
 
 // The table rows, with ratios filled in from each row's authctl counterpart, and each authctl row's
-// best Ansible rival and yardstick.
-export function rows(results: readonly ScenarioResult[]): Row[] {
+// best Ansible rival and yardsticks. Rows in `uncompared` (kept from an earlier run) get no ratio.
+export function rows(results: readonly ScenarioResult[], uncompared: ReadonlySet<string> = new Set()): Row[] {
   const out = results.map(summarize)
   const byId = new Map(out.map((r) => [r.id, r]))
   for (const [i, r] of out.entries()) {
     const versus = results[i]?.versus
     const base = versus ? byId.get(versus) : undefined
-    if (base?.medianS === undefined || r.medianS === undefined || r.medianS <= 0) continue
+    if (base?.medianS === undefined || r.medianS === undefined || r.medianS <= 0 || uncompared.has(r.id)) continue
     r.ratio = base.medianS / r.medianS
     if (r.tool === 'ansible' && (base.best === undefined || r.medianS < base.best.medianS)) {
       base.best = { id: r.id, label: r.label, medianS: r.medianS, speedup: r.medianS / base.medianS }

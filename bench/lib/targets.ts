@@ -74,7 +74,7 @@ export function noChangeBreakdown(run: SavedRun | undefined): string | undefined
   if (!run || a === undefined || f === undefined || r === undefined) return undefined
   const node = n === undefined ? '' : ` (Node's own start-up is ${sec(n)}${inv === undefined ? '' : `; \`authctl inventory --list\`, oclif and the inventory code without any host, ${sec(inv)}`})`
   const local = a >= r
-    ? `the remaining ${sec(a - r)} is authctl's local side${node}: module loading, ssh2's handshake in JavaScript, render, Vault, and its second round trip a host.`
+    ? `authctl takes ${sec(a - r)} more than that replay: that is what its local side${node} (module loading, ssh2's handshake in JavaScript, render, Vault) and its second round trip a host cost beyond the sh and OpenSSH client processes the replay starts.`
     : `authctl as a whole is ${sec(r - a)} faster than that replay: one Node process with ${run.hosts} ssh2 connections costs less here than ${run.hosts} OpenSSH client processes, which more than pays for its local side${node}.`
   return [
     `Where a no-change \`setup\` spends its ${sec(a)} at ${run.hosts} hosts (medians of the same run): ${sec(f)} is the floor`,

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { wallTimeSvg } from './chart.js'
+import { loadPhases } from './phases-report.js'
 import { loadSaved, writeMarkdown } from './report.js'
 
 // The results folder beside bench/lib.
@@ -12,6 +13,6 @@ export const DATA_DIR = join(RESULTS_DIR, 'data')
 export async function writeReport(): Promise<void> {
   const saved = await loadSaved(DATA_DIR)
   await mkdir(RESULTS_DIR, { recursive: true })
-  await writeMarkdown(RESULTS_DIR, saved)
+  await writeMarkdown(RESULTS_DIR, saved, await loadPhases(DATA_DIR))
   await writeFile(join(RESULTS_DIR, 'wall-time.svg'), wallTimeSvg(saved))
 }

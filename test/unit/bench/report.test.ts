@@ -58,6 +58,15 @@ describe('table', () => {
   })
 })
 
+describe('table with rows kept by --merge', () => {
+  it('marks them and compares nothing with them', () => {
+    const text = table({ ...tenHosts, keptFrom: { 'ansible-tuned-first': 'earlier' } })
+    expect(text).toContain('| ansible-tuned-first † | 1 | 24.00 | 24.00–24.00 |  |')
+    expect(text).toContain('**20.0× faster** than the best Ansible row (ansible-first-f5)')
+    expect(text).toContain('† kept from the run of earlier (--merge): not measured in this run, so not compared with it.')
+  })
+})
+
 describe('targetLines', () => {
   it('judges each target of issue 11 from the 10-host run and the fleet run', () => {
     const fleet = run(150, [result('authctl-nochange', 'authctl', [30], { cmds: 1, rssMiB: 180 })], { requestedHosts: 200, beds: 3, forks: 10, bedFailure: 'bed 4 did not start' })
@@ -104,7 +113,7 @@ describe('noChangeBreakdown', () => {
     expect(text).toContain('spends its 1.00 s at 10 hosts')
     expect(text).toContain('0.80 s is the floor')
     expect(text).toContain('take 0.90 s, i.e. 0.10 s of work on the hosts beyond the floor')
-    expect(text).toContain('the remaining 0.10 s is authctl\'s local side')
+    expect(text).toContain('authctl takes 0.10 s more than that replay')
     expect(noChangeBreakdown(tenHosts)).toBeUndefined()
     const slowReplay = run(10, [...tenHosts.results, result('replay', 'probe', [1.5], { versus: 'authctl-nochange', cmds: 1 })])
     expect(noChangeBreakdown(slowReplay)?.replace(/\n/g, ' ')).toContain('authctl as a whole is 0.50 s faster than that replay')
