@@ -367,6 +367,9 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     } finally {
       for (const stub of stubs) clearFaults(stub)
     }
+    // the killed run's restart goes on by itself on host1 (no terminal, so no SIGHUP): as an operator would,
+    // let it end before resuming (the docker stand-in serialises its calls with a 30 s lock)
+    await until(async () => !(await convergeRunning()), 'the orphaned restart to end', 90_000)
     const password = kv(r).data.pg_password!
     const locked = await rotate(['--resume', '--yes'])
     expect(locked.code).toBe(3)
@@ -379,6 +382,17 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     expect(await vaultOpensDatabase()).toBe(password)
   })
 })
+
+// Whether any host of any bed still runs authctl's restart script (a run was killed mid-restart).
+async function convergeRunning(): Promise<boolean> {
+  const { readdir, readFile } = await import('node:fs/promises')
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmd.includes('authctl-converge')) return true
+  }
+  return false
+}
 
 describe('authctl rotate-secret-key', () => {
   const rotateKey = (args: string[]) => runCli(['rotate-secret-key', ...conn(r), ...args], r.env, 180_000)
