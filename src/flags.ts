@@ -39,10 +39,13 @@ export const connectionFlags = {
   'insecure-ignore-host-keys': Flags.boolean({ summary: 'Let StrictHostKeyChecking=no through: accept unknown host keys, with a warning per host (changed keys are still refused).', env: 'AUTHCTL_INSECURE_IGNORE_HOST_KEYS' }),
 }
 
+// The one definition of --lock-wait, shared by every command that takes the deploy lock.
+const lockWaitFlag = Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' })
+
 export const changeFlags = {
   check: Flags.boolean({ summary: 'Show what would change, from the real remote state; change nothing.', env: 'AUTHCTL_CHECK' }),
   diff: Flags.boolean({ summary: 'Show unified diffs of changed files (secret values masked).', env: 'AUTHCTL_DIFF' }),
-  'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+  'lock-wait': lockWaitFlag,
   'wait-timeout': Flags.string({ summary: 'How long to wait for services to become healthy.', env: 'AUTHCTL_WAIT_TIMEOUT', default: '5m' }),
 }
 
@@ -55,7 +58,7 @@ export const rolloutFlags = {
 // How long a restart may wait: for each host to come back healthy, and for a held deploy lock.
 export const restartWaitFlags = {
   timeout: Flags.string({ summary: 'How long each host may take to become healthy after its restart.', env: 'AUTHCTL_TIMEOUT', default: '2m' }),
-  'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+  'lock-wait': lockWaitFlag,
 }
 
 // The shared inventory and connection flags as every host-touching play takes them.

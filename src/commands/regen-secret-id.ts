@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { parseHostShare } from '../engine/rollout.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
 
 export default class RegenSecretId extends BaseCommand {
   static override summary = 'Give hosts a new AppRole secret-id, prove the agent logs in with it, then destroy the old one.'
@@ -20,8 +20,7 @@ export default class RegenSecretId extends BaseCommand {
     ...rolloutFlags,
     ...confirmFlags,
     'revoke-all-others': Flags.boolean({ summary: 'After every host succeeded, destroy every other secret-id of the role (not with --limit).', env: 'AUTHCTL_REVOKE_ALL_OTHERS' }),
-    timeout: Flags.string({ summary: 'How long vault-agent may take to log in and become healthy after its restart.', env: 'AUTHCTL_TIMEOUT', default: '2m' }),
-    'lock-wait': Flags.string({ summary: 'Wait this long for a held deploy lock instead of failing (e.g. 5m).', env: 'AUTHCTL_LOCK_WAIT', default: '0s' }),
+    ...restartWaitFlags,
   }
 
   async run(): Promise<unknown> {
