@@ -13,36 +13,64 @@ tmp=
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"; exit 1' HUP INT TERM PIPE
 fail() { echo "authctl: $*" >&2; exit 1; }
+nl='
+'
+# up PATH: sets $up to the folder above PATH without starting a process (the paths here are absolute
+# and normalised: authctl's own, validated by host-path.ts, or readlink -e output)
+up() { up=\${1%/*}; [ -n "$up" ] || up=/; }
+# Folders found root's alone, a line each: a run writes several files into the same few folders and
+# each check walks up to / with a process a level, so a folder is checked once (until a d op below
+# hands a folder to another uid)
+ok=$nl
 # true when only root can change names in folder $1 (a real path): it is uid 0's and not group or
 # other writable, and so is every folder above it, which may instead be sticky (/tmp)
 trusted() {
-  p=$1 sticky=0
+  start=$1 p=$1 sticky=0
   while :; do
+    case $ok in *"$nl$p$nl"*) break ;; esac
     s=$(stat -c '%u %a' -- "$p") || return 1
     set -- $s
     [ "$1" -eq 0 ] || return 1
     [ $((0$2 & 022)) -eq 0 ] || { [ $sticky = 1 ] && [ $((0$2 & 01000)) -ne 0 ]; } || return 1
-    [ "$p" = / ] && return 0
-    p=$(dirname -- "$p") sticky=1
+    [ "$p" = / ] && break
+    up "$p"; p=$up sticky=1
   done
+  ok=$ok$start$nl
 }
+# the folders whose entries changed, a line each: fsynced once at the end so every rename is on disk
+dirs=
+changed() { case $nl$dirs in *"$nl$1$nl"*) ;; *) dirs=$dirs$1$nl ;; esac; }
 while [ $# -gt 0 ]; do
   case $1 in
     d) [ -L "$5" ] && fail "$5 is a symbolic link; authctl does not follow links it did not make"
-       parent=$(dirname -- "$5")
-       until [ -d "$parent" ]; do parent=$(dirname -- "$parent"); done
+       up "$5"; parent=$up
+       until [ -d "$parent" ]; do up "$parent"; parent=$up; done
        real=$(readlink -e -- "$parent")
        trusted "$real" || fail "$real can be changed by a user other than root; refusing to make or chown $5 in it"
        if [ -e "$5" ]; then
          s=$(stat -c '%a' -- "$5")
          [ $((0$s & 022)) -eq 0 ] || fail "$5 is writable by other users; authctl will not take over a shared folder"
        fi
-       install -d -m "$2" -o "$3" -g "$4" -- "$real\${5#"$parent"}"; shift 5 ;;
-    f) folder=$(readlink -e -- "$(dirname -- "$6")") && [ -d "$folder" ] || fail "the folder of $6 does not exist"
-       stage=$folder
-       trusted "$stage" || stage=$(dirname -- "$folder")
-       trusted "$stage" || fail "neither $folder nor the folder above it is root's alone; refusing to write $6"
-       [ "$(stat -c %d -- "$stage")" = "$(stat -c %d -- "$folder")" ] || fail "$folder is another file system than $stage; cannot rename into it atomically"
+       install -d -m "$2" -o "$3" -g "$4" -- "$real\${5#"$parent"}"
+       changed "$real"
+       # a folder handed to another uid (or opened to others) is no longer known to be root's alone
+       if [ "$3" -ne 0 ] || [ $((0$2 & 022)) -ne 0 ]; then ok=$nl; fi
+       last=
+       shift 5 ;;
+    f) up "$6"
+       # where a folder's files are staged is worked out once for all the files that share it
+       if [ "$up" != "\${last-}" ]; then
+         last=$up
+         folder=$(readlink -e -- "$up") && [ -d "$folder" ] || fail "the folder of $6 does not exist"
+         stage=$folder
+         if ! trusted "$stage"; then
+           up "$folder"; stage=$up
+           trusted "$stage" || fail "neither $folder nor the folder above it is root's alone; refusing to write $6"
+           devs=$(stat -c %d -- "$stage" "$folder")
+           [ "\${devs%"$nl"*}" = "\${devs#*"$nl"}" ] || fail "$folder is another file system than $stage; cannot rename into it atomically"
+         fi
+         changed "$folder"
+       fi
        target=$folder/\${6##*/}
        if [ -d "$target" ] && [ ! -L "$target" ]; then fail "$6 is a folder where a file belongs; remove it"; fi
        tmp=$(mktemp -- "$stage/.authctl-tmp.XXXXXX")
@@ -58,7 +86,8 @@ while [ $# -gt 0 ]; do
     *) echo "authctl: bad write op $1" >&2; exit 2 ;;
   esac
 done
-sync
+# split on newlines only, no globbing
+if [ -n "$dirs" ]; then set -f; IFS=$nl; sync -- $dirs; fi
 `
 
 // Exit codes of the lock prefix: another run holds the lock, or a file changed since the state read.
