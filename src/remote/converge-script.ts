@@ -42,9 +42,12 @@ for group do
   case " $group " in *" vault-agent "*) fresh_login "$since" || exit ${CONVERGE_EXIT.noLogin} ;; esac
   printf 'step\\trestarted %s\\n' "$group"
 done
-dc exec -T vault-agent test -s /vault/secrets/.env || exit ${CONVERGE_EXIT.noEnv}
-fs=$(dc exec -T vault-agent stat -f -c %T /vault/secrets) || exit ${CONVERGE_EXIT.notTmpfs}
+# one exec for both checks (each exec is a docker call): the file system type, then whether .env has content
+fs=$(dc exec -T vault-agent sh -c 'stat -f -c %T /vault/secrets && test -s /vault/secrets/.env'); env_ok=$?
+# no answer at all: the exec or the stat failed, nothing was rendered where .env belongs
+[ -n "$fs" ] || exit ${CONVERGE_EXIT.noEnv}
 [ "$fs" = tmpfs ] || { echo "filesystem: $fs" >&2; exit ${CONVERGE_EXIT.notTmpfs}; }
+[ "$env_ok" = 0 ] || exit ${CONVERGE_EXIT.noEnv}
 rm -f -- "$marker"
 echo 'step\thealthy'
 `
