@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { hostPaths } from '../../../src/remote/paths.js'
 import { parseState } from '../../../src/remote/parse-state.js'
+import { CONVERGE_EXIT, convergeCommand } from '../../../src/remote/converge-script.js'
 import { releaseCommand } from '../../../src/remote/release-script.js'
 import { stateCommand } from '../../../src/remote/state-script.js'
 import { WRITE_SCRIPT, writeCommand } from '../../../src/remote/write-script.js'
@@ -131,6 +132,47 @@ describe('write script on hostile ground', () => {
     const s = statSync(join(root, 'vault/config/secret-id'))
     expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
     expect(readdirSync(join(root, 'vault')).sort()).toEqual(['config'])
+  })
+
+  // PATH with logging wrappers around tools: each call's last argument goes to the log, then the real tool runs.
+  function logged(dir: string, tools: readonly string[]): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+    const bin = folder(join(dir, 'bin'), 0o755)
+    const log = join(dir, 'calls')
+    for (const tool of tools) {
+      const real = spawnSync('sh', ['-c', `command -v ${tool}`]).stdout.toString().trim()
+      writeFileSync(join(bin, tool), `#!/bin/sh\nfor last; do :; done\nprintf '%s %s\\n' ${tool} "$last" >> ${log}\nexec ${real} "$@"\n`, { mode: 0o755 })
+    }
+    return { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }, calls: () => readFileSync(log, 'utf8').trim().split('\n') }
+  }
+
+  it('checks who owns each folder once for all the files written into it, not once a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const root = folder(join(dir, 'authentik'), 0o755)
+    const sub = folder(join(root, 'sub'), 0o755)
+    const { env, calls } = logged(dir, ['stat'])
+    const { argv, stdin } = writeCommand([], [join(root, 'a'), join(root, 'b'), join(sub, 'c'), join(sub, 'd')].map((p) => file(p)))
+    const r = runLocal(argv, stdin, env)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    // one stat a level from the first folder up to /, then one for sub (its parent is known by then)
+    const levels = root.split('/').length
+    const above = Array.from({ length: levels }, (_, i) => `stat ${root.split('/').slice(0, levels - i).join('/') || '/'}`)
+    expect(calls().filter((c) => c.startsWith('stat ')).sort()).toEqual([...above, `stat ${sub}`].sort())
+    expect(['a', 'b', 'sub/c', 'sub/d'].map((n) => readFileSync(join(root, n), 'utf8'))).toEqual(['new\n', 'new\n', 'new\n', 'new\n'])
+  })
+
+  it('a folder handed to another uid during the run is not trusted from an earlier check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const root = folder(join(dir, 'authentik'), 0o755)
+    const config = folder(join(root, 'config'), 0o700)
+    const { env, calls } = logged(dir, ['chmod'])
+    // a file into config while root owns it, then config handed to uid 100, then another file into it
+    const args = ['f', '0644', '0', '0', '4', join(config, 'one'), 'd', '0700', '100', '1000', config, 'f', '0400', '100', '1000', '4', join(config, 'two')]
+    const r = spawnSync('sh', ['-c', WRITE_SCRIPT, 'authctl-write', ...args], { input: Buffer.from('new\nnew\n'), env })
+    expect([r.status, r.stderr.toString()]).toEqual([0, ''])
+    const staged = calls().map((c) => c.slice('chmod '.length))
+    expect(staged.map((t) => dirname(t))).toEqual([config, root])
+    const s = statSync(join(config, 'two'))
+    expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
   })
 
   it('refuses a file whose folder and the folder above it belong to another uid', () => {
@@ -269,5 +311,33 @@ describe('state script', () => {
     const state = parseState('h', runLocal(stateCommand({ paths, project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env))
     expect(state.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(`compose -f ${paths.composeFile} -p p ps -a --format json\n`)
+  })
+})
+
+describe('converge script: the .env and tmpfs checks', () => {
+  // docker as a script: `exec` prints $FS and exits $RC; every call is logged
+  function run(fs: string, rc: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-converge-'))
+    const bin = join(dir, 'bin')
+    mkdirSync(bin)
+    const log = join(dir, 'docker.log')
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${log}\ncase " $* " in *" exec "*) [ -n "$FS" ] && echo "$FS"; exit "$RC" ;; esac\nexit 0\n`, { mode: 0o755 })
+    const argv = convergeCommand({ paths: hostPaths(dir), project: 'authentik', up: true, groups: [], waitSeconds: 5 })
+    const r = runLocal(argv, undefined, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FS: fs, RC: String(rc) })
+    const calls = readFileSync(log, 'utf8').trim().split('\n')
+    return { ...r, compose: hostPaths(dir).composeFile, execs: calls.filter((c) => c.includes(' exec ')) }
+  }
+
+  it('asks the agent container once for both, and is healthy on a tmpfs with a rendered .env', () => {
+    const r = run('tmpfs', 0)
+    expect([r.code, r.stdout]).toEqual([0, 'step\tup\nstep\thealthy\n'])
+    expect(r.execs).toEqual([`compose -f ${r.compose} -p authentik exec -T vault-agent sh -c stat -f -c %T /vault/secrets && test -s /vault/secrets/.env`])
+  })
+
+  it('names each failure by its exit code: no .env, not a tmpfs, no answer', () => {
+    expect(run('tmpfs', 1).code).toBe(CONVERGE_EXIT.noEnv)
+    const ext4 = run('ext4', 0)
+    expect([ext4.code, ext4.stderr]).toEqual([CONVERGE_EXIT.notTmpfs, 'filesystem: ext4\n'])
+    expect(run('', 1).code).toBe(CONVERGE_EXIT.noEnv)
   })
 })
