@@ -21,6 +21,22 @@ function tool(file: string, args: string[], pick: (out: string) => string): stri
   return pick(`${r.stdout}${r.stderr}`)
 }
 
+// CPU seconds the whole machine has spent busy since boot (every process, the test-bed hosts included),
+// from /proc/stat: the difference over a run says how much of the cores the run kept busy.
+export async function machineBusyS(): Promise<number | undefined> {
+  try {
+    const { readFile } = await import('node:fs/promises')
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n').find((l) => l.startsWith('cpu '))
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait
+    const f = (line ?? '').trim().split(/\s+/).slice(1).map(Number)
+    if (f.length < 8 || f.some((n) => !Number.isFinite(n))) return undefined
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f
+    return (user + nice + system + irq + softirq + steal) / 100
+  } catch {
+    return undefined
+  }
+}
+
 // `uptime` as the shell prints it (load averages over 1, 5 and 15 minutes).
 export function uptimeLine(): string {
   return tool('uptime', [], (o) => o.trim()) || `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`

@@ -44,17 +44,17 @@ function compareCell(r: Row, all: readonly Row[]): string {
 
 // The results as a Markdown (also console-readable) table.
 export function table(run: SavedRun): string {
-  const head = '| scenario | n | median s | min–max s | compared | remote cmds per host | peak RSS MiB | CPU s (median) |'
-  const lines = [head, '|---|---:|---:|---:|---|---:|---:|---:|']
+  const head = '| scenario | n | median s | min–max s | compared | remote cmds per host | peak RSS MiB | CPU s (median) | machine CPU s (median) |'
+  const lines = [head, '|---|---:|---:|---:|---|---:|---:|---:|---:|']
   const all = rows(run.results, new Set(Object.keys(run.keptFrom ?? {})))
   for (const r of all) {
     const failed = r.failed > 0 ? ` (${r.failed} failed)` : ''
     const kept = run.keptFrom?.[r.id] ? ' †' : ''
     if (r.pending !== undefined && r.n === 0) {
-      lines.push(`| ${r.label}${kept} | 0 | ${r.pending} | | | | | |`)
+      lines.push(`| ${r.label}${kept} | 0 | ${r.pending} | | | | | | |`)
       continue
     }
-    lines.push(`| ${r.label}${failed}${kept} | ${r.n} | ${s(r.medianS)} | ${s(r.minS)}–${s(r.maxS)} | ${compareCell(r, all)} | ${r.commandsPerHost ?? ''} | ${s(r.peakRssMiB, 0)} | ${s(r.medianCpuS)} |`)
+    lines.push(`| ${r.label}${failed}${kept} | ${r.n} | ${s(r.medianS)} | ${s(r.minS)}–${s(r.maxS)} | ${compareCell(r, all)} | ${r.commandsPerHost ?? ''} | ${s(r.peakRssMiB, 0)} | ${s(r.medianCpuS)} | ${s(r.medianMachineCpuS)} |`)
   }
   const phased = all.filter((r) => r.phases)
   for (const r of phased) lines.push('', `Phases of "${r.label}" (median ms): ${Object.entries(r.phases ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`)

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { hostCommands, wipeHosts, type HostsState } from './bed-control.js'
 import { renderForAnsible, writeAnsibleVars } from './ansible-inputs.js'
 import { phasesOf } from './checks.js'
+import { machineBusyS } from './machine.js'
 import { measure } from './proc.js'
 import { roundOrder, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js'
 
@@ -13,6 +14,8 @@ export interface Sample {
   wallMs: number
   maxRssKb?: number
   cpuS?: number
+  /** CPU seconds the whole machine was busy during the run (the hosts' sshd, sudo, docker stand-ins too) */
+  machineCpuS?: number
   commandsPerHost?: number[]
   load1: number
   /** ms per phase from authctl's --json, when it reports them (checks.ts phasesOf) */
@@ -83,7 +86,10 @@ export class Runner {
     if (s.needs) await this.ctx.bed.clearCommands()
     const cmd = s.command(this.ctx)
     const load1 = loadavg()[0] ?? 0
+    const busyBefore = await machineBusyS()
     const m = await measure(cmd.file, cmd.args, { env: cmd.env, timeoutMs: s.timeoutMs(this.ctx.hosts), signal: this.signal })
+    const busyAfter = await machineBusyS()
+    const machineCpuS = busyBefore !== undefined && busyAfter !== undefined ? busyAfter - busyBefore : undefined
     const why = m.timedOut ? `timed out after ${s.timeoutMs(this.ctx.hosts)} ms` : s.invalid?.(m, this.ctx)
     if (why) {
       result.failures.push(why)
@@ -96,7 +102,7 @@ export class Runner {
     if (commands) await s.record?.(this.ctx, commands)
     const cpuS = m.userS !== undefined && m.sysS !== undefined ? m.userS + m.sysS : undefined
     const phases = s.tool === 'authctl' ? phasesOf(m.stdout) : undefined
-    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, commandsPerHost: counts, load1, ...(phases ? { phases } : {}) })
+    result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, machineCpuS, commandsPerHost: counts, load1, ...(phases ? { phases } : {}) })
     if (s.leaves) this.state = s.leaves
     const extra = counts ? ` commands/host=${Math.max(...counts)}` : ''
     this.log(`  round ${round + 1} ${s.id}: ${(m.wallMs / 1000).toFixed(2)} s, rss ${m.maxRssKb ?? '?'} KiB${extra} (load ${load1.toFixed(1)})`)

@@ -19,6 +19,8 @@ export interface Row {
   commandsPerHost?: number
   peakRssMiB?: number
   medianCpuS?: number
+  // the whole machine's busy CPU seconds during the run (median)
+  medianMachineCpuS?: number
   /** why the row did not run (the build lacks the command) */
   pending?: string
   /** authctl rows: the fastest Ansible row compared with this one, and how many times faster authctl is */
@@ -50,6 +52,8 @@ function summarize(r: ScenarioResult): Row {
   if (rss.length > 0) row.peakRssMiB = Math.max(...rss) / 1024
   const cpu = r.samples.flatMap((s) => (s.cpuS === undefined ? [] : [s.cpuS]))
   if (cpu.length > 0) row.medianCpuS = median(cpu)
+  const machine = r.samples.flatMap((s) => (s.machineCpuS === undefined ? [] : [s.machineCpuS]))
+  if (machine.length > 0) row.medianMachineCpuS = median(machine)
   const names = [...new Set(r.samples.flatMap((x) => Object.keys(x.phases ?? {})))]
   if (names.length > 0) row.phases = Object.fromEntries(names.map((k) => [k, median(r.samples.flatMap((x) => (x.phases?.[k] === undefined ? [] : [x.phases[k]])))]))
   return row
