@@ -50,6 +50,7 @@ export async function releaseHosts(hosts: readonly LockedHost[], audit: Readonly
     const argv = releaseCommand(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
     // never cancelled: the release must run even after a second Ctrl-C
     const release = (remote: RemoteHost) => remote.exec(argv, { timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal })
+    const start = performance.now()
     try {
       let r = await release(h.remote).catch(async () => {
         const again = (await deps.connect([h.name])).get(h.name)
@@ -60,6 +61,8 @@ export async function releaseHosts(hosts: readonly LockedHost[], audit: Readonly
       if (r.code !== 0) throw new Error(sanitizeRemote(r.stderr.trim(), { maxBytes: 300 }) || `exit ${String(r.code)}`)
     } catch (error) {
       warnHost(h.result, `the deploy lock may still be held: ${(error as Error).message}. Check with: authctl lock status -l ${h.name}; clear it with: authctl lock release -l ${h.name} --yes`, deps.reporter)
+    } finally {
+      h.result.timings.release = Math.round(performance.now() - start)
     }
   })
 }

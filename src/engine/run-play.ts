@@ -12,6 +12,7 @@ import { failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
 import type { Connected, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
 import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
+import { timed, type Timings } from './timings.js'
 
 // How a run goes; the commands map their flags onto this.
 export interface EngineOptions {
@@ -46,11 +47,13 @@ export interface EngineDeps {
   hardSignal: AbortSignal
 }
 
-// What a run returns: per-host results in inventory order and the exit code from the table.
+// What a run returns: per-host results in inventory order, the exit code from the table, and the wall
+// time of each phase over all hosts (connect, read, prepare, apply, release, total; ms).
 export interface EngineResult<R extends HostOutcome> {
   hosts: R[]
   exitCode: number
   interrupted: boolean
+  timings: Timings
 }
 
 // Runs a play over the hosts and always releases what it locked.
@@ -60,8 +63,9 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
   const results = hosts.map((h) => play.newResult(h))
   const locked: LockedHost[] = []
   const audit = new Map<string, string[]>()
-  const run = new Run(play, deps, opts, results, locked, Date.now())
-  const connections = await deps.connect(hosts.map((h) => h.name))
+  const timings: Timings = {}
+  const run = new Run(play, deps, opts, results, locked, Date.now(), timings)
+  const connections = await timed(timings, 'connect', () => deps.connect(hosts.map((h) => h.name)))
   const connected: Connected<H, R>[] = []
   hosts.forEach((host, i) => {
     const result = results[i] as R
@@ -70,24 +74,26 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
     else connected.push({ host, paths: hostPaths(host.root), remote: cancellable(c, deps.hardSignal), result })
   })
   try {
-    const read = await run.readAll(connected)
+    const read = await timed(timings, 'read', () => run.readAll(connected))
     if (run.preflightFailed()) {
       run.skipAll(read, 'preflight failed on another host')
       return run.finish()
     }
-    const prepared = await run.prepareAll(read)
+    const prepared = await timed(timings, 'prepare', () => run.prepareAll(read))
     if (run.preflightFailed()) {
       await run.discardAll(prepared, 'preflight failed on another host')
       run.skipAll(prepared, 'preflight failed on another host')
       return run.finish()
     }
     if (opts.dryRun) return run.finish()
-    await run.applyAll(prepared, audit)
+    await timed(timings, 'apply', () => run.applyAll(prepared, audit))
     return run.finish()
   } finally {
-    await releaseHosts(locked, audit, deps, opts.forks)
+    await timed(timings, 'release', () => releaseHosts(locked, audit, deps, opts.forks))
     const lines = [...audit.values()].flat()
     if (lines.length > 0) await deps.auditLocal(lines).catch((error: unknown) => deps.reporter.warn('*', `the bastion audit log could not be written: ${(error as Error).message}`))
+    // the result returned above holds this object: the release and the total land in it before the caller sees it
+    timings.total = Date.now() - run.started
   }
 }
 
@@ -101,7 +107,9 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     private readonly results: R[],
     // every host this run may hold the lock of: released in every case by runPlay
     private readonly locked: LockedHost[],
-    private readonly started: number,
+    readonly started: number,
+    // the run's phase spans, filled in by runPlay (finish adds the total)
+    private readonly timings: Timings,
   ) {}
 
   private failures(): number {
@@ -121,9 +129,9 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
       if (this.opts.lock === 'read') this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
       const lock = this.opts.lock === 'none' ? undefined : { details: this.deps.lockDetails, take: this.opts.lock === 'read' }
       try {
-        const state = await readWithLockWait(() => this.play.read(h, lock), {
+        const state = await timed(h.result.timings, 'read', () => readWithLockWait(() => this.play.read(h, lock), {
           waitMs: this.opts.lockWaitMs, signal: this.deps.signal, onWait: (m) => this.deps.reporter.event(h.host.name, m),
-        })
+        }))
         this.deps.reporter.event(h.host.name, this.opts.lock === 'read' ? 'locked, state read' : 'state read')
         out.push({ ...h, state })
       } catch (error) {
@@ -137,7 +145,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     const out: PreparedHost<H, S, P, R>[] = []
     await mapLimit(hosts, this.opts.forks, async (h) => {
       try {
-        out.push({ ...h, prepared: await this.play.prepare(h) })
+        out.push({ ...h, prepared: await timed(h.result.timings, 'prepare', () => this.play.prepare(h)) })
       } catch (error) {
         failHost(h.result, error, this.deps.reporter)
       }
@@ -204,7 +212,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     const takeLock = this.opts.lock === 'apply' ? { details: this.deps.lockDetails } : undefined
     if (takeLock) this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })
     try {
-      await this.play.apply(h, { reporter: this.deps.reporter, audit: record, signal: this.deps.hardSignal, lock: takeLock })
+      await timed(h.result.timings, 'apply', () => this.play.apply(h, { reporter: this.deps.reporter, audit: record, signal: this.deps.hardSignal, lock: takeLock }))
     } catch (error) {
       failHost(h.result, error, this.deps.reporter)
     }
@@ -220,7 +228,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     for (const r of this.results) if (r.durationMs === 0) r.durationMs = elapsed
     const interrupted = this.deps.signal.aborted
     const code = worstExitCode(this.results.map((r) => r.error?.exitCode ?? 0))
-    return { hosts: this.results, exitCode: interrupted ? EXIT_CODES.interrupted : code, interrupted }
+    return { hosts: this.results, exitCode: interrupted ? EXIT_CODES.interrupted : code, interrupted, timings: this.timings }
   }
 }
 

@@ -1,4 +1,5 @@
 // The per-host outcome of a play: what the recap prints and what --json returns.
+import type { Timings } from '../engine/timings.js'
 import type { FileAction } from '../steps/plan.js'
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped'
@@ -9,6 +10,8 @@ export interface HostOutcome {
   status: HostStatus
   durationMs: number
   warnings: string[]
+  // milliseconds this host spent per phase (read, prepare, apply, release, and the play's own steps)
+  timings: Timings
   error?: { message: string; hint?: string; exitCode: number }
 }
 
@@ -24,7 +27,7 @@ export interface HostResult extends HostOutcome {
 
 // A fresh outcome for a host, as every play starts it.
 export function newOutcome(host: string): HostOutcome {
-  return { host, status: 'ok', durationMs: 0, warnings: [] }
+  return { host, status: 'ok', durationMs: 0, warnings: [], timings: {} }
 }
 
 // A fresh setup result for a host, filled in as the play goes.

@@ -4,6 +4,7 @@
 import { runPlay, type EngineResult } from '../engine/run-play.js'
 import { warnHost } from '../engine/outcome.js'
 import type { Play, PreparedHost, ReadHost } from '../engine/play.js'
+import { timed, type Timings } from '../engine/timings.js'
 import { newHostResult, type HostResult } from '../output/host-result.js'
 import type { Secret } from '../output/secret.js'
 import { groupsFor } from '../remote/converge-script.js'
@@ -26,6 +27,9 @@ export interface SetupResult {
   hosts: HostResult[]
   exitCode: number
   interrupted: boolean
+  // ms: render, vault (preflight and role-ids) and connect (the SSH handshakes, overlapping vault), then
+  // the engine's read, prepare (mints included), apply, release, and total (the whole play)
+  timings: Timings
 }
 
 // What prepare decided for one host.
@@ -45,16 +49,22 @@ type Host = PreparedHost<SetupHost, HostState, Prepared, HostResult>
 
 // Runs the whole setup play and returns per-host results; only Vault and config errors throw.
 export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opts: SetupOptions): Promise<SetupResult> {
+  const started = performance.now()
+  const timings: Timings = {}
   // templates first: a broken template or variable fails before Vault or any host is asked
   const desired = new Map<string, DesiredState>()
-  for (const host of hosts) desired.set(host.name, await host.render())
+  await timed(timings, 'render', async () => {
+    for (const host of hosts) desired.set(host.name, await host.render())
+  })
   // the SSH handshakes overlap the Vault calls; no command runs on a host before Vault has answered (a
   // sealed Vault still changes nothing), and the engine then finds the connections open
-  const connecting = deps.connect(hosts.map((h) => h.name)).then(() => undefined, () => undefined)
+  const connecting = timed(timings, 'connect', () => deps.connect(hosts.map((h) => h.name))).then(() => undefined, () => undefined)
   const roleIds = new Map<string, string>()
   try {
-    await deps.vault.preflight()
-    for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
+    await timed(timings, 'vault', async () => {
+      await deps.vault.preflight()
+      for (const role of new Set(hosts.map((h) => h.role))) roleIds.set(role, await deps.vault.readRoleId(role))
+    })
   } finally {
     await connecting
   }
@@ -62,7 +72,9 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
     forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: opts.check ? 'none' : 'apply', lockWaitMs: opts.lockWaitMs,
     dryRun: opts.check, unreachableCounts: false, commandLine: opts.commandLine,
   })
-  return { check: opts.check, ...result }
+  // the engine's connect finds the handshakes done; the one measured above is the real one
+  const { connect: _opened, total: _engineTotal, ...engine } = result.timings
+  return { check: opts.check, ...result, timings: { ...timings, ...engine, total: Math.round(performance.now() - started) } }
 }
 
 function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, string>, deps: SetupDeps, opts: SetupOptions): Play<SetupHost, HostState, Prepared, HostResult> {
@@ -94,13 +106,15 @@ async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desire
   const name = h.host.name
   const file = h.state.paths.get(stackPaths(h.host.root).credential('secret-id'))
   const fileSha = file?.kind === 'file' ? file.sha256 : undefined
-  const decision = await decideSecretId(deps.vault, {
+  const decision = await timed(h.result.timings, 'vault', () => decideSecretId(deps.vault, {
     host: name, role: h.host.role, fileSha, record: h.state.secretIdRecord,
     forceNew: opts.newSecretId, minRemainingMs: opts.secretIdMinRemainingMs, now: deps.now(),
-  })
+  }))
   for (const w of decision.warnings) warnHost(h.result, w, deps.reporter)
   if (decision.action === 'mint') deps.reporter.event(name, `${opts.check ? 'would mint' : 'minting'} a new secret-id: ${decision.reason}`)
-  const minted = !opts.check && decision.action === 'mint' ? await deps.vault.createSecretId(h.host.role, { metadata: { host: name, created_by: 'authctl' } }) : null
+  const minted = !opts.check && decision.action === 'mint'
+    ? await timed(h.result.timings, 'vault', () => deps.vault.createSecretId(h.host.role, { metadata: { host: name, created_by: 'authctl' } }))
+    : null
   h.result.secretId = decision.action === 'keep'
     ? { action: 'keep', accessor: decision.accessor }
     : { action: opts.check ? 'would-mint' : 'mint', accessor: minted?.accessor, reason: decision.reason }
@@ -143,7 +157,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     // the marker goes first: a run cut after any write still owes the restart; then the record that
     // names the new secret-id as pending, then the secret-id, then the record that makes it current
     const writes = [...(plan.restart ? [pendingFile(h.paths, plan.restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
-    if (writes.length > 0 || plan.dirs.length > 0 || lock) await writeFiles(h.remote, plan.dirs, writes, lock)
+    if (writes.length > 0 || plan.dirs.length > 0 || lock) await timed(h.result.timings, 'write', () => writeFiles(h.remote, plan.dirs, writes, lock))
     if (files.length > 0) deps.reporter.event(h.host.name, `wrote ${files.length} file(s)`)
   } catch (error) {
     // what to give back depends on what reached the host: a secret-id the host holds must stay valid
@@ -155,9 +169,10 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     throw error
   }
   audit({ files: files.map((f) => f.path), restart: plan.restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
-  if (plan.restart) {
+  const restart = plan.restart
+  if (restart) {
     try {
-      const steps = await converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(plan.restart), waitSeconds: opts.waitTimeoutS })
+      const steps = await timed(h.result.timings, 'converge', () => converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(restart), waitSeconds: opts.waitTimeoutS }))
       h.result.restarted = plan.restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
       h.result.healthy = steps.includes('healthy')
       deps.reporter.event(h.host.name, `healthy after ${plan.restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
@@ -168,15 +183,16 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
       throw error
     }
   }
-  if (h.prepared.current && h.prepared.owed.length > 0) {
-    const settled = await settleOwed(h.remote, deps.vault, {
-      role: h.host.role, paths: h.paths, current: h.prepared.current, owed: h.prepared.owed,
+  const current = h.prepared.current
+  if (current && h.prepared.owed.length > 0) {
+    const settled = await timed(h.result.timings, 'settle', () => settleOwed(h.remote, deps.vault, {
+      role: h.host.role, paths: h.paths, current, owed: h.prepared.owed,
       onDestroyed: (a) => deps.reporter.event(h.host.name, `destroyed secret-id accessor ${a}`),
       onFailed: (a, message) => {
         if (h.result.secretId) h.result.secretId.destroyFailed = a
         warnHost(h.result, message, deps.reporter)
       },
-    })
+    }))
     if (h.result.secretId && settled.destroyed.length > 0) h.result.secretId.destroyed = settled.destroyed
   }
 }

@@ -13,8 +13,8 @@ let bed: Testbed
 let home: string
 let env: NodeJS.ProcessEnv
 
-interface JsonHost { host: string; status: string; files: { path: string; action: string }[]; restarted: string[]; healthy: boolean | null; secretId?: { action: string; accessor?: string }; error?: { message: string } }
-interface JsonResult { exitCode: number; hosts: JsonHost[] }
+interface JsonHost { host: string; status: string; files: { path: string; action: string }[]; restarted: string[]; healthy: boolean | null; secretId?: { action: string; accessor?: string }; error?: { message: string }; timings: Record<string, number> }
+interface JsonResult { exitCode: number; hosts: JsonHost[]; timings: Record<string, number> }
 
 const parse = (stdout: string) => JSON.parse(stdout) as JsonResult
 const args = () => ['setup', '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath, '--wait-timeout', '30s']
@@ -61,8 +61,13 @@ describe('authctl setup', () => {
     const result = parse(r.stdout)
     expect(result.hosts.map((h) => [h.status, h.healthy, h.secretId?.action])).toEqual([['changed', true, 'mint'], ['changed', true, 'mint'], ['changed', true, 'mint']])
     // the --json contract: these keys, no more, no less
-    expect(Object.keys(result).sort()).toEqual(['check', 'exitCode', 'hosts', 'interrupted'])
-    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'files', 'healthy', 'host', 'restarted', 'secretId', 'status', 'warnings'])
+    expect(Object.keys(result).sort()).toEqual(['check', 'exitCode', 'hosts', 'interrupted', 'timings'])
+    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'files', 'healthy', 'host', 'restarted', 'secretId', 'status', 'timings', 'warnings'])
+    // where the time went, in whole ms: the run's spans, and each host's steps
+    expect(Object.keys(result.timings).sort()).toEqual(['apply', 'connect', 'prepare', 'read', 'release', 'render', 'total', 'vault'])
+    expect(Object.keys(result.hosts[0]!.timings).sort()).toEqual(['apply', 'converge', 'prepare', 'read', 'release', 'vault', 'write'])
+    expect(Object.values(result.timings).every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true)
+    expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.apply! + result.timings.read!)
     expect(Object.keys(result.hosts[0]!.secretId!).sort()).toEqual(['accessor', 'action', 'reason'])
     const minted = result.hosts.map((h) => h.secretId?.accessor)
     expect(new Set(minted).size).toBe(3)

@@ -56,6 +56,14 @@ describe('table', () => {
     expect(text).toContain('**8.00× faster** than the best Ansible row (ansible-tuned-first)')
     expect(text).toContain('| floor | 1 | 0.80 | 0.80–0.80 | authctl = 1.25× this |')
   })
+
+  it("shows the median of the whole machine's busy CPU seconds and of the phases authctl's --json reported", () => {
+    const withCpu = result('authctl-first', 'authctl', [2, 3, 4], { cmds: 3 })
+    withCpu.samples = withCpu.samples.map((x, i) => ({ ...x, cpuS: 0.3, machineCpuS: [5, 4, 6][i], phases: { write: [700, 600, 800][i] as number } }))
+    const text = table(run(10, [withCpu]))
+    expect(text).toContain('| authctl-first | 3 | 3.00 | 2.00–4.00 |  | 3 | – | 0.30 | 5.00 |')
+    expect(text).toContain('Phases of "authctl-first" (median ms): write 700')
+  })
 })
 
 describe('table with rows kept by --merge', () => {

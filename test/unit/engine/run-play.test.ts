@@ -228,4 +228,20 @@ describe('runPlay', () => {
     expect(r.exitCode).toBe(0)
     expect(log).toEqual(['h1 read', 'h2 read'])
   })
+  it('reports where the time went: each phase per host and the run\'s spans (--json timings)', async () => {
+    const log: string[] = []
+    const slow = (ms: number) => async () => { await tick(ms); return { stdout: 'ok', stderr: '', code: 0 } }
+    const d = deps(log, { h1: { read: slow(40), apply: slow(60) }, h2: { read: slow(40), apply: slow(60) } })
+    const r = await runPlay(fakePlay({ prepare: async () => { await tick(30); return 'prepared' } }), hosts(2), d, { ...opts, serial: { count: 2 } })
+    for (const h of r.hosts) {
+      expect(Object.keys(h.timings).sort()).toEqual(['apply', 'prepare', 'read', 'release'])
+      expect(h.timings.read).toBeGreaterThanOrEqual(35)
+      expect(h.timings.prepare).toBeGreaterThanOrEqual(25)
+      expect(h.timings.apply).toBeGreaterThanOrEqual(55)
+    }
+    expect(Object.keys(r.timings).sort()).toEqual(['apply', 'connect', 'prepare', 'read', 'release', 'total'])
+    // hosts run in parallel: a span is one host's time, not the sum
+    expect(r.timings.apply).toBeLessThan(110)
+    expect(r.timings.total).toBeGreaterThanOrEqual((r.timings.read ?? 0) + (r.timings.prepare ?? 0) + (r.timings.apply ?? 0))
+  })
 })

@@ -74,7 +74,7 @@ function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promis
     vault, checkLogin, changer: () => changer, route: async () => undefined,
     restart: async (hosts) => {
       restarts.push([...hosts])
-      return { hosts: hosts.map((h) => ({ host: h, status: 'changed', durationMs: 0, warnings: [], restarted: [], healthy: true, owedRestart: null })), exitCode: 0, interrupted: false }
+      return { hosts: hosts.map((h) => ({ host: h, status: 'changed', durationMs: 0, warnings: [], restarted: [], healthy: true, owedRestart: null, timings: {} })), exitCode: 0, interrupted: false, timings: {} }
     },
     journal: { path: '/state/rotate-db-password.json', load: async () => (stored === null ? null : structuredClone(stored)), save: async (j) => void (saved.push(j.step), (stored = structuredClone(j))) },
     confirm: opts.confirm ?? (async () => undefined), audit: async () => undefined, reporter: silentReporter, signal: new AbortController().signal, now: () => new Date(0),

@@ -25,8 +25,8 @@ function ports(opts: { conflict?: boolean; failed?: string[] } = {}) {
     },
     restart: async (hosts) => {
       restarts.push([...hosts])
-      const result = (h: string): RestartHostResult => ({ host: h, status: opts.failed?.includes(h) ? 'failed' : 'changed', durationMs: 1, warnings: [], restarted: [], healthy: true, owedRestart: null })
-      return { hosts: hosts.map(result), exitCode: opts.failed?.length ? 2 : 0, interrupted: false }
+      const result = (h: string): RestartHostResult => ({ host: h, status: opts.failed?.includes(h) ? 'failed' : 'changed', durationMs: 1, warnings: [], restarted: [], healthy: true, owedRestart: null, timings: {} })
+      return { hosts: hosts.map(result), exitCode: opts.failed?.length ? 2 : 0, interrupted: false, timings: {} }
     },
     confirm: async () => undefined,
     audit: async (e) => void audit.push(e),
