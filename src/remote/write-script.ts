@@ -19,9 +19,19 @@ nl='
 # and normalised: authctl's own, validated by host-path.ts, or readlink -e output)
 up() { up=\${1%/*}; [ -n "$up" ] || up=/; }
 # Folders found root's alone, a line each: a run writes several files into the same few folders and
-# each check walks up to / with a process a level, so a folder is checked once (until a d op below
-# hands a folder to another uid)
+# each check walks up to / with a process a level, so a folder is checked once (a d op below that hands
+# a folder to another uid forgets it and every folder under it)
 ok=$nl
+forget() {
+  keep=$nl
+  set -f; IFS=$nl
+  for f in $ok; do case $f in "$1" | "$1"/*) ;; *) keep=$keep$f$nl ;; esac; done
+  unset IFS; set +f
+  ok=$keep places=
+}
+# where each folder's files are staged, a line each: "folder<TAB>real folder<TAB>staging folder"
+places=
+tab='	'
 # true when only root can change names in folder $1 (a real path): it is uid 0's and not group or
 # other writable, and so is every folder above it, which may instead be sticky (/tmp)
 trusted() {
@@ -54,23 +64,24 @@ while [ $# -gt 0 ]; do
        install -d -m "$2" -o "$3" -g "$4" -- "$real\${5#"$parent"}"
        changed "$real"
        # a folder handed to another uid (or opened to others) is no longer known to be root's alone
-       if [ "$3" -ne 0 ] || [ $((0$2 & 022)) -ne 0 ]; then ok=$nl; fi
-       last=
+       if [ "$3" -ne 0 ] || [ $((0$2 & 022)) -ne 0 ]; then forget "$real\${5#"$parent"}"; fi
        shift 5 ;;
-    f) up "$6"
+    f) up "$6"; dir=$up
        # where a folder's files are staged is worked out once for all the files that share it
-       if [ "$up" != "\${last-}" ]; then
-         last=$up
-         folder=$(readlink -e -- "$up") && [ -d "$folder" ] || fail "the folder of $6 does not exist"
-         stage=$folder
-         if ! trusted "$stage"; then
-           up "$folder"; stage=$up
-           trusted "$stage" || fail "neither $folder nor the folder above it is root's alone; refusing to write $6"
-           devs=$(stat -c %d -- "$stage" "$folder")
-           [ "\${devs%"$nl"*}" = "\${devs#*"$nl"}" ] || fail "$folder is another file system than $stage; cannot rename into it atomically"
-         fi
-         changed "$folder"
-       fi
+       case $nl$places in
+         *"$nl$dir$tab"*) p=$nl$places; p=\${p#*"$nl$dir$tab"}; p=\${p%%"$nl"*}; folder=\${p%"$tab"*} stage=\${p#*"$tab"} ;;
+         *) folder=$(readlink -e -- "$dir") && [ -d "$folder" ] || fail "the folder of $6 does not exist"
+            case $folder in *"$nl"* | *"$tab"*) fail "$folder: a folder name with a newline or tab is not supported" ;; esac
+            stage=$folder
+            if ! trusted "$stage"; then
+              up "$folder"; stage=$up
+              trusted "$stage" || fail "neither $folder nor the folder above it is root's alone; refusing to write $6"
+              devs=$(stat -c %d -- "$stage" "$folder")
+              [ "\${devs%"$nl"*}" = "\${devs#*"$nl"}" ] || fail "$folder is another file system than $stage; cannot rename into it atomically"
+            fi
+            places=$places$dir$tab$folder$tab$stage$nl
+            changed "$folder" ;;
+       esac
        target=$folder/\${6##*/}
        if [ -d "$target" ] && [ ! -L "$target" ]; then fail "$6 is a folder where a file belongs; remove it"; fi
        tmp=$(mktemp -- "$stage/.authctl-tmp.XXXXXX")

@@ -149,14 +149,16 @@ describe('write script on hostile ground', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     const root = folder(join(dir, 'authentik'), 0o755)
     const sub = folder(join(root, 'sub'), 0o755)
-    const { env, calls } = logged(dir, ['stat'])
-    const { argv, stdin } = writeCommand([], [join(root, 'a'), join(root, 'b'), join(sub, 'c'), join(sub, 'd')].map((p) => file(p)))
+    const { env, calls } = logged(dir, ['stat', 'readlink'])
+    // the folders alternate, as setup's files do
+    const { argv, stdin } = writeCommand([], [join(root, 'a'), join(sub, 'c'), join(root, 'b'), join(sub, 'd')].map((p) => file(p)))
     const r = runLocal(argv, stdin, env)
     expect([r.code, r.stderr]).toEqual([0, ''])
     // one stat a level from the first folder up to /, then one for sub (its parent is known by then)
     const levels = root.split('/').length
     const above = Array.from({ length: levels }, (_, i) => `stat ${root.split('/').slice(0, levels - i).join('/') || '/'}`)
     expect(calls().filter((c) => c.startsWith('stat ')).sort()).toEqual([...above, `stat ${sub}`].sort())
+    expect(calls().filter((c) => c.startsWith('readlink '))).toEqual([`readlink ${root}`, `readlink ${sub}`])
     expect(['a', 'b', 'sub/c', 'sub/d'].map((n) => readFileSync(join(root, n), 'utf8'))).toEqual(['new\n', 'new\n', 'new\n', 'new\n'])
   })
 
