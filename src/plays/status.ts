@@ -6,6 +6,7 @@
 // 6 when Vault could not be asked.
 import { EXIT_CODES, VaultError, worstExitCode } from '../errors.js'
 import type { EngineDeps } from '../engine/run-play.js'
+import type { Timings } from '../engine/timings.js'
 import { runPlay } from '../engine/run-play.js'
 import type { Play, ReadHost } from '../engine/play.js'
 import { newOutcome, type HostOutcome } from '../output/host-result.js'
@@ -49,6 +50,8 @@ export interface StatusResult {
   vault: { addr: string; error: string | null }
   summary: Record<Verdict, number> & { hosts: number }
   hosts: StatusHostResult[]
+  // the engine's spans (ms): connect, read, prepare, total
+  timings: Timings
 }
 
 // Bounded time for the status round trip (its docker calls are bounded on the host too).
@@ -92,6 +95,7 @@ export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, o
     vault: { addr: deps.vault.addr, error: vaultErrors[0] ?? null },
     summary: { hosts: run.hosts.length, pass: count('pass'), warn: count('warn'), fail: count('fail'), unreachable: count('unreachable') },
     hosts: run.hosts,
+    timings: run.timings,
   }
 }
 

@@ -42,8 +42,8 @@ describe('authctl restart', () => {
     const r = await runCli(['restart', ...conn(), '--json'], env)
     expect(r.code, r.stderr).toBe(0)
     const result = JSON.parse(r.stdout) as { exitCode: number; interrupted: boolean; hosts: JsonHost[] }
-    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted'])
-    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'healthy', 'host', 'owedRestart', 'restarted', 'status', 'warnings'])
+    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted', 'timings'])
+    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['durationMs', 'healthy', 'host', 'owedRestart', 'restarted', 'status', 'timings', 'warnings'])
     expect(result.hosts.map((h) => [h.host, h.status, h.restarted.join(','), h.healthy])).toEqual([
       ['host1', 'changed', 'vault-agent,server,worker', true], ['host2', 'changed', 'vault-agent,server,worker', true], ['host3', 'changed', 'vault-agent,server,worker', true],
     ])

@@ -75,9 +75,9 @@ describe('authctl status', () => {
     expect(r.code, r.stderr).toBe(0)
     const result = json(r.stdout)
     // the --json contract: these keys, no more, no less
-    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted', 'rotations', 'strict', 'summary', 'vault'])
+    expect(Object.keys(result).sort()).toEqual(['exitCode', 'hosts', 'interrupted', 'rotations', 'strict', 'summary', 'timings', 'vault'])
     expect((result as unknown as { rotations: unknown }).rotations).toEqual([])
-    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['checks', 'durationMs', 'host', 'status', 'verdict', 'warnings'])
+    expect(Object.keys(result.hosts[0]!).sort()).toEqual(['checks', 'durationMs', 'host', 'status', 'timings', 'verdict', 'warnings'])
     expect(result.summary).toEqual({ hosts: 3, pass: 3, warn: 0, fail: 0, unreachable: 0 })
     expect(result.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
     expect(notPassing(result)).toEqual([])
