@@ -14,7 +14,7 @@ import { stackPaths } from '../render/layout.js'
 import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
 import { fetchBefore } from '../steps/fetch-before.js'
-import { converge, expectedState, readState, writeFiles, WriteError } from '../steps/host-steps.js'
+import { ConvergeError, expectedState, readState, writeFiles, writeThenConverge, WriteError } from '../steps/host-steps.js'
 import type { WriteLock } from '../remote/write-script.js'
 import { filesToWrite, planHost, stackRunning, type HostPlan } from '../steps/plan.js'
 import { decideSecretId, type SecretIdDecision } from '../steps/secret-id.js'
@@ -153,13 +153,31 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
   const { plan, minted } = h.prepared
   const files = filesToWrite(plan)
   const secretIdPath = stackPaths(h.host.root).credential('secret-id')
-  try {
-    // the marker goes first: a run cut after any write still owes the restart; then the record that
-    // names the new secret-id as pending, then the secret-id, then the record that makes it current
-    const writes = [...(plan.restart ? [pendingFile(h.paths, plan.restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
-    if (writes.length > 0 || plan.dirs.length > 0 || lock) await timed(h.result.timings, 'write', () => writeFiles(h.remote, plan.dirs, writes, lock))
+  const restart = plan.restart
+  // the marker goes first: a run cut after any write still owes the restart; then the record that
+  // names the new secret-id as pending, then the secret-id, then the record that makes it current
+  const writes = [...(restart ? [pendingFile(h.paths, restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
+  const written = () => {
     if (files.length > 0) deps.reporter.event(h.host.name, `wrote ${files.length} file(s)`)
+    audit({ files: files.map((f) => f.path), restart: restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
+  }
+  let steps: string[] = []
+  try {
+    // a restart goes in the same round trip as the write, and starts only once every file is in place
+    if (restart) {
+      const req = { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(restart), waitSeconds: opts.waitTimeoutS }
+      steps = await writeThenConverge(h.remote, { dirs: plan.dirs, files: writes, lock }, req, { timings: h.result.timings, written })
+    } else {
+      if (writes.length > 0 || plan.dirs.length > 0 || lock) await timed(h.result.timings, 'write', () => writeFiles(h.remote, plan.dirs, writes, lock))
+      written()
+    }
   } catch (error) {
+    if (error instanceof ConvergeError) {
+      h.result.healthy = false
+      // the replaced secret-ids stay recorded as owed: the next successful run destroys them
+      if (h.prepared.owed.length > 0) warnHost(h.result, `replaced secret-id(s) ${h.prepared.owed.join(', ')} stay valid until a run succeeds on this host (recorded on the host as owed)`, deps.reporter)
+      throw error
+    }
     // what to give back depends on what reached the host: a secret-id the host holds must stay valid
     if (minted && error instanceof WriteError && error.written.includes(secretIdPath)) {
       warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) reached the host before the write failed: it stays valid, recorded as pending; the next run finishes the swap`, deps.reporter)
@@ -168,20 +186,10 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     }
     throw error
   }
-  audit({ files: files.map((f) => f.path), restart: plan.restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
-  const restart = plan.restart
   if (restart) {
-    try {
-      const steps = await timed(h.result.timings, 'converge', () => converge(h.remote, { paths: h.paths, project: h.host.project, up: true, groups: groupsFor(restart), waitSeconds: opts.waitTimeoutS }))
-      h.result.restarted = plan.restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
-      h.result.healthy = steps.includes('healthy')
-      deps.reporter.event(h.host.name, `healthy after ${plan.restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
-    } catch (error) {
-      h.result.healthy = false
-      // the replaced secret-ids stay recorded as owed: the next successful run destroys them
-      if (h.prepared.owed.length > 0) warnHost(h.result, `replaced secret-id(s) ${h.prepared.owed.join(', ')} stay valid until a run succeeds on this host (recorded on the host as owed)`, deps.reporter)
-      throw error
-    }
+    h.result.restarted = restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
+    h.result.healthy = steps.includes('healthy')
+    deps.reporter.event(h.host.name, `healthy after ${restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
   }
   const current = h.prepared.current
   if (current && h.prepared.owed.length > 0) {

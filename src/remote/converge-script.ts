@@ -71,12 +71,22 @@ export interface ConvergeRequest {
   owe?: RestartKind
 }
 
-// The argv of the restart round trip.
-export function convergeCommand(req: ConvergeRequest): string[] {
-  return rootScript('authctl-converge', CONVERGE_SCRIPT, [
+// The arguments CONVERGE_SCRIPT takes for a request.
+export function convergeArgs(req: ConvergeRequest): string[] {
+  return [
     req.paths.composeFile, req.project, req.up ? '1' : '0', String(req.waitSeconds), req.paths.pendingRestart, req.owe ?? '',
     ...req.groups.map((g) => g.join(' ')),
-  ])
+  ]
+}
+
+// The argv of the restart round trip.
+export function convergeCommand(req: ConvergeRequest): string[] {
+  return rootScript('authctl-converge', CONVERGE_SCRIPT, convergeArgs(req))
+}
+
+// How long the converge may take before the host counts as failed: every wait, plus a minute.
+export function convergeTimeoutMs(req: ConvergeRequest): number {
+  return (req.waitSeconds * (2 * req.groups.length + 2) + 60) * 1000
 }
 
 // The groups setup's restart kinds stand for.

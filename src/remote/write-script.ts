@@ -94,11 +94,13 @@ while [ $# -gt 0 ]; do
        mv -f -T -- "$tmp" "$target"; tmp=
        printf 'wrote\\t%s\\n' "$6"
        shift 6 ;;
+    # what follows is for a script run after this one (write-converge-script.ts)
+    --then) shift; break ;;
     *) echo "authctl: bad write op $1" >&2; exit 2 ;;
   esac
 done
 # split on newlines only, no globbing
-if [ -n "$dirs" ]; then set -f; IFS=$nl; sync -- $dirs; fi
+if [ -n "$dirs" ]; then set -f; IFS=$nl; sync -- $dirs; unset IFS; set +f; fi
 `
 
 // Exit codes of the lock prefix: another run holds the lock, or a file changed since the state read.
@@ -147,13 +149,19 @@ export interface FileSpec extends DirSpec {
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
 
-// The argv and the stdin payload of round trip 2 (with the lock prefix when the write takes the lock).
-export function writeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { argv: string[]; stdin: Buffer } {
+// The script, its arguments and the stdin payload of a write (with the lock prefix when it takes the lock).
+export function writeParts(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { script: string; args: string[]; stdin: Buffer } {
   const args: string[] = []
   for (const d of dirs) args.push('d', octal(d.mode), String(d.uid), String(d.gid), d.path)
   for (const f of files) args.push('f', octal(f.mode), String(f.uid), String(f.gid), String(f.content.length), f.path)
   const stdin = Buffer.concat(files.map((f) => f.content))
-  if (lock === undefined) return { argv: rootScript('authctl-write', WRITE_SCRIPT, args), stdin }
+  if (lock === undefined) return { script: WRITE_SCRIPT, args, stdin }
   const expect = lock.expect.flatMap((e) => [e.sha256, e.path])
-  return { argv: rootScript('authctl-write', WRITE_LOCK_PREFIX + WRITE_SCRIPT, [lock.dir, lock.details, ...expect, '--', ...args]), stdin }
+  return { script: WRITE_LOCK_PREFIX + WRITE_SCRIPT, args: [lock.dir, lock.details, ...expect, '--', ...args], stdin }
+}
+
+// The argv and the stdin payload of round trip 2.
+export function writeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { argv: string[]; stdin: Buffer } {
+  const { script, args, stdin } = writeParts(dirs, files, lock)
+  return { argv: rootScript('authctl-write', script, args), stdin }
 }

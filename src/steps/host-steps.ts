@@ -1,12 +1,15 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
 import { AuthctlError, EXIT_CODES, HostFailedError, LockHeldError, type ExitCode } from '../errors.js'
-import { convergeCommand, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
+import type { Timings } from '../engine/timings.js'
+import { convergeCommand, convergeTimeoutMs, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
+import type { ExecResult } from '../remote/exec-result.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { stateCommand } from '../remote/state-script.js'
+import { writeConvergeCommand, WRITTEN_LINE } from '../remote/write-converge-script.js'
 import { WRITE_EXIT, writeCommand, type WriteLock } from '../remote/write-script.js'
 import type { DesiredDir, DesiredFile } from './desired.js'
 
@@ -48,44 +51,110 @@ export function expectedState(state: HostState, paths: readonly string[]): Write
   })
 }
 
+// A converge that failed after every file was written (keeps the exit code of what stopped it).
+export class ConvergeError extends AuthctlError {
+  override readonly exitCode: ExitCode
+
+  constructor(message: string, hint: string | undefined, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
+    super(message, { hint, cause })
+    this.exitCode = exitCode
+  }
+}
+
+const WRITE_TIMEOUT_MS = 120_000
+const toSpecs = (files: readonly DesiredFile[]) => files.map((f) => ({ ...f, content: Buffer.from(f.content) }))
+
 // Round trip 2: directories, then files in order (contents over stdin); returns the paths written.
 // With a lock, the same command first takes the deploy lock and re-checks the state it was planned on.
 export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[], lock?: WriteLock): Promise<string[]> {
-  const { argv, stdin } = writeCommand(dirs, files.map((f) => ({ ...f, content: Buffer.from(f.content) })), lock)
-  // a cut connection may leave some files written: the caller learns which ones from the error
-  const out = { stdout: '', stderr: '' }
-  const stdout = () => out.stdout
-  let r
+  const { argv, stdin } = writeCommand(dirs, toSpecs(files), lock)
+  const r = await execWrite(remote, argv, stdin, WRITE_TIMEOUT_MS, () => undefined)
+  if (r.code === 0) return writtenPaths(r.stdout)
+  throw writeFailure(remote.name, r, lock)
+}
+
+// Round trips 2 and 3 as one: the files as writeFiles writes them, then the converge, which starts only
+// once every file is in place. A write failure is a WriteError, anything after it a ConvergeError; the
+// time until the write ended and the rest are added to timings as write and converge.
+export async function writeThenConverge(
+  remote: RemoteHost, write: { dirs: readonly DesiredDir[]; files: readonly DesiredFile[]; lock?: WriteLock }, req: ConvergeRequest,
+  on: { timings: Timings; written(): void },
+): Promise<string[]> {
+  const { argv, stdin } = writeConvergeCommand(write.dirs, toSpecs(write.files), write.lock, req)
+  const start = performance.now()
+  let wroteAt: number | undefined
+  let r: ExecResult | undefined
+  let failure: unknown
   try {
-    r = await remote.exec(argv, { stdin, timeoutMs: 120_000, onLine: (stream, line) => void (out[stream] = (out[stream] + line + '\n').slice(-65_536)) })
+    r = await execWrite(remote, argv, stdin, WRITE_TIMEOUT_MS + convergeTimeoutMs(req), (line) => {
+      if (line !== WRITTEN_LINE || wroteAt !== undefined) return
+      wroteAt = performance.now()
+      on.written()
+    })
+  } catch (error) {
+    failure = error
+  }
+  const end = performance.now()
+  on.timings.write = (on.timings.write ?? 0) + Math.round((wroteAt ?? end) - start)
+  if (wroteAt !== undefined) on.timings.converge = (on.timings.converge ?? 0) + Math.round(end - wroteAt)
+  if (r === undefined) {
+    // lost or timed out: before the line, a write failure (which files are in place is known); after it, the converge's
+    if (wroteAt === undefined || !(failure instanceof WriteError)) throw failure
+    throw new ConvergeError(failure.message, failure.hint, failure.exitCode, failure.cause)
+  }
+  if (wroteAt === undefined) throw writeFailure(remote.name, r, write.lock)
+  if (r.code === 0) return convergeSteps(r.stdout)
+  throw convergeError(remote.name, r, req)
+}
+
+// Runs a write; a lost connection or a timeout becomes a WriteError naming the files already in place.
+async function execWrite(remote: RemoteHost, argv: string[], stdin: Buffer, timeoutMs: number, onStdout: (line: string) => void): Promise<ExecResult> {
+  // a cut connection may leave some files written: the caller learns which ones from the error
+  // streamed output is not kept in the result: the last 64 KiB of each stream are kept here
+  const out = { stdout: '', stderr: '' }
+  try {
+    const r = await remote.exec(argv, {
+      stdin, timeoutMs,
+      onLine: (stream, line) => {
+        out[stream] = (out[stream] + line + '\n').slice(-65_536)
+        if (stream === 'stdout') onStdout(line)
+      },
+    })
+    return { ...r, stdout: out.stdout, stderr: out.stderr }
   } catch (error) {
     if (!(error instanceof AuthctlError)) throw error
-    throw new WriteError(error.message, writtenPaths(stdout()), error.hint ?? 'Run again once the host answers; each file is either old or new.', error.exitCode, error)
+    throw new WriteError(error.message, writtenPaths(out.stdout), error.hint ?? 'Run again once the host answers; each file is either old or new.', error.exitCode, error)
   }
-  if (r.code === 0) return writtenPaths(stdout())
-  const said = (tag: string) => sanitizeRemote(stdout().split('\n').find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1) ?? '', { maxBytes: 600 })
+}
+
+// Why a write that ran to its end failed: the lock, a changed file, or the write itself.
+function writeFailure(name: string, r: ExecResult, lock: WriteLock | undefined): Error {
+  const said = (tag: string) => sanitizeRemote(r.stdout.split('\n').find((l) => l.startsWith(tag + '\t'))?.slice(tag.length + 1) ?? '', { maxBytes: 600 })
   // the lock prefix refused before writing anything: nothing to reconcile
   if (lock && r.code === WRITE_EXIT.lockHeld) {
-    throw new LockHeldError(`${remote.name}: the deploy lock was taken by another run since the state read (${said('locked') || 'no details'}); nothing was written`, { hint: 'Run again once that run has finished (or pass --lock-wait 5m).' })
+    return new LockHeldError(`${name}: the deploy lock was taken by another run since the state read (${said('locked') || 'no details'}); nothing was written`, { hint: 'Run again once that run has finished (or pass --lock-wait 5m).' })
   }
   if (lock && r.code === WRITE_EXIT.changed) {
-    throw new HostFailedError(`${remote.name}: ${said('changed')} changed since the state read (another run?); nothing was written`, { hint: 'Run again: the next run plans from the new state.' })
+    return new HostFailedError(`${name}: ${said('changed')} changed since the state read (another run?); nothing was written`, { hint: 'Run again: the next run plans from the new state.' })
   }
-  throw new WriteError(`${remote.name}: writing files failed: ${sanitizeRemote(out.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(stdout()), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
+  return new WriteError(`${name}: writing files failed: ${sanitizeRemote(r.stderr.trim() || `exit ${String(r.code)}`, { maxBytes: 300 })}`, writtenPaths(r.stdout), 'Check free space and that /data is writable; each file is either old or new, never half-written (writes are atomic).')
 }
+
+const convergeSteps = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('step\t')).map((l) => l.slice(5))
 
 // Restarts what the request says and waits for health and a fresh agent login; returns the steps done.
 export async function converge(remote: RemoteHost, req: ConvergeRequest): Promise<string[]> {
-  const r = await remote.exec(convergeCommand(req), { timeoutMs: (req.waitSeconds * (2 * req.groups.length + 2) + 60) * 1000 })
-  const lines = r.stdout.split('\n')
-  const steps = lines.filter((l) => l.startsWith('step\t')).map((l) => l.slice(5))
-  if (r.code === 0) return steps
-  const group = lines.filter((l) => l.startsWith('group\t')).pop()?.slice(6) ?? ''
+  const r = await remote.exec(convergeCommand(req), { timeoutMs: convergeTimeoutMs(req) })
+  if (r.code === 0) return convergeSteps(r.stdout)
+  throw convergeError(remote.name, r, req)
+}
+
+function convergeError(name: string, r: ExecResult, req: ConvergeRequest): ConvergeError {
+  const group = r.stdout.split('\n').filter((l) => l.startsWith('group\t')).pop()?.slice(6) ?? ''
   const what = convergeFailure(r.code, group)
   const tail = sanitizeRemote(r.stderr.trim().split('\n').slice(-4).join(' | '), { maxBytes: 500 })
-  throw new HostFailedError(`${remote.name}: ${what}${tail ? `: ${tail}` : ''}`, {
-    hint: `On ${remote.name} read the logs: sudo docker compose -f ${req.paths.composeFile} -p ${req.project} logs --tail 50 vault-agent server worker (or: authctl logs -l ${remote.name} --tail 50). The restart stays owed; the next run retries it.`,
-  })
+  return new ConvergeError(`${name}: ${what}${tail ? `: ${tail}` : ''}`,
+    `On ${name} read the logs: sudo docker compose -f ${req.paths.composeFile} -p ${req.project} logs --tail 50 vault-agent server worker (or: authctl logs -l ${name} --tail 50). The restart stays owed; the next run retries it.`)
 }
 
 function convergeFailure(code: number | null, group: string): string {

@@ -11,6 +11,7 @@ import { parseState } from '../../../src/remote/parse-state.js'
 import { CONVERGE_EXIT, convergeCommand } from '../../../src/remote/converge-script.js'
 import { releaseCommand } from '../../../src/remote/release-script.js'
 import { stateCommand } from '../../../src/remote/state-script.js'
+import { writeConvergeCommand } from '../../../src/remote/write-converge-script.js'
 import { WRITE_SCRIPT, writeCommand } from '../../../src/remote/write-script.js'
 
 // Runs a rootScript argv locally without its `sudo -n --` prefix.
@@ -341,5 +342,39 @@ describe('converge script: the .env and tmpfs checks', () => {
     const ext4 = run('ext4', 0)
     expect([ext4.code, ext4.stderr]).toEqual([CONVERGE_EXIT.notTmpfs, 'filesystem: ext4\n'])
     expect(run('', 1).code).toBe(CONVERGE_EXIT.noEnv)
+  })
+})
+
+describe('write then converge, one script', () => {
+  function bed() {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-wc-'))
+    const bin = join(dir, 'bin')
+    mkdirSync(bin)
+    const log = join(dir, 'docker.log')
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${log}\ncase " $* " in *" exec "*) echo tmpfs ;; esac\nexit 0\n`, { mode: 0o755 })
+    const root = join(dir, 'authentik')
+    mkdirSync(root)
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }
+    const docker = () => { try { return readFileSync(log, 'utf8').trim().split('\n') } catch { return [] } }
+    return { root, env, docker, req: { paths: hostPaths(root), project: 'authentik', up: true, groups: [], waitSeconds: 5 } }
+  }
+
+  it('writes every file, says so, then converges with its own arguments', () => {
+    const b = bed()
+    const { argv, stdin } = writeConvergeCommand([], [{ path: join(b.root, 'docker-compose.yml'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('services: {}\n') }], undefined, b.req)
+    const r = runLocal(argv, stdin, b.env)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(r.stdout).toBe(`wrote\t${join(b.root, 'docker-compose.yml')}\nwritten\nstep\tup\nstep\thealthy\n`)
+    expect(readFileSync(join(b.root, 'docker-compose.yml'), 'utf8')).toBe('services: {}\n')
+    expect(b.docker().map((c) => c.split(' ').slice(5, 7).join(' '))).toEqual(['up -d', 'exec -T'])
+  })
+
+  it('a write that fails never reaches the converge: no "written" line, no docker call', () => {
+    const b = bed()
+    const { argv, stdin } = writeConvergeCommand([], [{ path: join(b.root, 'missing/f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('x') }], undefined, b.req)
+    const r = runLocal(argv, stdin, b.env)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(b.docker()).toEqual([])
   })
 })
