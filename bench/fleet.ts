@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import { repoRoot, startTestbed, type Testbed } from '../test/support/testbed/index.js'
 import { buildCli } from './lib/build.js'
 import { authctlNoChange, exitZero, phasesOf } from './lib/checks.js'
-import { machineInfo, uptimeLine } from './lib/machine.js'
+import { machineBusyS, machineInfo, uptimeLine } from './lib/machine.js'
 import { measure } from './lib/proc.js'
 import { table, type SavedRun } from './lib/report.js'
 import type { ScenarioResult } from './lib/runner.js'
@@ -93,12 +93,15 @@ async function main(): Promise<number> {
       results.push(result)
       await Promise.all(beds.map((b) => b.clearCommands()))
       const load1 = loadavg()[0] ?? 0
+      const busyBefore = await machineBusyS()
       const m = await measure(process.execPath, args, { env, timeoutMs: 30 * 60_000 })
+      const busyAfter = await machineBusyS()
+      const machineCpuS = busyBefore !== undefined && busyAfter !== undefined ? busyAfter - busyBefore : undefined
       const counts = await Promise.all(beds.flatMap((b) => b.hosts.map(async (h) => (await b.commands(h.name)).length)))
       const why = m.timedOut ? 'timed out after 30 min' : invalid(m)
       const cpuS = m.userS !== undefined && m.sysS !== undefined ? m.userS + m.sysS : undefined
       if (why) result.failures.push(why)
-      else result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, commandsPerHost: counts, load1, ...(phasesOf(m.stdout) ? { phases: phasesOf(m.stdout) } : {}) })
+      else result.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb, cpuS, machineCpuS, commandsPerHost: counts, load1, ...(phasesOf(m.stdout) ? { phases: phasesOf(m.stdout) } : {}) })
       console.log(`${hosts} hosts, ${id}: ${why ? `FAILED (${why.slice(0, 300)})` : 'ok'}, ${(m.wallMs / 1000).toFixed(1)} s, peak RSS ${((m.maxRssKb ?? 0) / 1024).toFixed(0)} MiB, CPU ${cpuS?.toFixed(1) ?? '?'} s, commands/host max ${Math.max(...counts)} (load ${load1.toFixed(1)})`)
     }
     machine.uptimeAtEnd = uptimeLine()

@@ -1,5 +1,5 @@
-// `npx tsx bench/phases.ts --hosts 10 [--rounds 3]`: where a run's time goes, step by step, while
-// authctl's --json carries no per-phase timings. On a bed deployed by authctl, each remote step runs
+// `npx tsx bench/phases.ts --hosts 10 [--rounds 3]`: what each remote step costs on its own, beside
+// the per-phase timings authctl's --json reports. On a bed deployed by authctl, each remote step runs
 // on every host at once over OpenSSH (lib/replay.ts's script: one session a host), so each is
 // comparable with the floor; the local side is timed from the built CLI. Saves
 // results/data/phases-N.json, which the report shows as a table.
@@ -40,15 +40,14 @@ async function main(): Promise<number> {
     const [first] = await renderForAnsible(bed.inventoryPath, join(work, 'files'), env)
     if (!first) throw new Error('no hosts')
     const compose = `sudo -n docker compose -f ${first.root}/docker-compose.yml -p ${first.project}`
-    // the i-th command each host logged in the no-change run
-    const nth = (i: number) => new Map([...recorded].map(([h, cmds]) => [h, cmds.slice(i, i + 1)]))
+    if ([...recorded.values()].some((cmds) => cmds.length !== 1)) throw new Error('a no-change run is expected to send exactly one command a host (the state read)')
     const same = (cmd: string) => new Map(bed.hosts.map((h) => [h.name, [cmd]]))
     const steps: { id: string; label: string; commands?: Map<string, string[]>; before?: Map<string, string[]>; local?: string[] }[] = [
       { id: 'floor', label: 'sudo -n true (the floor)', commands: same('sudo -n true') },
-      { id: 'state-read', label: 'authctl\'s state read + lock (its 1st command)', commands: nth(0) },
-      { id: 'release', label: 'authctl\'s release (its 2nd command)', commands: nth(1) },
-      { id: 'state-read+release', label: 'both in one session (the replay row)', commands: recorded },
-      { id: 'docker-ps', label: '`docker compose ps -a --format json` (in the state read)', commands: same(`${compose} ps -a --format json`) },
+      { id: 'state-read', label: 'authctl\'s state read (a no-change run\'s only command; the replay row)', commands: recorded },
+      { id: 'docker-ps', label: '`docker compose ps -a --format json` (in the state read of a deployed host)', commands: same(`${compose} ps -a --format json`) },
+      { id: 'compose-version', label: '`docker compose version --short` (in the state read of a fresh host: the preflight)', commands: same('sudo -n docker compose version --short') },
+      { id: 'exec-check', label: '`docker compose exec` of the .env and tmpfs check (the end of every converge)', commands: same(`${compose} exec -T vault-agent sh -c 'stat -f -c %T /vault/secrets && test -s /vault/secrets/.env'`) },
       { id: 'up-running', label: '`docker compose up -d --wait` on a running stack (Ansible\'s last task)', commands: same(`${compose} up -d --wait`) },
       { id: 'restart', label: '`docker compose restart` (restart.yml\'s first task)', commands: same(`${compose} restart`) },
       { id: 'up-stopped', label: '`docker compose up -d --wait` after `down` (a first run\'s converge, Vault Agent login included)', before: same(`${compose} down`), commands: same(`${compose} up -d --wait`) },

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every measurement behind bench/results/RESULTS.md, in the order they were taken, then the report.
-# Run it when the machine is quiet (check `uptime`); it takes about an hour on 2 cores:
+# Run it when the machine is quiet (check `uptime`); it takes about 25 minutes on 2 cores:
 #   sh bench/rerun-all.sh
 # A step with failed runs (listed as failed in its table) does not stop the others; the exit status
 # says whether any had them.

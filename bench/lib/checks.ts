@@ -65,15 +65,14 @@ function numbers(value: unknown): Record<string, number> | undefined {
 }
 
 // Milliseconds per phase (connect, state read, render, Vault, write, converge …) when authctl's
-// --json has them: a top-level `timings` or `phases` object, else the slowest host's per phase.
+// --json has them: the run's spans from a top-level `timings` or `phases` object, and the slowest
+// host's time in each of its steps as `host.<step>` (both when --json carries both).
 export function phasesOf(stdout: string): Record<string, number> | undefined {
   const json = parseAuthctl(stdout)
   if (!json) return undefined
-  const top = numbers(json.timings) ?? numbers(json.phases)
-  if (top) return top
-  const out: Record<string, number> = {}
+  const out: Record<string, number> = { ...(numbers(json.timings) ?? numbers(json.phases) ?? {}) }
   for (const h of json.hosts ?? []) {
-    for (const [k, v] of Object.entries(numbers(h.timings) ?? numbers(h.phases) ?? {})) out[k] = Math.max(out[k] ?? 0, v)
+    for (const [k, v] of Object.entries(numbers(h.timings) ?? numbers(h.phases) ?? {})) out[`host.${k}`] = Math.max(out[`host.${k}`] ?? 0, v)
   }
   return Object.keys(out).length > 0 ? out : undefined
 }

@@ -3,7 +3,7 @@
 // so it pays the floor's connections plus the commands' work on the host. The replay minus the
 // floor is what those commands cost on the host; authctl minus the replay is authctl's local side
 // (Node start-up, module loading, ssh2 in JS, render, Vault) and its extra round trips.
-// Replaying a no-change run changes nothing: it reads state, takes and releases the same lock.
+// Replaying a no-change run changes nothing: it reads state (a no-change run takes no lock).
 import { writeFile } from 'node:fs/promises'
 import type { Testbed } from '../../test/support/testbed/index.js'
 

@@ -69,7 +69,10 @@ describe('authctl restart rows', () => {
 describe('phasesOf', () => {
   it('reads top-level timings, else the slowest host per phase, else nothing', () => {
     expect(phasesOf(JSON.stringify({ timings: { connect: 120, state: 300, note: 'x' } }))).toEqual({ connect: 120, state: 300 })
-    expect(phasesOf(JSON.stringify({ hosts: [{ phases: { connect: 100, write: 5 } }, { phases: { connect: 150 } }] }))).toEqual({ connect: 150, write: 5 })
+    expect(phasesOf(JSON.stringify({ hosts: [{ phases: { connect: 100, write: 5 } }, { phases: { connect: 150 } }] }))).toEqual({ 'host.connect': 150, 'host.write': 5 })
+    // both: the run's spans, and each step of the slowest host
+    expect(phasesOf(JSON.stringify({ timings: { read: 300, total: 900 }, hosts: [{ timings: { write: 200, converge: 400 } }, { timings: { write: 250, converge: 300 } }] })))
+      .toEqual({ read: 300, total: 900, 'host.write': 250, 'host.converge': 400 })
     expect(phasesOf(JSON.stringify({ hosts: [{ host: 'a' }] }))).toBeUndefined()
     expect(phasesOf('not json')).toBeUndefined()
   })
