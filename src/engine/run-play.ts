@@ -132,7 +132,9 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
         const state = await timed(h.result.timings, 'read', () => readWithLockWait(() => this.play.read(h, lock), {
           waitMs: this.opts.lockWaitMs, signal: this.deps.signal, onWait: (m) => this.deps.reporter.event(h.host.name, m),
         }))
-        this.deps.reporter.event(h.host.name, this.opts.lock === 'read' ? 'locked, state read' : 'state read')
+        // a read-only run (status, audit, --check) reports its results, not this step
+        if (this.opts.lock === 'read') this.deps.reporter.event(h.host.name, 'locked, state read')
+        else if (!this.opts.dryRun) this.deps.reporter.event(h.host.name, 'state read')
         out.push({ ...h, state })
       } catch (error) {
         failHost(h.result, error, this.deps.reporter)

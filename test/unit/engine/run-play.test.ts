@@ -244,4 +244,12 @@ describe('runPlay', () => {
     expect(r.timings.apply).toBeLessThan(110)
     expect(r.timings.total).toBeGreaterThanOrEqual((r.timings.read ?? 0) + (r.timings.prepare ?? 0) + (r.timings.apply ?? 0))
   })
+  it('a read-only run (dry run, no lock) prints no progress line a host; a locking run says the lock is held', async () => {
+    const events: string[] = []
+    const reporter = { event: (h: string, m: string) => void events.push(`${h} ${m}`), warn: (h: string, m: string) => void events.push(`${h} warning ${m}`) }
+    await runPlay(fakePlay(), hosts(2), deps([], {}, { reporter }), { ...opts, dryRun: true, lock: 'none' })
+    expect(events).toEqual([])
+    await runPlay(fakePlay(), hosts(1), deps([], {}, { reporter }), opts)
+    expect(events).toEqual(['h1 locked, state read'])
+  })
 })
