@@ -2,6 +2,7 @@
 // sshd hosts, the Vault test server, a real PostgreSQL and the RDS stand-in driven by the real AWS SDK.
 // Happy paths, a fault at each step of the database rotation (each leaves Vault's password opening the
 // database, or --resume completes it), a concurrent KV write, and a search for every secret in every output.
+import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -368,8 +369,10 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
       for (const stub of stubs) clearFaults(stub)
     }
     // the killed run's restart goes on by itself on host1 (no terminal, so no SIGHUP): as an operator would,
-    // let it end before resuming (the docker stand-in serialises its calls with a 30 s lock)
-    await until(async () => !(await convergeRunning()), 'the orphaned restart to end', 90_000)
+    // let it end before resuming (the docker stand-in serialises its calls with a 30 s lock). The script may
+    // die of SIGPIPE at its next write while the docker call it started still runs and holds that lock, so
+    // both must be gone.
+    await until(async () => !(await convergeRunning()) && !stubs.some((stub) => existsSync(join(stub, 'lock'))), 'the orphaned restart to end', 90_000)
     const password = kv(r).data.pg_password!
     const locked = await rotate(['--resume', '--yes'])
     expect(locked.code).toBe(3)
