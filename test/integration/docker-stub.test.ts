@@ -1,7 +1,7 @@
 // The test bed's `docker` stand-in, run directly as root against a temp dir standing for /data and the
 // Vault test server: compose loading and errors, the vault-agent emulation, health, ps/logs/exec, faults.
 import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { execa } from 'execa'
@@ -308,6 +308,15 @@ describe('docker stand-in: the authentik stack with a vault-agent sidecar', () =
     const after = readProjectState(root, 'authentik')?.containers
     expect(after?.worker?.id).not.toBe(before?.worker?.id)
     expect(after?.server?.id).toBe(before?.server?.id)
+  })
+
+  it('a state lock left by a client that died (killed mid-call) does not stop the next call', async () => {
+    const dead = spawnSync('true').pid
+    mkdirSync(join(root, 'lock'))
+    writeFileSync(join(root, 'lock', 'pid'), String(dead))
+    const r = await docker(dir, ['compose', 'restart', 'worker'])
+    expect([r.code, r.stderr.includes('timed out waiting for the state lock')]).toEqual([0, false])
+    expect(existsSync(join(root, 'lock'))).toBe(false)
   })
 
   it('down removes the containers and the tmpfs loses its content', async () => {

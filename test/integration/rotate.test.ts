@@ -2,7 +2,7 @@
 // sshd hosts, the Vault test server, a real PostgreSQL and the RDS stand-in driven by the real AWS SDK.
 // Happy paths, a fault at each step of the database rotation (each leaves Vault's password opening the
 // database, or --resume completes it), a concurrent KV write, and a search for every secret in every output.
-import { existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -371,8 +371,8 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     // the killed run's restart goes on by itself on host1 (no terminal, so no SIGHUP): as an operator would,
     // let it end before resuming (the docker stand-in serialises its calls with a 30 s lock). The script may
     // die of SIGPIPE at its next write while the docker call it started still runs and holds that lock, so
-    // both must be gone.
-    await until(async () => !(await convergeRunning()) && !stubs.some((stub) => existsSync(join(stub, 'lock'))), 'the orphaned restart to end', 90_000)
+    // both must be gone (a lock whose holder died is taken over by the next call).
+    await until(async () => !(await convergeRunning()) && !stubs.some(lockHeldByLiveProcess), 'the orphaned restart to end', 90_000)
     const password = kv(r).data.pg_password!
     const locked = await rotate(['--resume', '--yes'])
     expect(locked.code).toBe(3)
@@ -385,6 +385,22 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     expect(await vaultOpensDatabase()).toBe(password)
   })
 })
+
+// Whether a running process holds a host's docker stand-in lock (its pid file names the holder).
+function lockHeldByLiveProcess(stub: string): boolean {
+  let pid: number
+  try {
+    pid = Number(readFileSync(join(stub, 'lock', 'pid'), 'utf8'))
+  } catch {
+    return false
+  }
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 // Whether any host of any bed still runs authctl's restart script (a run was killed mid-restart).
 async function convergeRunning(): Promise<boolean> {

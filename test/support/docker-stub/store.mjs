@@ -67,11 +67,14 @@ export async function withLock(fn) {
   for (;;) {
     try {
       fs.mkdirSync(lock)
+      // who holds it: a holder that died (a client killed by SIGPIPE once the shell that ran it was gone)
+      // must not stop every later call, as the real daemon would not
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid))
       break
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
-      if (age > 120_000) fs.rmSync(lock, { recursive: true, force: true })
+      if (age > 120_000 || holderGone(lock, age)) fs.rmSync(lock, { recursive: true, force: true })
       else if (Date.now() > deadline) throw new StubError('docker-stub: timed out waiting for the state lock')
       else await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -80,6 +83,27 @@ export async function withLock(fn) {
     return await fn()
   } finally {
     fs.rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+// Whether the process that took the lock is gone (its pid file names it; a lock without one for more
+// than 2 s was left by a holder that died between the mkdir and the write).
+/** @param {string} lock @param {number} age */
+function holderGone(lock, age) {
+  let text = ''
+  try {
+    text = fs.readFileSync(path.join(lock, 'pid'), 'utf8')
+  } catch (err) {
+    // not written yet, or the lock was just released: decided by age, or on the next try
+    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err
+  }
+  const pid = Number(text.trim() || NaN)
+  if (!Number.isInteger(pid) || pid <= 0) return age > 2_000
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'ESRCH'
   }
 }
 

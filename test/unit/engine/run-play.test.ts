@@ -240,9 +240,10 @@ describe('runPlay', () => {
       expect(h.timings.apply).toBeGreaterThanOrEqual(55)
     }
     expect(Object.keys(r.timings).sort()).toEqual(['apply', 'connect', 'prepare', 'read', 'release', 'total'])
-    // hosts run in parallel: a span is one host's time, not the sum
-    expect(r.timings.apply).toBeLessThan(110)
-    expect(r.timings.total).toBeGreaterThanOrEqual((r.timings.read ?? 0) + (r.timings.prepare ?? 0) + (r.timings.apply ?? 0))
+    // hosts run in parallel: a span is the slowest host's time, not the sum (each value is rounded on its own)
+    const [a, b] = r.hosts.map((h) => h.timings.apply ?? 0) as [number, number]
+    expect(r.timings.apply).toBeLessThan(a + b)
+    expect(r.timings.total).toBeGreaterThanOrEqual((r.timings.read ?? 0) + (r.timings.prepare ?? 0) + (r.timings.apply ?? 0) - 3)
   })
   it('a read-only run (dry run, no lock) prints no progress line a host; a locking run says the lock is held', async () => {
     const events: string[] = []
