@@ -100,7 +100,8 @@ export async function writeThenConverge(
   if (r === undefined) {
     // lost or timed out: before the line, a write failure (which files are in place is known); after it, the converge's
     if (wroteAt === undefined || !(failure instanceof WriteError)) throw failure
-    throw new ConvergeError(failure.message, failure.hint, failure.exitCode, failure.cause)
+    const hint = failure.cause instanceof AuthctlError ? failure.cause.hint : undefined
+    throw new ConvergeError(failure.message, hint ?? 'Every file is in place and the restart stays owed on the host: the next run finishes it.', failure.exitCode, failure.cause)
   }
   if (wroteAt === undefined) throw writeFailure(remote.name, r, write.lock)
   if (r.code === 0) return convergeSteps(r.stdout)

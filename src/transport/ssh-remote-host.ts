@@ -5,6 +5,7 @@ import { HostFailedError, InterruptedError, UnreachableError, type AuthctlError 
 import { EXEC_DEFAULTS } from '../remote/exec-result.js'
 import { OutputCollector } from './output-collector.js'
 import { commandLine } from '../remote/shell.js'
+import { commandName } from '../remote/sudo.js'
 import { createLimiter } from './limit.js'
 import type { ExecOptions, ExecResult, ReachInfo, RemoteHost } from './ssh-host.js'
 
@@ -58,7 +59,7 @@ export class SshRemoteHost implements RemoteHost {
       let channel: ClientChannel | undefined
       const timeoutMs = opts.timeoutMs ?? EXEC_DEFAULTS.timeoutMs
       const maxBytes = opts.maxOutputBytes ?? EXEC_DEFAULTS.maxOutputBytes
-      const what = commandLine(argv).slice(0, 120)
+      const what = commandName(argv)
       const finish = (action: () => void): void => {
         if (settled) return
         settled = true

@@ -78,5 +78,6 @@ describe('writeThenConverge (a restarting run: one round trip for the write and 
     }))
     expect(cut).toBeInstanceOf(ConvergeError)
     expect((cut as ConvergeError).exitCode).toBe(4)
+    expect((cut as ConvergeError).hint).toBe('Every file is in place and the restart stays owed on the host: the next run finishes it.')
   })
 })

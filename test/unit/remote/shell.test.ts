@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
+import { hostPaths } from '../../../src/remote/paths.js'
 import { commandLine, quote } from '../../../src/remote/shell.js'
+import { commandName, rootScript } from '../../../src/remote/sudo.js'
+import { writeConvergeCommand } from '../../../src/remote/write-converge-script.js'
 
 describe('quote', () => {
   it.each([
@@ -46,5 +49,18 @@ describe('commandLine', () => {
     const script = `for a in ${commandLine(argv)}; do printf '%s\\0' "$a"; done`
     const out = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })
     expect(out.split('\0').slice(0, -1)).toEqual(argv)
+  })
+})
+
+describe('commandName (how messages name a remote command)', () => {
+  it('names a root script by its name, never by its text', () => {
+    expect(commandName(writeConvergeCommand([], [], undefined, { paths: hostPaths('/data/authentik'), project: 'authentik', up: true, groups: [], waitSeconds: 5 }).argv)).toBe('authctl-write-converge')
+    expect(commandName(rootScript('authctl-state', 'set -u\nexit 0', ['/data/authentik']))).toBe('authctl-state')
+  })
+
+  it('names anything else by the first line of its command line, at most 120 characters', () => {
+    expect(commandName(['sleep', '5'])).toBe('sleep 5')
+    expect(commandName(['sh', '-c', 'echo a\necho b'])).toBe("sh -c 'echo a")
+    expect(commandName(['echo', 'x'.repeat(300)])).toHaveLength(120)
   })
 })
