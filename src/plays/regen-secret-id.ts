@@ -15,7 +15,7 @@ import { readSecretCommand } from '../remote/read-secret.js'
 import { credentialFile } from '../render/bundle.js'
 import { stackPaths } from '../render/layout.js'
 import { recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
-import { converge, readState, writeFiles, WriteError } from '../steps/host-steps.js'
+import { converge, ConvergeError, readState, writeFiles, writeThenConverge, WriteError } from '../steps/host-steps.js'
 import { decideSecretId, type SecretIdDecision, type SecretIdVault } from '../steps/secret-id.js'
 import { contentSha } from '../steps/secret-id-record.js'
 import { settleOwed } from '../steps/secret-id-settle.js'
@@ -95,19 +95,19 @@ async function applyHost(h: Host, deps: EngineDeps & { vault: RegenVault }, opts
   // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the new one
   const old = fileSha === undefined ? undefined : await readOld(h, deps, secretPath, fileSha)
   const swap = swapRecords(h.paths, decision, minted, fileSha)
+  // the files, then (in the same round trip, once all are in place) the agent's restart and its fresh login
+  const files = [swap.before, credentialFile(h.host.root, 'secret-id', secretIdContent(minted.secretId)), swap.after]
+  const restartAgent = { paths: h.paths, project: h.host.project, up: false, groups: [['vault-agent' as const]], waitSeconds: opts.waitTimeoutS }
   try {
-    await writeFiles(h.remote, [], [swap.before, credentialFile(h.host.root, 'secret-id', secretIdContent(minted.secretId)), swap.after])
+    await writeThenConverge(h.remote, { dirs: [], files }, restartAgent, { timings: h.result.timings, written: () => undefined })
   } catch (error) {
+    if (error instanceof ConvergeError) {
+      await putBack(h, deps, opts, old)
+      throw new HostFailedError(`${error.message}${h.result.restored ? '; the previous secret-id was put back and stays valid, the new one was destroyed' : ''}`, { hint: error.hint })
+    }
     if (error instanceof WriteError && error.written.includes(secretPath)) await putBack(h, deps, opts, old)
     else await destroy(h, deps, minted.accessor)
     throw error
-  }
-  try {
-    await converge(h.remote, { paths: h.paths, project: h.host.project, up: false, groups: [['vault-agent']], waitSeconds: opts.waitTimeoutS })
-  } catch (error) {
-    await putBack(h, deps, opts, old)
-    const e = error as HostFailedError
-    throw new HostFailedError(`${e.message}${h.result.restored ? '; the previous secret-id was put back and stays valid, the new one was destroyed' : ''}`, { hint: e.hint })
   }
   h.result.accessor = minted.accessor
   h.result.status = 'changed'

@@ -24,9 +24,10 @@ function fakeHost(log: string[], writes: string[][], convergeCodes: number[]): R
         return { code: 0, stderr: '', stdout: `stat\tregular file\t400\t100\t1000\t${SECRET}\nsha\t${contentSha(OLD)}  ${SECRET}\naccessor\tacc-old-01 ${contentSha(OLD)}\n${ps}\n` }
       }
       if (script === 'authctl-read-secret') return { code: 0, stderr: '', stdout: OLD }
-      if (script === 'authctl-write') {
-        // the write args come in groups "f MODE UID GID SIZE PATH"; split stdin by the sizes
-        const args = argv.slice(7)
+      if (script === 'authctl-write' || script === 'authctl-write-converge') {
+        // the write args come in groups "f MODE UID GID SIZE PATH" (up to "--then"); split stdin by the sizes
+        const all = argv.slice(7)
+        const args = all.includes('--then') ? all.slice(0, all.indexOf('--then')) : all
         const stdin = Buffer.from(opts.stdin ?? '')
         const files: string[] = []
         let at = 0
@@ -36,8 +37,12 @@ function fakeHost(log: string[], writes: string[][], convergeCodes: number[]): R
           at += size
         }
         writes.push(files)
-        opts.onLine?.('stdout', files.map((f) => `wrote\t${f.split('=')[0]}`).join('\n'))
-        return { code: 0, stderr: '', stdout: '' }
+        for (const f of files) opts.onLine?.('stdout', `wrote\t${f.split('=')[0]}`)
+        if (script === 'authctl-write') return { code: 0, stderr: '', stdout: '' }
+        // the agent's restart follows in the same command
+        opts.onLine?.('stdout', 'written')
+        const code = convergeCodes.shift() ?? 0
+        return { code, stderr: code === 0 ? '' : '[ERROR] agent.auth.handler: error authenticating', stdout: '' }
       }
       if (script === 'authctl-converge') {
         const code = convergeCodes.shift() ?? 0
@@ -77,6 +82,8 @@ describe('regen-secret-id', () => {
     expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET, `${ROOT}/vault/config/secret-id.accessor`])
     expect(writes[0]?.[0]).toContain('pending acc-new-01')
     expect(log).toContain('destroy acc-old-01')
+    // the swap and the agent's restart are one round trip
+    expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge'])
   })
 
   it('an agent that cannot log in with the new one: the old one goes back and stays valid, the new one is destroyed', async () => {
@@ -89,7 +96,7 @@ describe('regen-secret-id', () => {
     expect(writes[1]).toEqual([`${SECRET}=${OLD}`, `${ROOT}/vault/config/secret-id.accessor=acc-old-01 ${contentSha(OLD)}\n`])
     expect(log).toContain('destroy acc-new-01')
     expect(log).not.toContain('destroy acc-old-01')
-    // the agent was restarted again, on the old secret-id
-    expect(log.filter((l) => l === 'authctl-converge')).toHaveLength(2)
+    // the agent was restarted with the new secret-id (in the write's round trip), then again on the old one
+    expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge', 'authctl-converge'])
   })
 })
