@@ -10,6 +10,7 @@ import { releaseCommand } from '../remote/release-script.js'
 import { mapLimit } from '../steps/concurrency.js'
 import { sleep } from '../steps/sleep.js'
 import { warnHost } from './outcome.js'
+import { timed } from './timings.js'
 import type { EngineDeps } from './run-play.js'
 
 // A host whose lock this run may hold (its read command was sent with a lock request).
@@ -50,19 +51,18 @@ export async function releaseHosts(hosts: readonly LockedHost[], audit: Readonly
     const argv = releaseCommand(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
     // never cancelled: the release must run even after a second Ctrl-C
     const release = (remote: RemoteHost) => remote.exec(argv, { timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal })
-    const start = performance.now()
-    try {
-      let r = await release(h.remote).catch(async () => {
-        const again = (await deps.connect([h.name])).get(h.name)
-        if (again === undefined || again instanceof Error) throw again ?? new Error('no connection')
-        return release(again)
-      })
-      if (r.code !== 0) r = await release(h.remote)
-      if (r.code !== 0) throw new Error(sanitizeRemote(r.stderr.trim(), { maxBytes: 300 }) || `exit ${String(r.code)}`)
-    } catch (error) {
-      warnHost(h.result, `the deploy lock may still be held: ${(error as Error).message}. Check with: authctl lock status -l ${h.name}; clear it with: authctl lock release -l ${h.name} --yes`, deps.reporter)
-    } finally {
-      h.result.timings.release = Math.round(performance.now() - start)
-    }
+    await timed(h.result.timings, 'release', async () => {
+      try {
+        let r = await release(h.remote).catch(async () => {
+          const again = (await deps.connect([h.name])).get(h.name)
+          if (again === undefined || again instanceof Error) throw again ?? new Error('no connection')
+          return release(again)
+        })
+        if (r.code !== 0) r = await release(h.remote)
+        if (r.code !== 0) throw new Error(sanitizeRemote(r.stderr.trim(), { maxBytes: 300 }) || `exit ${String(r.code)}`)
+      } catch (error) {
+        warnHost(h.result, `the deploy lock may still be held: ${(error as Error).message}. Check with: authctl lock status -l ${h.name}; clear it with: authctl lock release -l ${h.name} --yes`, deps.reporter)
+      }
+    })
   })
 }
