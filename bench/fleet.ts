@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import { repoRoot, startTestbed, type Testbed } from '../test/support/testbed/index.js'
 import { buildCli } from './lib/build.js'
 import { authctlNoChange, exitZero, phasesOf } from './lib/checks.js'
-import { machineBusyS, machineInfo, uptimeLine } from './lib/machine.js'
+import { machineInfo, uptimeLine, withMachineCpu } from './lib/machine.js'
 import { measure } from './lib/proc.js'
 import { table, type SavedRun } from './lib/report.js'
 import type { ScenarioResult } from './lib/runner.js'
@@ -93,10 +93,7 @@ async function main(): Promise<number> {
       results.push(result)
       await Promise.all(beds.map((b) => b.clearCommands()))
       const load1 = loadavg()[0] ?? 0
-      const busyBefore = await machineBusyS()
-      const m = await measure(process.execPath, args, { env, timeoutMs: 30 * 60_000 })
-      const busyAfter = await machineBusyS()
-      const machineCpuS = busyBefore !== undefined && busyAfter !== undefined ? busyAfter - busyBefore : undefined
+      const { result: m, machineCpuS } = await withMachineCpu(() => measure(process.execPath, args, { env, timeoutMs: 30 * 60_000 }))
       const counts = await Promise.all(beds.flatMap((b) => b.hosts.map(async (h) => (await b.commands(h.name)).length)))
       const why = m.timedOut ? 'timed out after 30 min' : invalid(m)
       const cpuS = m.userS !== undefined && m.sysS !== undefined ? m.userS + m.sysS : undefined

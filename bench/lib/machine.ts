@@ -37,6 +37,14 @@ export async function machineBusyS(): Promise<number | undefined> {
   }
 }
 
+// Runs fn and says how many CPU seconds the whole machine was busy meanwhile (undefined without /proc/stat).
+export async function withMachineCpu<T>(fn: () => Promise<T>): Promise<{ result: T; machineCpuS?: number }> {
+  const before = await machineBusyS()
+  const result = await fn()
+  const after = await machineBusyS()
+  return before !== undefined && after !== undefined ? { result, machineCpuS: after - before } : { result }
+}
+
 // `uptime` as the shell prints it (load averages over 1, 5 and 15 minutes).
 export function uptimeLine(): string {
   return tool('uptime', [], (o) => o.trim()) || `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`

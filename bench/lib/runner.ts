@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { hostCommands, wipeHosts, type HostsState } from './bed-control.js'
 import { renderForAnsible, writeAnsibleVars } from './ansible-inputs.js'
 import { phasesOf } from './checks.js'
-import { machineBusyS } from './machine.js'
+import { withMachineCpu } from './machine.js'
 import { measure } from './proc.js'
 import { roundOrder, SCENARIOS, type BenchContext, type Scenario } from './scenarios.js'
 
@@ -86,10 +86,7 @@ export class Runner {
     if (s.needs) await this.ctx.bed.clearCommands()
     const cmd = s.command(this.ctx)
     const load1 = loadavg()[0] ?? 0
-    const busyBefore = await machineBusyS()
-    const m = await measure(cmd.file, cmd.args, { env: cmd.env, timeoutMs: s.timeoutMs(this.ctx.hosts), signal: this.signal })
-    const busyAfter = await machineBusyS()
-    const machineCpuS = busyBefore !== undefined && busyAfter !== undefined ? busyAfter - busyBefore : undefined
+    const { result: m, machineCpuS } = await withMachineCpu(() => measure(cmd.file, cmd.args, { env: cmd.env, timeoutMs: s.timeoutMs(this.ctx.hosts), signal: this.signal }))
     const why = m.timedOut ? `timed out after ${s.timeoutMs(this.ctx.hosts)} ms` : s.invalid?.(m, this.ctx)
     if (why) {
       result.failures.push(why)
