@@ -2,12 +2,11 @@
 // sshd hosts, the Vault test server, a real PostgreSQL and the RDS stand-in driven by the real AWS SDK.
 // Happy paths, a fault at each step of the database rotation (each leaves Vault's password opening the
 // database, or --resume completes it), a concurrent KV write, and a search for every secret in every output.
-import { readFileSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { watchArgv, type ArgvWatch } from '../support/argv-watch.js'
-import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
+import { clearFaults, lockHeldByLiveProcess, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../src/plays/rotation-journal.js'
 import { asAdmin } from './support/db-bed.js'
 import { allOutputs, runCli } from './support/cli.js'
@@ -385,22 +384,6 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     expect(await vaultOpensDatabase()).toBe(password)
   })
 })
-
-// Whether a running process holds a host's docker stand-in lock (its pid file names the holder).
-function lockHeldByLiveProcess(stub: string): boolean {
-  let pid: number
-  try {
-    pid = Number(readFileSync(join(stub, 'lock', 'pid'), 'utf8'))
-  } catch {
-    return false
-  }
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 // Whether any host of any bed still runs authctl's restart script (a run was killed mid-restart).
 async function convergeRunning(): Promise<boolean> {

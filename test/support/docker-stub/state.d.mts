@@ -47,5 +47,6 @@ export function stubRootOf(dataDir: string): string
 export function readProjectState(root: string, project: string): StubProjectState | undefined
 export function readServiceLog(root: string, project: string, service: string): string[]
 export function volumeDir(root: string, volumeName: string): string
+export function lockHeldByLiveProcess(root: string): boolean
 export function writeFaults(root: string, faults: StubFaults): void
 export function clearFaults(root: string): void

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { stubPaths } from './paths.mjs'
-import { loadState, readLog } from './store.mjs'
+import { loadState, lockHolder, processAlive, readLog } from './store.mjs'
 
 // The stub root inside a host's private /data, given where that /data lives on the bastion.
 /** @param {string} dataDir */
@@ -41,4 +41,11 @@ export function writeFaults(root, faults) {
 /** @param {string} root */
 export function clearFaults(root) {
   fs.rmSync(stubPaths(root).faults, { force: true })
+}
+
+// Whether a running process holds the stand-in's state lock (a lock whose holder died is taken over by the next call).
+/** @param {string} root */
+export function lockHeldByLiveProcess(root) {
+  const pid = lockHolder(stubPaths(root).lock)
+  return pid !== undefined && processAlive(pid)
 }

@@ -86,25 +86,36 @@ export async function withLock(fn) {
   }
 }
 
-// Whether the process that took the lock is gone (its pid file names it; a lock without one for more
-// than 2 s was left by a holder that died between the mkdir and the write).
-/** @param {string} lock @param {number} age */
-function holderGone(lock, age) {
+// The pid a lock's pid file names (undefined when it is not written yet, or the lock is gone).
+/** @param {string} lock @returns {number | undefined} */
+export function lockHolder(lock) {
   let text = ''
   try {
     text = fs.readFileSync(path.join(lock, 'pid'), 'utf8')
   } catch (err) {
-    // not written yet, or the lock was just released: decided by age, or on the next try
     if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err
   }
   const pid = Number(text.trim() || NaN)
-  if (!Number.isInteger(pid) || pid <= 0) return age > 2_000
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined
+}
+
+// Whether a process runs (one of another user still counts).
+/** @param {number} pid */
+export function processAlive(pid) {
   try {
     process.kill(pid, 0)
-    return false
+    return true
   } catch (err) {
-    return /** @type {NodeJS.ErrnoException} */ (err).code === 'ESRCH'
+    return /** @type {NodeJS.ErrnoException} */ (err).code !== 'ESRCH'
   }
+}
+
+// Whether the process that took the lock is gone (a lock without a pid for more than 2 s was left by a
+// holder that died between the mkdir and the write).
+/** @param {string} lock @param {number} age */
+function holderGone(lock, age) {
+  const pid = lockHolder(lock)
+  return pid === undefined ? age > 2_000 : !processAlive(pid)
 }
 
 /** @typedef {{time: string, stream: 'stdout' | 'stderr', text: string}} LogLine */

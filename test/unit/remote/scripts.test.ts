@@ -107,34 +107,6 @@ describe('write script on hostile ground', () => {
     expect(readFileSync(join(dir, 'elsewhere'), 'utf8')).toBe('keep\n')
   })
 
-  it('runs chown, chmod and install only on names in folders no other uid can change', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
-    const bin = folder(join(dir, 'bin'), 0o755)
-    const log = join(dir, 'calls')
-    for (const tool of ['chown', 'chmod', 'install']) {
-      const real = spawnSync('sh', ['-c', `command -v ${tool}`]).stdout.toString().trim()
-      writeFileSync(join(bin, tool), `#!/bin/sh\nfor last; do :; done\nprintf '%s\\n' "$last" >> ${log}\nexec ${real} "$@"\n`, { mode: 0o755 })
-    }
-    const root = join(dir, 'authentik')
-    // vault/config as on a host: the agent's uid owns it, root owns the folder above
-    const { argv, stdin } = writeCommand(
-      [{ path: root, mode: 0o755, uid: 0, gid: 0 }, { path: join(root, 'vault'), mode: 0o750, uid: 0, gid: 0 }, { path: join(root, 'vault/config'), mode: 0o700, uid: 100, gid: 1000 }],
-      [{ ...file(join(root, 'vault/config/secret-id'), 0o400), uid: 100, gid: 1000 }, file(join(root, 'docker-compose.yml'))],
-    )
-    const r = runLocal(argv, stdin, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` })
-    expect(r.stderr).toBe('')
-    expect(r.code).toBe(0)
-    const paths = readFileSync(log, 'utf8').trim().split('\n')
-    expect(paths.length).toBe(7)
-    for (const path of paths) {
-      const parent = statSync(dirname(path))
-      expect([path, parent.uid, parent.mode & 0o022]).toEqual([path, 0, 0])
-    }
-    const s = statSync(join(root, 'vault/config/secret-id'))
-    expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
-    expect(readdirSync(join(root, 'vault')).sort()).toEqual(['config'])
-  })
-
   // PATH with logging wrappers around tools: each call's last argument goes to the log, then the real tool runs.
   function logged(dir: string, tools: readonly string[]): { env: NodeJS.ProcessEnv; calls: () => string[] } {
     const bin = folder(join(dir, 'bin'), 0o755)
@@ -145,6 +117,29 @@ describe('write script on hostile ground', () => {
     }
     return { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }, calls: () => readFileSync(log, 'utf8').trim().split('\n') }
   }
+
+  it('runs chown, chmod and install only on names in folders no other uid can change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
+    const { env, calls } = logged(dir, ['chown', 'chmod', 'install'])
+    const root = join(dir, 'authentik')
+    // vault/config as on a host: the agent's uid owns it, root owns the folder above
+    const { argv, stdin } = writeCommand(
+      [{ path: root, mode: 0o755, uid: 0, gid: 0 }, { path: join(root, 'vault'), mode: 0o750, uid: 0, gid: 0 }, { path: join(root, 'vault/config'), mode: 0o700, uid: 100, gid: 1000 }],
+      [{ ...file(join(root, 'vault/config/secret-id'), 0o400), uid: 100, gid: 1000 }, file(join(root, 'docker-compose.yml'))],
+    )
+    const r = runLocal(argv, stdin, env)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const paths = calls().map((c) => c.slice(c.indexOf(' ') + 1))
+    expect(paths.length).toBe(7)
+    for (const path of paths) {
+      const parent = statSync(dirname(path))
+      expect([path, parent.uid, parent.mode & 0o022]).toEqual([path, 0, 0])
+    }
+    const s = statSync(join(root, 'vault/config/secret-id'))
+    expect([s.mode & 0o7777, s.uid, s.gid]).toEqual([0o400, 100, 1000])
+    expect(readdirSync(join(root, 'vault')).sort()).toEqual(['config'])
+  })
 
   it('checks who owns each folder once for all the files written into it, not once a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
