@@ -30,16 +30,26 @@ export async function readState(remote: RemoteHost, input: ReadStateInput): Prom
   return parseState(remote.name, await remote.exec(argv, { timeoutMs: STATE_TIMEOUT_MS }))
 }
 
-// A write that failed part way: the files renamed into place before it stopped (each write is atomic).
-// It keeps the exit code of what stopped it (a lost connection stays "unreachable", Ctrl-C stays 130).
-export class WriteError extends AuthctlError {
+// A step of a host's round trip that failed; it keeps the exit code of what stopped it (a lost
+// connection stays "unreachable", Ctrl-C stays 130), so the caller can tell which step without losing that.
+class StepError extends AuthctlError {
   override readonly exitCode: ExitCode
 
-  constructor(message: string, readonly written: readonly string[], hint: string, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
+  constructor(message: string, hint: string | undefined, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
     super(message, { hint, cause })
     this.exitCode = exitCode
   }
 }
+
+// A write that failed part way: the files renamed into place before it stopped (each write is atomic).
+export class WriteError extends StepError {
+  constructor(message: string, readonly written: readonly string[], hint: string, exitCode?: ExitCode, cause?: unknown) {
+    super(message, hint, exitCode, cause)
+  }
+}
+
+// A converge that failed after every file was written.
+export class ConvergeError extends StepError {}
 
 const writtenPaths = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('wrote\t')).map((l) => l.slice(6))
 
@@ -49,16 +59,6 @@ export function expectedState(state: HostState, paths: readonly string[]): Write
     const have = state.paths.get(path)
     return { path, sha256: have === undefined || have.kind === 'missing' ? '-' : have.kind === 'file' ? have.sha256 : 'other' }
   })
-}
-
-// A converge that failed after every file was written (keeps the exit code of what stopped it).
-export class ConvergeError extends AuthctlError {
-  override readonly exitCode: ExitCode
-
-  constructor(message: string, hint: string | undefined, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
-    super(message, { hint, cause })
-    this.exitCode = exitCode
-  }
 }
 
 const WRITE_TIMEOUT_MS = 120_000
