@@ -1,12 +1,11 @@
 // The deploy lock and Ctrl-C against the test bed: a held lock stops setup with exit 3 and names its
 // holder, --lock-wait waits it out, `lock status|release` see and clear it, and SIGINT releases.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { runCli } from './support/cli.js'
+import { cliEnv, runCli } from './support/cli.js'
 
 let bed: Testbed
 let env: NodeJS.ProcessEnv
@@ -20,8 +19,7 @@ async function plantLock(i: number): Promise<void> {
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 2 })
-  const home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ env } = await cliEnv(bed))
 })
 
 afterAll(async () => {

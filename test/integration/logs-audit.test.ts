@@ -2,13 +2,12 @@
 // lines prefixed by host, `-f` following every host until SIGINT with no follower left on any host,
 // a host that drops out while the others go on, and the hosts' audit logs merged by time.
 import { spawn } from 'node:child_process'
-import { appendFile, mkdtemp, readFile, readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { appendFile, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stubRootOf } from '../support/docker-stub/state.mjs'
 import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { allOutputs, runCli } from './support/cli.js'
+import { allOutputs, cliEnv, runCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
 
 let bed: Testbed
@@ -51,8 +50,7 @@ async function processesWith(marker: string): Promise<string[]> {
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 3 })
-  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ home, env } = await cliEnv(bed))
   const setup = await runCli(['setup', ...on(), '--wait-timeout', '30s'], env)
   expect(setup.code, setup.stderr).toBe(0)
 })

@@ -2,13 +2,12 @@
 // docker stand-in's container start times), an unhealthy host stops the rollout, --max-fail, the lock,
 // Ctrl-C, --json, and no secret anywhere.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clearFaults, readProjectState, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { runCli } from './support/cli.js'
+import { cliEnv, runCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
 
 let bed: Testbed
@@ -26,8 +25,7 @@ interface JsonHost { host: string; status: string; restarted: string[]; healthy:
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 3 })
-  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ home, env } = await cliEnv(bed))
   const first = await runCli(['setup', ...conn(), '--wait-timeout', '30s'], env)
   expect(first.code, first.stderr).toBe(0)
 })

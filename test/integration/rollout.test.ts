@@ -1,12 +1,11 @@
 // Rolling restarts under failure: an unhealthy host stops the rollout before the next host is
 // touched, and the restart it owes is remembered on the host and done by the next run.
-import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, rm, writeFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
-import { runCli } from './support/cli.js'
+import { cliEnv, runCli } from './support/cli.js'
 
 let bed: Testbed
 let env: NodeJS.ProcessEnv
@@ -15,8 +14,7 @@ const marker = (i: number) => join(bed.hosts[i]!.dataDir, 'authentik', '.authctl
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 3 })
-  const home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ env } = await cliEnv(bed))
   const first = await runCli(args(), env)
   expect(first.code, first.stderr).toBe(0)
 })

@@ -1,12 +1,11 @@
 // `authctl setup` end to end against the test bed: 3 real sshd hosts with the docker stand-in and
 // the seeded Vault test server, through the built CLI, as an operator would run it.
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
-import { runCli } from './support/cli.js'
+import { cliEnv, runCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
 
 let bed: Testbed
@@ -33,8 +32,7 @@ const root = (i: number) => join(bed.hosts[i]!.dataDir, 'authentik')
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 3 })
-  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ home, env } = await cliEnv(bed))
 })
 
 afterAll(async () => {

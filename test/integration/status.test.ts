@@ -1,8 +1,7 @@
 // `authctl status` against the test bed: 3 real sshd hosts set up by `authctl setup`, each fault
 // planted for real (a file's mode, the tmpfs content, a lock dir, a bad secret-id the agent restarts
 // with, Vault's clock), then found by the built CLI.
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { markStep, newJournal, saveJournal } from '../../src/plays/rotation-journal.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,7 +11,7 @@ import { sudo } from '../../src/remote/sudo.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
 import { stubRootOf, volumeDir } from '../support/docker-stub/state.mjs'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
-import { allOutputs, runCli } from './support/cli.js'
+import { allOutputs, cliEnv, runCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
 
 let bed: Testbed
@@ -44,8 +43,7 @@ async function compose(i: number, args: string[]): Promise<void> {
 
 beforeAll(async () => {
   bed = await startTestbed({ hosts: 3 })
-  home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
-  env = { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' }
+  ;({ home, env } = await cliEnv(bed))
   const setup = await runCli(['setup', '-i', bed.inventoryPath, '--known-hosts', bed.knownHostsPath, '--wait-timeout', '30s'], env)
   expect(setup.code, setup.stderr).toBe(0)
 })

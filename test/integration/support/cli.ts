@@ -1,12 +1,21 @@
 // Runs the built CLI as a user would (node bin/run.js …) and keeps every output for later searches.
 import { spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { repoRoot } from '../../support/testbed/index.js'
+import { repoRoot, type Testbed } from '../../support/testbed/index.js'
 
 export interface CliRun {
   code: number | null
   stdout: string
   stderr: string
+}
+
+// What an operator's shell gives authctl against a bed: a HOME of its own (a fresh temp folder, where the
+// bastion audit log lands) and the bed's Vault.
+export async function cliEnv(bed: Pick<Testbed, 'vault'>): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
+  const home = await mkdtemp(join(tmpdir(), 'authctl-home-'))
+  return { home, env: { PATH: process.env.PATH, HOME: home, VAULT_ADDR: bed.vault?.addr, VAULT_TOKEN: bed.vault?.operatorToken, NO_COLOR: '1' } }
 }
 
 // Every output of every run in this process, for the sentinel search.
