@@ -64,4 +64,8 @@ export interface Play<H extends PlayHost, S, P, R extends HostOutcome> {
   rolling(host: PreparedHost<H, S, P, R>): boolean
   // Changes one host; throws to fail it.
   apply(host: PreparedHost<H, S, P, R>, ctx: ApplyContext): Promise<void>
+  // The change made once, off the hosts (Vault, the database), while every reachable host is locked and
+  // read: after prepare, before any host is applied. Returns why no host may be applied (the run then
+  // touches none), or undefined to go on. Never runs when the run aborted before any change.
+  central?(ready: readonly PreparedHost<H, S, P, R>[], owed: readonly R[]): Promise<string | undefined>
 }

@@ -1,5 +1,6 @@
 // The run engine: every command that touches hosts is this loop with a play in the middle.
-// connect → read state (and lock) → prepare → apply in batches → release + audit → recap and exit code.
+// connect → read state (and lock) → prepare → the play's central change, if any (Vault, the database: once,
+// while every host is locked) → apply in batches → release + audit → recap and exit code.
 // A failure before any change aborts everywhere; the rollout stops once --max-fail is exceeded; the first
 // Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
 import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
@@ -86,6 +87,12 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
       return run.finish()
     }
     if (opts.dryRun) return run.finish()
+    const stop = play.central === undefined ? undefined : await timed(timings, 'central', () => run.central(prepared))
+    if (stop !== undefined) {
+      await run.discardAll(prepared, stop)
+      run.skipAll(prepared, stop)
+      return run.finish()
+    }
     await timed(timings, 'apply', () => run.applyAll(prepared, audit))
     return run.finish()
   } finally {
@@ -166,6 +173,19 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
       const message = `could not undo the preparation: ${(error as Error).message}`
       h.result.warnings.push(message)
       this.deps.reporter.warn(h.host.name, message)
+    }
+  }
+
+  // The play's one central change, while every host still in play is locked; a throw stops the run too.
+  async central(hosts: PreparedHost<H, S, P, R>[]): Promise<string | undefined> {
+    // a Ctrl-C while hosts were locked and read: no central change starts
+    if (this.deps.signal.aborted) return 'interrupted before any change'
+    const owed = this.results.filter((r) => r.error !== undefined)
+    try {
+      return await this.play.central?.(hosts.filter((h) => !h.result.error), owed)
+    } catch (error) {
+      this.skipAll(hosts, `the central change failed: ${(error as Error).message}`)
+      throw error
     }
   }
 

@@ -8,6 +8,8 @@ import { DatabaseError, EXIT_CODES, exitCodeOf, InterruptedError } from '../erro
 import type { Secret } from '../output/secret.js'
 import { changeNotApplied, decideAfterFailure, describeFacts, type Applied, type DbFacts, type LoginProbe } from './db-rotation-decide.js'
 import { recordStep, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
+import type { EngineResult } from '../engine/run-play.js'
+import type { RestartHostResult } from './restart.js'
 import { markStep, type JournalStep, type RotationJournal } from './rotation-journal.js'
 
 // One rotation in flight: the version it started from (what a rollback writes back), the new password
@@ -41,14 +43,35 @@ export async function journalStep(run: RotationRun, step: JournalStep, note: str
   await run.p.journal.save(run.journal)
 }
 
-// Runs the remaining steps; the result says how it ended.
-export async function finishRotation(run: RotationRun, from: FinishFrom): Promise<void> {
-  if (from === 'change' || from === 'wait') {
-    const failure = await changeDatabase(run, from)
-    if (failure !== undefined && !(await recover(run, failure))) return
+// Runs the remaining steps as one transaction on the engine: every host still owed a restart is locked and
+// read first (more than --max-fail failing there stops the run before any change), then `first` (the
+// confirmation, and for a new rotation the Vault write) and steps 4–5 run while the locks are held, then
+// step 6 restarts the locked hosts. The result says how it ended.
+export async function finishRotation(run: RotationRun, from: FinishFrom, first: (owed: readonly RestartHostResult[]) => Promise<void>): Promise<void> {
+  const central = async (owed: readonly RestartHostResult[]): Promise<boolean> => {
+    await first(owed)
+    if (from === 'change' || from === 'wait') {
+      const failure = await changeDatabase(run, from)
+      if (failure !== undefined && !(await recover(run, failure))) return false
+    }
+    return from === 'propagate' || (await verifyNewPassword(run))
   }
-  if (from !== 'propagate' && !(await verifyNewPassword(run))) return
-  await propagate(run)
+  if (!run.o.restart) {
+    if (await central([])) await finishWithoutRestart(run)
+    return
+  }
+  const { p, journal, result } = run
+  const todo = run.o.hosts.filter((h) => journal.hosts[h] !== 'changed')
+  let reached = false
+  const restarted = await p.restart(todo, async (_ready, owed) => {
+    reached = true
+    for (const h of owed) journal.hosts[h.host] = h.status
+    result.owed = owed.map((h) => h.host)
+    return (await central(owed)) ? undefined : (result.error?.message ?? 'the rotation stopped before the restart')
+  })
+  result.restart.hosts = restarted.hosts
+  if (!reached) return notStarted(run, restarted)
+  if (result.status === 'unfinished' && result.error === undefined) await settleRestart(run, todo, restarted)
 }
 
 async function changeDatabase(run: RotationRun, from: 'change' | 'wait'): Promise<Failure | undefined> {
@@ -195,39 +218,61 @@ function leave(run: RotationRun, cause: Error, facts: DbFacts | undefined): fals
 export const NO_RESTART_WARNING =
   'not restarted (--no-restart): the agents re-render .env with the new password within 5 minutes, but server and worker read .env only when they start. Their open database connections keep working; every new connection they open uses the previous password, which the database now refuses. Restart soon: authctl restart'
 
-// Step 6: a rolling restart of the hosts not restarted yet, each healthy with a fresh agent login.
-async function propagate(run: RotationRun): Promise<void> {
-  const { p, o, journal, result } = run
-  const agreed = (): void => recordStep(result, p.reporter, 7, 'not needed', 'Vault and the database agree on the new password')
-  if (!o.restart) {
-    result.restart.mode = 'skipped'
-    result.warnings.push(NO_RESTART_WARNING)
-    recordStep(result, p.reporter, 6, 'skipped', 'no restart (--no-restart)')
-    agreed()
-    await journalStep(run, 'done', 'finished without a restart (--no-restart)')
-    result.status = 'rotated'
-    return
+// --no-restart: Vault and the database agree; the hosts pick the new password up when they next start.
+async function finishWithoutRestart(run: RotationRun): Promise<void> {
+  const { p, result } = run
+  result.restart.mode = 'skipped'
+  result.warnings.push(NO_RESTART_WARNING)
+  recordStep(result, p.reporter, 6, 'skipped', 'no restart (--no-restart)')
+  recordStep(result, p.reporter, 7, 'not needed', 'Vault and the database agree on the new password')
+  await journalStep(run, 'done', 'finished without a restart (--no-restart)')
+  result.status = 'rotated'
+}
+
+// More hosts than --max-fail could not be locked and read: the run stopped before steps 3–5 (nothing of
+// this run changed), each host's reason is in the recap. A fresh rotation wrote nothing; a resumed one
+// stays exactly as unfinished as it was.
+function notStarted(run: RotationRun, restarted: EngineResult<RestartHostResult>): void {
+  const { result } = run
+  const bad = restarted.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable')
+  const why = bad.map((h) => `${h.host} ${h.status === 'unreachable' ? 'unreachable' : 'failed'}${h.error ? ` (${h.error.message})` : ''}`).join('; ')
+  const names = bad.map((h) => h.host).join(',')
+  const interrupted = restarted.interrupted
+  const head = interrupted ? 'interrupted before any change' : `${bad.length} of ${restarted.hosts.length} hosts could not be locked and read, more than --max-fail allows: ${why}`
+  if (result.resumed) {
+    result.error = {
+      message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${run.journal.step}")`,
+      hint: `Bring ${names || 'the hosts'} back (or wait for their lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${bad.length} (they then still owe the restart).`,
+    }
+  } else {
+    result.status = 'aborted'
+    result.error = {
+      message: `${head}. Nothing was changed: Vault and the database keep the current password`,
+      hint: `Bring ${names || 'the hosts'} back (or wait for their lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${bad.length} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
+    }
   }
-  const todo = o.hosts.filter((h) => journal.hosts[h] !== 'changed')
-  await journalStep(run, 'propagate', `restarting ${todo.join(', ')} (${o.rollout})`)
-  const restarted = await p.restart(todo)
+  result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
+}
+
+// After step 6: every locked host restarted (done), or the ones that did not (and the ones never reached)
+// stay owed in the journal for --resume.
+async function settleRestart(run: RotationRun, todo: readonly string[], restarted: EngineResult<RestartHostResult>): Promise<void> {
+  const { p, o, journal, result } = run
   for (const h of restarted.hosts) journal.hosts[h.host] = h.status
-  result.restart.hosts = restarted.hosts
-  const failed = restarted.hosts.filter((h) => h.status !== 'changed').map((h) => h.host)
-  if (restarted.exitCode === 0 && failed.length === 0) {
+  const owed = o.hosts.filter((h) => journal.hosts[h] !== 'changed')
+  result.owed = owed
+  recordStep(result, p.reporter, 7, 'not needed', 'Vault and the database agree on the new password')
+  if (owed.length === 0 && restarted.exitCode === 0) {
     recordStep(result, p.reporter, 6, 'done', `restarted ${todo.join(', ')} (${o.rollout}), each healthy with a fresh agent login and .env rendered`)
-    agreed()
     await journalStep(run, 'done', 'every host restarted')
     result.status = 'rotated'
     return
   }
-  recordStep(result, p.reporter, 6, 'failed', `${failed.join(', ')} did not restart healthy`)
-  agreed()
-  await journalStep(run, 'propagate', `${failed.join(', ')} still to restart`)
-  result.status = 'unfinished'
+  recordStep(result, p.reporter, 6, 'failed', `${owed.join(', ')} not restarted healthy`)
+  await journalStep(run, 'propagate', `${owed.join(', ')} still to restart`)
   result.error = {
-    message: `Vault and the database hold the new password, but ${failed.join(', ')} did not restart healthy and may still use the previous one, which the database refuses for new connections`,
-    hint: 'Fix those hosts (see the recap), then run authctl rotate-db-password --resume: it restarts only the hosts that have not restarted.',
+    message: `Vault and the database hold the new password, but ${owed.join(', ')} ${owed.length === 1 ? 'was' : 'were'} not restarted healthy and may still use the previous one, which the database refuses for new connections`,
+    hint: `Fix those hosts (see the recap), then run authctl rotate-db-password --resume: it restarts only ${owed.join(', ')} (or: authctl restart -l ${owed.join(',')}).`,
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }

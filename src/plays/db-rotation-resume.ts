@@ -6,7 +6,7 @@ import type { DatabaseSecret } from '../db/secret-endpoint.js'
 import { ConfigError, DatabaseError, EXIT_CODES, VaultError } from '../errors.js'
 import { decideOnResume, describeFacts } from './db-rotation-decide.js'
 import { dbFacts, finishRotation, type RotationRun } from './db-rotation-finish.js'
-import { changeLines, connectDatabase, newResult, readSecret } from './db-rotation-steps.js'
+import { changeLines, connectDatabase, newResult, owedLines, readSecret } from './db-rotation-steps.js'
 import { recordStep, type ChangerSpec, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
 import { isUnfinished, markStep, type RotationJournal } from './rotation-journal.js'
 
@@ -73,19 +73,21 @@ export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions,
       wait: [`  4. wait until RDS has applied the pending change on ${j.target}`, `  5. log in with it as ${where}`],
       redo: changeLines(opts, spec, j.target, where).slice(0, 2),
     }[decision]
-    await p.confirm([
-      `Resume the rotation of ${opts.display} started ${j.startedAt} by ${j.who} (version ${j.fromVersion} → ${state.version}, stopped at "${j.step}"): ${describeFacts(facts)}.`,
-      ...plan,
-      changeLines(opts, spec, j.target, where)[2] as string,
-      ...(decision === 'continue' ? [] : [`  7. on a failure in 4 or 5: write version ${j.fromVersion}'s data back as a new version`]),
-    ])
     const from = decision === 'redo' ? 'change' : decision === 'wait' ? 'wait' : j.step === 'propagate' ? 'propagate' : 'verify'
     if (decision === 'continue') recordStep(result, p.reporter, 4, 'done', 'the database accepts the new password')
     if (from === 'propagate') {
       result.database.newPasswordLogsIn = true
       recordStep(result, p.reporter, 5, 'done', `the new password logs in as ${where}`)
     }
-    await finishRotation(run, from)
+    const todo = opts.hosts.filter((h) => j.hosts[h] !== 'changed')
+    // asked once the hosts still owed a restart are locked (nothing changes before the yes)
+    await finishRotation(run, from, (owed) => p.confirm([
+      `Resume the rotation of ${opts.display} started ${j.startedAt} by ${j.who} (version ${j.fromVersion} → ${state.version}, stopped at "${j.step}"): ${describeFacts(facts)}.`,
+      ...plan,
+      opts.restart ? `  6. restart ${todo.join(', ')} ${opts.rollout}, each healthy with a fresh agent login before the next` : '  6. no restart (--no-restart)',
+      ...owedLines(owed),
+      ...(decision === 'continue' ? [] : [`  7. on a failure in 4 or 5: write version ${j.fromVersion}'s data back as a new version`]),
+    ]))
     return result
   } finally {
     await changer.close()

@@ -3,6 +3,7 @@
 import type { DbEndpoint, DbPasswordChanger } from '../db/db-types.js'
 import { parseDatabaseSecret, secretEndpoint, type DatabaseSecret } from '../db/secret-endpoint.js'
 import { ConfigError } from '../errors.js'
+import type { RestartHostResult } from './restart.js'
 import type { ChangerSpec, DbRotationOptions, DbRotationPorts, DbRotationResult } from './db-rotation-types.js'
 
 // The secret at its current (or a given) version; a missing or deleted one is a ConfigError.
@@ -18,7 +19,7 @@ export function newResult(o: DbRotationOptions, p: DbRotationPorts, method: 'rds
   return {
     rotation: 'db-password', status: 'unfinished', resumed, path: o.display, method, target: '', via: o.via ?? null,
     versions: { from, to: null, rollback: null }, database: { newPasswordLogsIn: null, oldPasswordRefused: null }, steps: [],
-    restart: { mode: o.restart ? 'rolling' : 'skipped', hosts: [] }, journal: p.journal.path, warnings: [], exitCode: 0,
+    restart: { mode: o.restart ? 'rolling' : 'skipped', hosts: [] }, owed: [], journal: p.journal.path, warnings: [], exitCode: 0,
   }
 }
 
@@ -35,4 +36,9 @@ export function changeLines(o: DbRotationOptions, spec: ChangerSpec, target: str
     `  5. log in with it as ${where}`,
     o.restart ? `  6. restart ${o.hosts.join(', ')} ${o.rollout}, each healthy with a fresh agent login before the next` : '  6. no restart (--no-restart): server and worker keep the previous password until restarted',
   ]
+}
+
+// The hosts the run goes ahead without (--max-fail), for the confirmation: they owe the restart.
+export function owedLines(owed: readonly RestartHostResult[]): string[] {
+  return owed.map((h) => `     not restarted now: ${h.host} (${h.status}${h.error ? `: ${h.error.message}` : ''}); it owes the restart, which --resume finishes`)
 }

@@ -5,7 +5,7 @@ import type { LoginCheck } from '../db/login-check.js'
 import type { EngineResult } from '../engine/run-play.js'
 import type { Reporter } from '../output/reporter.js'
 import type { VaultClient } from '../vault/client.js'
-import type { RestartHostResult } from './restart.js'
+import type { CentralChange, RestartHostResult } from './restart.js'
 import type { RotationJournal } from './rotation-journal.js'
 
 // How the password is changed: the method and what it needs beyond the endpoint and login.
@@ -22,8 +22,9 @@ export interface DbRotationPorts {
   route(via: string | undefined): Promise<DbVia | undefined>
   changer(spec: ChangerSpec, endpoint: DbEndpoint, login: DbLogin): DbPasswordChanger
   checkLogin(endpoint: DbEndpoint, login: DbLogin, signal?: AbortSignal): Promise<LoginCheck>
-  // a restart of these hosts through the engine (rolling, with the health gate)
-  restart(hosts: readonly string[]): Promise<EngineResult<RestartHostResult>>
+  // these hosts locked and read, then the central change (steps 3–5), then their rolling restart with the
+  // health gate (the engine's transaction; see runRestart)
+  restart(hosts: readonly string[], central: CentralChange): Promise<EngineResult<RestartHostResult>>
   journal: { path: string; load(): Promise<RotationJournal | null>; save(journal: RotationJournal): Promise<void> }
   // resolves when the operator agreed (terminal) or --yes was given; throws ConfigError otherwise
   confirm(plan: readonly string[]): Promise<void>
@@ -66,7 +67,8 @@ export interface StepRecord {
 // The --json result of rotate-db-password.
 export interface DbRotationResult {
   rotation: 'db-password'
-  status: 'rotated' | 'rolled-back' | 'unfinished'
+  // aborted: stopped before any change (more hosts than --max-fail could not be locked and read)
+  status: 'rotated' | 'rolled-back' | 'unfinished' | 'aborted'
   resumed: boolean
   path: string
   method: 'rds' | 'sql'
@@ -76,6 +78,8 @@ export interface DbRotationResult {
   database: { newPasswordLogsIn: boolean | null; oldPasswordRefused: boolean | null }
   steps: StepRecord[]
   restart: { mode: 'rolling' | 'skipped'; hosts: RestartHostResult[] }
+  // hosts that still owe the restart (unreachable, locked or failed): --resume or authctl restart -l finishes them
+  owed: string[]
   journal: string
   warnings: string[]
   error?: { message: string; hint?: string }

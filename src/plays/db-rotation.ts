@@ -9,7 +9,7 @@ import { ConfigError, DatabaseError, VaultError } from '../errors.js'
 import { generateSecret } from '../secrets/generate.js'
 import { finishRotation, journalStep, type RotationRun } from './db-rotation-finish.js'
 import { resumeDbRotation } from './db-rotation-resume.js'
-import { changeLines, connectDatabase, newResult, readSecret } from './db-rotation-steps.js'
+import { changeLines, connectDatabase, newResult, owedLines, readSecret } from './db-rotation-steps.js'
 import { recordStep, type ChangerSpec, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
 import { casConflictError, writeRefused } from './kv-conflict.js'
 import { isUnfinished, newJournal } from './rotation-journal.js'
@@ -69,23 +69,26 @@ async function freshRotation(p: DbRotationPorts, o: DbRotationOptions, resumed: 
     recordStep(result, p.reporter, 1, 'done', `version ${version}; its password logs in as ${where}${spec.method === 'rds' ? `; ${pre.target} is ${pre.status}` : ''}`)
     const next = generateSecret(o.length)
     recordStep(result, p.reporter, 2, 'done', `${o.length} characters of [A-Za-z0-9] from a cryptographic generator`)
-    await p.confirm([
-      `Rotate the database password in ${o.display} (now version ${version}):`,
-      `  1. done: the current password logs in as ${where}`,
-      `  2. done: a new ${o.length}-character password`,
-      `  3. write it as version ${version + 1} (check-and-set on ${version})`,
-      ...changeLines(o, spec, pre.target, where),
-      `  7. on a failure in 4 or 5: write version ${version}'s data back as a new version`,
-      `Journal: ${p.journal.path}`,
-    ])
     const journal = newJournal({
       kind: 'rotate-db-password', who: o.who, command: o.commandLine, path: o.display, method: spec.method, target: pre.target,
       instanceId: spec.method === 'rds' ? spec.instanceId : undefined, via: o.via, awsProfile: o.awsProfile, restart: o.restart, fromVersion: version,
     }, p.now())
     const run: RotationRun = { p, o, journal, result, old: secret, next, endpoint, changer }
-    await journalStep(run, 'vault-write', `writing version ${version + 1} with check-and-set on ${version}`)
-    await writeNewVersion(run)
-    await finishRotation(run, 'change')
+    // while every host is locked: the operator's yes, then the Vault write (nothing before it changed anything)
+    await finishRotation(run, 'change', async (owed) => {
+      await p.confirm([
+        `Rotate the database password in ${o.display} (now version ${version}):`,
+        `  1. done: the current password logs in as ${where}`,
+        `  2. done: a new ${o.length}-character password`,
+        `  3. write it as version ${version + 1} (check-and-set on ${version})`,
+        ...changeLines(o, spec, pre.target, where),
+        ...owedLines(owed),
+        `  7. on a failure in 4 or 5: write version ${version}'s data back as a new version`,
+        `Journal: ${p.journal.path}`,
+      ])
+      await journalStep(run, 'vault-write', `writing version ${version + 1} with check-and-set on ${version}`)
+      await writeNewVersion(run)
+    })
     return result
   } finally {
     await changer.close()

@@ -40,9 +40,15 @@ export const restartRecap: RecapStyle<RestartHostResult> = {
   detail: (r) => (r.restarted.length > 0 ? `restarted=${r.restarted.join(',')} healthy=${r.healthy ? 'yes' : 'no'}` : ''),
 }
 
-// Restarts the services on every host, a batch at a time, and always releases the lock.
-export function runRestart(hosts: readonly RestartHost[], deps: EngineDeps, opts: RestartOptions): Promise<EngineResult<RestartHostResult>> {
-  return runPlay(restartPlay(deps, opts), hosts, deps, {
+// A change made once while every host is locked (a rotation's Vault write): why not to restart, or undefined.
+export type CentralChange = (ready: readonly string[], owed: readonly RestartHostResult[]) => Promise<string | undefined>
+
+// Restarts the services on every host, a batch at a time, and always releases the lock; with a central
+// change, every host is locked and read before it runs, and none is restarted unless it says go.
+export function runRestart(hosts: readonly RestartHost[], deps: EngineDeps, opts: RestartOptions, central?: CentralChange): Promise<EngineResult<RestartHostResult>> {
+  const play = restartPlay(deps, opts)
+  if (central !== undefined) play.central = (ready, owed) => central(ready.map((h) => h.host.name), owed)
+  return runPlay(play, hosts, deps, {
     forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: 'read', lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
   })
 }

@@ -8,7 +8,7 @@ import type { AuthctlVars } from '../inventory/authctl-vars.js'
 import { fleetVars } from '../inventory/fleet-vars.js'
 import { confirmChange } from '../output/confirm.js'
 import { STACK_SERVICES } from '../remote/converge-script.js'
-import { runRestart, type RestartHostResult } from './restart.js'
+import { runRestart, type CentralChange, type RestartHostResult } from './restart.js'
 import { vaultPorts, type VaultPorts } from './vault-command.js'
 
 // The flags both rotations take besides their own (no --limit: every host uses the rotated secret).
@@ -28,7 +28,8 @@ export interface RotationSession {
   vars: AuthctlVars
   ports: VaultPorts
   hosts: string[]
-  restart(names: readonly string[]): Promise<EngineResult<RestartHostResult>>
+  // the hosts locked and read, then the central change, then restarted (see runRestart)
+  restart(names: readonly string[], central?: CentralChange): Promise<EngineResult<RestartHostResult>>
 }
 
 // A change without a terminal to ask on needs --yes: refuse (exit 5) before reading or connecting anything.
@@ -43,10 +44,10 @@ export async function withRotation<T>(command: string, input: RotationInput, run
     const vars = fleetVars(session.selection.hosts)
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject }))
     const deps = await engineDeps(session)
-    const restart = (names: readonly string[]) => runRestart(hosts.filter((h) => names.includes(h.name)), deps, {
+    const restart = (names: readonly string[], central?: CentralChange) => runRestart(hosts.filter((h) => names.includes(h.name)), deps, {
       services: STACK_SERVICES, waitTimeoutS: input.waitTimeoutS, forks: input.forks, serial: input.serial, maxFail: input.maxFail,
       lockWaitMs: input.lockWaitMs, commandLine: session.commandLine,
-    })
+    }, central)
     return run({ session, vars, ports: vaultPorts(command, input.yes, session.env), hosts: hosts.map((h) => h.name), restart })
   })
 }

@@ -27,6 +27,7 @@ interface DbJson {
   versions: { from: number; to: number | null; rollback: number | null }
   database: { newPasswordLogsIn: boolean | null; oldPasswordRefused: boolean | null }
   steps: { step: number; name: string; status: string; detail: string }[]
+  owed: string[]
   restart: { mode: string; hosts: { host: string; status: string; restarted: string[] }[] }
   warnings: string[]
   error?: { message: string; hint?: string }
@@ -84,7 +85,7 @@ describe('authctl rotate-db-password', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stderr).not.toContain('NodeVersionSupportWarning')
     const j = JSON.parse(run.stdout) as DbJson
-    expect(Object.keys(j).sort()).toEqual(['database', 'exitCode', 'journal', 'method', 'path', 'restart', 'resumed', 'rotation', 'status', 'steps', 'target', 'versions', 'via', 'warnings'])
+    expect(Object.keys(j).sort()).toEqual(['database', 'exitCode', 'journal', 'method', 'owed', 'path', 'restart', 'resumed', 'rotation', 'status', 'steps', 'target', 'versions', 'via', 'warnings'])
     expect(j).toMatchObject({ rotation: 'db-password', status: 'rotated', resumed: false, method: 'rds', via: null, exitCode: 0, path: `secret/${DB_KEY}`, warnings: [] })
     expect(j.target).toBe(`RDS instance cwiq-shared-authentik-postgres (master user authentik)`)
     expect(j.versions).toEqual({ from: before.version, to: before.version + 1, rollback: null })
@@ -285,7 +286,8 @@ describe('rotate-db-password: a failure at each step', () => {
     }
     expect(run.code).toBe(2)
     expect(json(run)).toMatchObject({ status: 'unfinished', restart: { hosts: [{ host: 'host1', status: 'changed' }, { host: 'host2', status: 'changed' }, { host: 'host3', status: 'failed' }] } })
-    expect(json(run).error?.hint).toContain('it restarts only the hosts that have not restarted')
+    expect(json(run).error?.hint).toContain('it restarts only host3')
+    expect(json(run).owed).toEqual(['host3'])
     expect(await journal(r)).toMatchObject({ step: 'propagate', hosts: { host1: 'changed', host2: 'changed', host3: 'failed' } })
     const password = await vaultOpensDatabase()
     const agents = [0, 1].map((i) => startedAt(r, i))
@@ -313,6 +315,79 @@ describe('rotate-db-password: a failure at each step', () => {
     expect(resumed.code, resumed.stdout).toBe(0)
     expect(json(resumed)).toMatchObject({ status: 'rotated', versions: { to: before.version + 1 } })
     expect(await vaultOpensDatabase()).toBe(kv(r).at(before.version + 1)?.pg_password)
+  })
+})
+
+describe('rotate-db-password: every host locked and read before Vault or the database changes', () => {
+  const lockDir = (i: number) => join(r.bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
+  const dbUnchanged = async (before: ReturnType<typeof kv>) => {
+    expect(kv(r).version).toBe(before.version)
+    expect(await logsIn(r, before.data.pg_password!)).toBe(true)
+  }
+
+  it('one host unreachable: nothing changes (Vault, database, other hosts), exit 4, and the hint names --max-fail 1', async () => {
+    const before = kv(r)
+    const modifies = r.rds.instances.modifyCount(INSTANCE)
+    const agents = [0, 2].map((i) => startedAt(r, i))
+    await r.bed.stopHost('host2')
+    let run
+    try {
+      run = await rotate(['--yes', '--json', '--method', 'sql'])
+    } finally {
+      await r.bed.startHost('host2')
+    }
+    expect(run.code, run.stdout + run.stderr).toBe(4)
+    const j = json(run)
+    expect(j.status).toBe('aborted')
+    expect(j.error?.message).toMatch(/1 of 3 hosts could not be locked and read, more than --max-fail allows: host2 unreachable/)
+    expect(j.error?.hint).toContain('authctl rotate-db-password --max-fail 1')
+    expect(j.restart.hosts.map((h) => [h.host, h.status])).toEqual([['host1', 'skipped'], ['host2', 'unreachable'], ['host3', 'skipped']])
+    await dbUnchanged(before)
+    expect(r.rds.instances.modifyCount(INSTANCE)).toBe(modifies)
+    expect([0, 2].map((i) => startedAt(r, i))).toEqual(agents)
+    for (const i of [0, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('one host locked by another run: nothing changes, exit 3, the lock holder is named and left in place', async () => {
+    const before = kv(r)
+    const { mkdir, rm, writeFile } = await import('node:fs/promises')
+    await mkdir(lockDir(2), { recursive: true })
+    await writeFile(join(lockDir(2), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
+    let run
+    try {
+      run = await rotate(['--yes', '--json', '--method', 'sql'])
+      expect(await stat(lockDir(2))).toBeTruthy()
+    } finally {
+      await rm(lockDir(2), { recursive: true, force: true })
+    }
+    expect(run.code, run.stdout + run.stderr).toBe(3)
+    expect(json(run).status).toBe('aborted')
+    expect(json(run).error?.message).toContain('ci@runner')
+    await dbUnchanged(before)
+  })
+
+  it('--max-fail 1 with one host down: rotates and restarts the others, host2 owes the restart; --resume finishes only host2', async () => {
+    const before = kv(r)
+    await r.bed.stopHost('host2')
+    let run
+    try {
+      run = await rotate(['--yes', '--json', '--method', 'sql', '--max-fail', '1'])
+    } finally {
+      await r.bed.startHost('host2')
+    }
+    expect(run.code, run.stdout + run.stderr).toBe(4)
+    const j = json(run)
+    expect(j).toMatchObject({ status: 'unfinished', owed: ['host2'], versions: { from: before.version, to: before.version + 1 } })
+    expect(j.restart.hosts.map((h) => [h.host, h.status])).toEqual([['host1', 'changed'], ['host2', 'unreachable'], ['host3', 'changed']])
+    expect(j.error?.hint).toContain('it restarts only host2')
+    const password = kv(r).data.pg_password!
+    expect(await logsIn(r, password)).toBe(true)
+    expect(await journal(r)).toMatchObject({ step: 'propagate', hosts: { host1: 'changed', host2: 'unreachable', host3: 'changed' } })
+    const resumed = await rotate(['--resume', '--yes', '--json'])
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
+    expect(json(resumed)).toMatchObject({ status: 'rotated', owed: [] })
+    expect(json(resumed).restart.hosts.map((h) => [h.host, h.status])).toEqual([['host2', 'changed']])
+    for (const i of [0, 1, 2]) expect(await renderedEnv(r, i)).toContain(`AUTHENTIK_POSTGRESQL__PASSWORD='${password}'`)
   })
 })
 

@@ -253,4 +253,62 @@ describe('runPlay', () => {
     await runPlay(fakePlay(), hosts(1), deps([], {}, { reporter }), opts)
     expect(events).toEqual(['h1 locked, state read'])
   })
+
+  describe('a central change (a rotation\'s Vault and database steps)', () => {
+    // the central step logs itself between the hosts' commands, so the order is visible in one list
+    const central = (log: string[], verdict?: string) => async (ready: readonly { host: PlayHost }[], owed: readonly HostOutcome[]) => {
+      log.push(`central ready=${ready.map((h) => h.host.name).join(',')} owed=${owed.map((r) => r.host).join(',')}`)
+      return verdict
+    }
+
+    it('runs once, after every host is locked and read and before any host is applied', async () => {
+      const log: string[] = []
+      const r = await runPlay(fakePlay({ central: central(log) }), hosts(3), deps(log), opts)
+      expect(r.exitCode).toBe(0)
+      const at = log.indexOf('central ready=h1,h2,h3 owed=')
+      expect(at).toBeGreaterThan(-1)
+      expect(log.slice(0, at).sort()).toEqual(['h1 read', 'h2 read', 'h3 read'])
+      expect(log.slice(at + 1).filter((l) => !l.endsWith('release'))).toEqual(['h1 apply', 'h1 applied', 'h2 apply', 'h2 applied', 'h3 apply', 'h3 applied'])
+      expect(Object.keys(r.timings)).toContain('central')
+    })
+
+    it('never runs when more hosts fail to lock or read than --max-fail allows: nothing changes, every lock is released', async () => {
+      const log: string[] = []
+      const r = await runPlay(fakePlay({ central: central(log) }), hosts(3), deps(log, { h2: { read: async () => ({ stdout: 'locked\t{}', stderr: '', code: 3 }) }, h3: { unreachable: ok } as Behaviour }), opts)
+      expect(log.some((l) => l.startsWith('central'))).toBe(false)
+      expect(log.filter((l) => l.endsWith('apply'))).toEqual([])
+      expect(r.hosts.map((h) => h.status)).toEqual(['skipped', 'failed', 'unreachable'])
+      expect(log.filter((l) => l.endsWith('release')).sort()).toEqual(['h1 release', 'h2 release'])
+    })
+
+    it('with --max-fail 1 goes ahead without the unreachable host, and tells the central step which host it owes', async () => {
+      const log: string[] = []
+      const r = await runPlay(fakePlay({ central: central(log) }), hosts(3), deps(log, { h2: { unreachable: ok } as Behaviour }), { ...opts, maxFail: { count: 1 } })
+      expect(log).toContain('central ready=h1,h3 owed=h2')
+      expect(r.hosts.map((h) => h.status)).toEqual(['changed', 'unreachable', 'changed'])
+    })
+
+    it('a Ctrl-C while the hosts are read starts no central change (exit 130)', async () => {
+      const log: string[] = []
+      const ctl = new AbortController()
+      const r = await runPlay(fakePlay({ central: central(log), read: async (h) => (ctl.abort(), h.remote.exec(['read']).then((x) => x.stdout)) }), hosts(2), deps(log, {}, { signal: ctl.signal }), opts)
+      expect(log.some((l) => l.startsWith('central'))).toBe(false)
+      expect(r.exitCode).toBe(130)
+      expect(log.filter((l) => l.endsWith('release')).sort()).toEqual(['h1 release', 'h2 release'])
+    })
+
+    it('a refusal or a throw from the central step applies no host, gives back what prepare took and releases every lock', async () => {
+      const log: string[] = []
+      const discarded: string[] = []
+      const stopped = await runPlay(fakePlay({ central: central(log, 'Vault refused the write'), discard: async (h) => void discarded.push(h.host.name) }), hosts(2), deps(log), opts)
+      expect(stopped.hosts.map((h) => [h.status, h.error?.message])).toEqual([['skipped', 'not changed: Vault refused the write'], ['skipped', 'not changed: Vault refused the write']])
+      expect(discarded).toEqual(['h1', 'h2'])
+      const thrown: string[] = []
+      await expect(runPlay(fakePlay({ central: async () => { throw new Error('503') } }), hosts(2), deps(thrown), opts)).rejects.toThrow('503')
+      for (const l of [log, thrown]) {
+        expect(l.filter((x) => x.endsWith('apply'))).toEqual([])
+        expect(l.filter((x) => x.endsWith('release')).sort()).toEqual(['h1 release', 'h2 release'])
+      }
+    })
+  })
 })

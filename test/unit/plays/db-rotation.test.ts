@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { DbPasswordChanger, PreflightInfo } from '../../../src/db/db-types.js'
 import type { LoginCheck } from '../../../src/db/login-check.js'
 import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../../src/errors.js'
+import type { HostStatus } from '../../../src/output/host-result.js'
 import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
 import { runDbRotation } from '../../../src/plays/db-rotation.js'
@@ -64,7 +65,8 @@ function fakeDb(behaviour: { pendingForever?: boolean; waitError?: Error; master
   return { db, checkLogin, changer }
 }
 
-function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promise<void>; journal?: RotationJournal } = {}) {
+// down: hosts the engine could not lock and read; abort: more of them than --max-fail allows
+function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promise<void>; journal?: RotationJournal; down?: string[]; abort?: boolean } = {}) {
   const vault = fakeVault({ pg_host: 'db.internal', pg_user: 'authentik', pg_password: OLD, pg_name: 'authentik', pg_port: '5432' })
   const { db, checkLogin, changer } = fakeDb(opts.db)
   const saved: JournalStep[] = []
@@ -72,9 +74,16 @@ function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promis
   const restarts: string[][] = []
   const p: DbRotationPorts = {
     vault, checkLogin, changer: () => changer, route: async () => undefined,
-    restart: async (hosts) => {
-      restarts.push([...hosts])
-      return { hosts: hosts.map((h) => ({ host: h, status: 'changed', durationMs: 0, warnings: [], restarted: [], healthy: true, owedRestart: null, timings: {} })), exitCode: 0, interrupted: false, timings: {} }
+    // the engine's transaction in small: every host locked (none owed), the central change, then the restart
+    restart: async (hosts, central) => {
+      const down = opts.down ?? []
+      const result = (h: string, status: HostStatus) => ({ host: h, status, durationMs: 0, warnings: [], restarted: [], healthy: status === 'changed', owedRestart: null, timings: {}, ...(status === 'unreachable' ? { error: { message: `${h}: connection refused`, exitCode: 4 } } : {}) })
+      const owed = hosts.filter((h) => down.includes(h)).map((h) => result(h, 'unreachable'))
+      if (opts.abort) return { hosts: hosts.map((h) => result(h, down.includes(h) ? 'unreachable' : 'skipped')), exitCode: 4, interrupted: false, timings: {} }
+      const ready = hosts.filter((h) => !down.includes(h))
+      const stop = await central(ready, owed)
+      if (stop === undefined) restarts.push(ready)
+      return { hosts: hosts.map((h) => result(h, down.includes(h) ? 'unreachable' : stop === undefined ? 'changed' : 'skipped')), exitCode: down.length > 0 ? 4 : 0, interrupted: false, timings: {} }
     },
     journal: { path: '/state/rotate-db-password.json', load: async () => (stored === null ? null : structuredClone(stored)), save: async (j) => void (saved.push(j.step), (stored = structuredClone(j))) },
     confirm: opts.confirm ?? (async () => undefined), audit: async () => undefined, reporter: silentReporter, signal: new AbortController().signal, now: () => new Date(0),
@@ -91,9 +100,31 @@ describe('rotate-db-password through fakes', () => {
     const t = setup()
     const r = await runDbRotation(t.p, t.o)
     expect(r.status).toBe('rotated')
-    expect(t.saved).toEqual(['vault-write', 'db-change', 'db-change', 'db-verify', 'propagate', 'propagate', 'done'])
+    expect(t.saved).toEqual(['vault-write', 'db-change', 'db-change', 'db-verify', 'propagate', 'done'])
     expect(t.db.password).toBe(t.vault.versions.get(2)?.pg_password)
     expect(t.restarts).toEqual([['h1', 'h2']])
+  })
+
+  it('more hosts down than --max-fail allows: stopped before the Vault write, nothing changed, no journal, the hint names --max-fail', async () => {
+    const t = setup({ down: ['h2'], abort: true })
+    const r = await runDbRotation(t.p, t.o)
+    expect(r.status).toBe('aborted')
+    expect(r.exitCode).toBe(4)
+    expect(t.vault.versions.size).toBe(1)
+    expect(t.db.password).toBe(OLD)
+    expect(t.saved).toEqual([])
+    expect(r.error?.message).toContain('h2 unreachable (h2: connection refused)')
+    expect(r.error?.hint).toContain('authctl rotate-db-password --max-fail 1')
+  })
+
+  it('--max-fail 1 with a host down: rotates, restarts the others, and the journal and result say which host owes the restart', async () => {
+    const t = setup({ down: ['h2'] })
+    const r = await runDbRotation(t.p, t.o)
+    expect(t.restarts).toEqual([['h1']])
+    expect(t.db.password).toBe(t.vault.versions.get(2)?.pg_password)
+    expect(r).toMatchObject({ status: 'unfinished', owed: ['h2'], exitCode: 4 })
+    expect(r.error?.hint).toContain('authctl rotate-db-password --resume: it restarts only h2')
+    expect(t.stored()).toMatchObject({ step: 'propagate', hosts: { h1: 'changed', h2: 'unreachable' } })
   })
 
   it('RDS still pending past the bound: no rollback (RDS may apply it later), unfinished, --resume named', async () => {
