@@ -10,14 +10,15 @@ import { changeNotApplied, decideAfterFailure, describeFacts, type Applied, type
 import { recordStep, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
 import type { EngineResult } from '../engine/run-play.js'
 import type { RestartHostResult } from './restart.js'
-import { markStep, type JournalStep, type RotationJournal } from './rotation-journal.js'
+import { lockFailure } from './rotation-hosts.js'
+import { markStep, type JournalStep, type DbJournal } from './rotation-journal.js'
 
 // One rotation in flight: the version it started from (what a rollback writes back), the new password
 // (from the generator, or read back from Vault on --resume), and how the database is reached and changed.
 export interface RotationRun {
   p: DbRotationPorts
   o: DbRotationOptions
-  journal: RotationJournal
+  journal: DbJournal
   result: DbRotationResult
   old: DatabaseSecret
   next: Secret
@@ -67,7 +68,8 @@ export async function finishRotation(run: RotationRun, from: FinishFrom, first: 
     reached = true
     for (const h of owed) journal.hosts[h.host] = h.status
     result.owed = owed.map((h) => h.host)
-    return (await central(owed)) ? undefined : (result.error?.message ?? 'the rotation stopped before the restart')
+    // the rotation's own error says why; each host's line only says it was not restarted
+    return (await central(owed)) ? undefined : 'the rotation stopped before the restart (see its error)'
   })
   result.restart.hosts = restarted.hosts
   if (!reached) return notStarted(run, restarted)
@@ -234,21 +236,17 @@ async function finishWithoutRestart(run: RotationRun): Promise<void> {
 // stays exactly as unfinished as it was.
 function notStarted(run: RotationRun, restarted: EngineResult<RestartHostResult>): void {
   const { result } = run
-  const bad = restarted.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable')
-  const why = bad.map((h) => `${h.host} ${h.status === 'unreachable' ? 'unreachable' : 'failed'}${h.error ? ` (${h.error.message})` : ''}`).join('; ')
-  const names = bad.map((h) => h.host).join(',')
-  const interrupted = restarted.interrupted
-  const head = interrupted ? 'interrupted before any change' : `${bad.length} of ${restarted.hosts.length} hosts could not be locked and read, more than --max-fail allows: ${why}`
+  const { head, names, count } = lockFailure(restarted)
   if (result.resumed) {
     result.error = {
       message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${run.journal.step}")`,
-      hint: `Bring ${names || 'the hosts'} back (or wait for their lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${bad.length} (they then still owe the restart).`,
+      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${count} (they then still owe the restart).`,
     }
   } else {
     result.status = 'aborted'
     result.error = {
       message: `${head}. Nothing was changed: Vault and the database keep the current password`,
-      hint: `Bring ${names || 'the hosts'} back (or wait for their lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${bad.length} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
+      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${count} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
     }
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed

@@ -6,9 +6,10 @@ import type { DatabaseSecret } from '../db/secret-endpoint.js'
 import { ConfigError, DatabaseError, EXIT_CODES, VaultError } from '../errors.js'
 import { decideOnResume, describeFacts } from './db-rotation-decide.js'
 import { dbFacts, finishRotation, type RotationRun } from './db-rotation-finish.js'
-import { changeLines, connectDatabase, newResult, owedLines, readSecret } from './db-rotation-steps.js'
+import { changeLines, connectDatabase, newResult, readSecret } from './db-rotation-steps.js'
+import { owedLines } from './rotation-hosts.js'
 import { recordStep, type ChangerSpec, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
-import { isUnfinished, markStep, type RotationJournal } from './rotation-journal.js'
+import { isUnfinished, markStep, type DbJournal } from './rotation-journal.js'
 
 // Where Vault stands against the journal: our new version, our rollback, nothing written, or someone else's.
 type VaultState = { kind: 'new'; version: number; secret: DatabaseSecret } | { kind: 'rolled-back'; version: number } | { kind: 'unwritten' }
@@ -19,7 +20,7 @@ function sameData(a: DatabaseSecret, b: DatabaseSecret, except?: string): boolea
   return [...keys].every((k) => k === except || a.data[k]?.reveal() === b.data[k]?.reveal())
 }
 
-async function vaultState(p: DbRotationPorts, o: DbRotationOptions, j: RotationJournal, old: DatabaseSecret): Promise<VaultState> {
+async function vaultState(p: DbRotationPorts, o: DbRotationOptions, j: DbJournal, old: DatabaseSecret): Promise<VaultState> {
   const meta = await p.vault.kvMetadata(o.mount, o.key)
   if (meta === null) throw new ConfigError(`${o.display} no longer exists`, { hint: 'Recreate it (authctl secrets init) and remove the journal.' })
   const current = meta.currentVersion
@@ -35,7 +36,7 @@ async function vaultState(p: DbRotationPorts, o: DbRotationOptions, j: RotationJ
 }
 
 // Finishes the journaled rotation, or starts afresh (via `fresh`) when the interrupted run changed nothing.
-export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions, j: RotationJournal | null, fresh: (o: DbRotationOptions) => Promise<DbRotationResult>): Promise<DbRotationResult> {
+export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions, j: DbJournal | null, fresh: (o: DbRotationOptions) => Promise<DbRotationResult>): Promise<DbRotationResult> {
   if (j === null || !isUnfinished(j)) {
     throw new ConfigError(`there is no unfinished rotation to resume${j === null ? '' : ` (the last one ended "${j.step}" at ${j.updatedAt})`}`, { hint: 'Run authctl rotate-db-password without --resume to start one.' })
   }
@@ -95,7 +96,7 @@ export async function resumeDbRotation(p: DbRotationPorts, o: DbRotationOptions,
 }
 
 // The interrupted run had already written the rollback: the rotation ended rolled back.
-async function settleRollback(p: DbRotationPorts, j: RotationJournal, result: DbRotationResult, version: number): Promise<DbRotationResult> {
+async function settleRollback(p: DbRotationPorts, j: DbJournal, result: DbRotationResult, version: number): Promise<DbRotationResult> {
   j.rollbackVersion = version
   markStep(j, 'rolled-back', `resume found version ${version} holding version ${j.fromVersion}'s data`, p.now())
   await p.journal.save(j)

@@ -3,7 +3,6 @@
 import type { DbEndpoint, DbPasswordChanger } from '../db/db-types.js'
 import { parseDatabaseSecret, secretEndpoint, type DatabaseSecret } from '../db/secret-endpoint.js'
 import { ConfigError } from '../errors.js'
-import type { RestartHostResult } from './restart.js'
 import type { ChangerSpec, DbRotationOptions, DbRotationPorts, DbRotationResult } from './db-rotation-types.js'
 
 // The secret at its current (or a given) version; a missing or deleted one is a ConfigError.
@@ -38,7 +37,3 @@ export function changeLines(o: DbRotationOptions, spec: ChangerSpec, target: str
   ]
 }
 
-// The hosts the run goes ahead without (--max-fail), for the confirmation: they owe the restart.
-export function owedLines(owed: readonly RestartHostResult[]): string[] {
-  return owed.map((h) => `     not restarted now: ${h.host} (${h.status}${h.error ? `: ${h.error.message}` : ''}); it owes the restart, which --resume finishes`)
-}

@@ -6,7 +6,7 @@ import type { EngineResult } from '../engine/run-play.js'
 import type { Reporter } from '../output/reporter.js'
 import type { VaultClient } from '../vault/client.js'
 import type { CentralChange, RestartHostResult } from './restart.js'
-import type { RotationJournal } from './rotation-journal.js'
+import type { DbJournal } from './rotation-journal.js'
 
 // How the password is changed: the method and what it needs beyond the endpoint and login.
 export interface ChangerSpec {
@@ -25,7 +25,7 @@ export interface DbRotationPorts {
   // these hosts locked and read, then the central change (steps 3–5), then their rolling restart with the
   // health gate (the engine's transaction; see runRestart)
   restart(hosts: readonly string[], central: CentralChange): Promise<EngineResult<RestartHostResult>>
-  journal: { path: string; load(): Promise<RotationJournal | null>; save(journal: RotationJournal): Promise<void> }
+  journal: { path: string; load(): Promise<DbJournal | null>; save(journal: DbJournal): Promise<void> }
   // resolves when the operator agreed (terminal) or --yes was given; throws ConfigError otherwise
   confirm(plan: readonly string[]): Promise<void>
   audit(entry: Record<string, unknown>): Promise<void>

@@ -5,6 +5,7 @@ import type { HostShare } from '../engine/rollout.js'
 import { formatRecap } from '../output/recap.js'
 import type { StackService } from '../remote/converge-script.js'
 import { restartRecap, runRestart, type RestartHostResult } from './restart.js'
+import { warnUnfinished } from './rotation-warning.js'
 
 export interface RestartCommandInput extends HostSelectionInput {
   services: StackService[]
@@ -19,6 +20,7 @@ export interface RestartCommandInput extends HostSelectionInput {
 export async function restartCommand(input: RestartCommandInput): Promise<EngineResult<RestartHostResult>> {
   return withHosts({ ...input, command: ['restart'] }, async (session) => {
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject }))
+    await warnUnfinished(session.selection.hosts, session.env)
     const result = await runRestart(hosts, await engineDeps(session), {
       services: input.services, waitTimeoutS: input.waitTimeoutS, forks: input.forks, serial: input.serial, maxFail: input.maxFail,
       lockWaitMs: input.lockWaitMs, commandLine: session.commandLine,

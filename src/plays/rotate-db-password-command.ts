@@ -13,7 +13,7 @@ import { dbTlsInput } from '../render/db-tls.js'
 import { runDbRotation } from './db-rotation.js'
 import type { DbRotationPorts, DbRotationResult } from './db-rotation-types.js'
 import { restartRecap } from './restart.js'
-import { journalPath, loadJournal, saveJournal } from './rotation-journal.js'
+import { journalStore } from './rotation-store.js'
 import { printOutcomeError, withRotation, type RotationInput } from './rotation-wiring.js'
 import { secretKey } from './vault-command.js'
 
@@ -55,7 +55,7 @@ export async function rotateDbPasswordCommand(input: RotateDbPasswordInput): Pro
       changer: (spec, endpoint, login): DbPasswordChanger => spec.method === 'rds'
         ? new RdsPasswordChanger({ instanceId: spec.instanceId, ...(spec.awsProfile === undefined ? {} : { profile: spec.awsProfile }) })
         : new SqlPasswordChanger({ endpoint, login }),
-      journal: { path: journalPath(COMMAND, env), load: () => loadJournal(COMMAND, env), save: async (j) => void (await saveJournal(j, env)) },
+      journal: journalStore(COMMAND, { mount: vars.vaultKvMount, key, display }, { vault: ports.vault, reporter: session.reporter, env }),
     }
     const result = await runDbRotation(p, {
       mount: vars.vaultKvMount, key, display, method: input.method, instanceId: vars.rdsInstanceId, via: input.via, awsProfile: input.awsProfile,

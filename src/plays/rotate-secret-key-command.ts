@@ -3,12 +3,22 @@ import { formatRecap } from '../output/recap.js'
 import { restartRecap } from './restart.js'
 import { printOutcomeError, withRotation, type RotationInput } from './rotation-wiring.js'
 import { rotateSecretKey, type SecretKeyResult } from './secret-key-rotation.js'
+import { journalStore } from './rotation-store.js'
 import { secretKey } from './vault-command.js'
 
-export async function rotateSecretKeyCommand(input: RotationInput): Promise<SecretKeyResult> {
-  return withRotation('rotate-secret-key', input, async ({ session, vars, ports, hosts, restart }) => {
+const COMMAND = 'rotate-secret-key'
+
+export interface RotateSecretKeyInput extends RotationInput {
+  resume: boolean
+}
+
+export async function rotateSecretKeyCommand(input: RotateSecretKeyInput): Promise<SecretKeyResult> {
+  return withRotation(COMMAND, input, async ({ session, vars, ports, hosts, restart }) => {
     const { key, display } = secretKey(vars, 'config')
-    const result = await rotateSecretKey({ ...ports, restart, reporter: session.reporter }, { mount: vars.vaultKvMount, key, display, hosts })
+    const journal = journalStore(COMMAND, { mount: vars.vaultKvMount, key, display }, { vault: ports.vault, reporter: session.reporter, env: session.env })
+    const result = await rotateSecretKey({ ...ports, restart, journal, reporter: session.reporter, now: () => new Date() }, {
+      mount: vars.vaultKvMount, key, display, hosts, resume: input.resume, who: session.who, commandLine: session.commandLine,
+    })
     if (!input.json) {
       process.stdout.write(formatSecretKey(result))
       printOutcomeError(result.error)
@@ -17,8 +27,10 @@ export async function rotateSecretKeyCommand(input: RotationInput): Promise<Secr
   })
 }
 
-// The report for people: versions, the warning, the restart recap.
+// The report for people: versions, the warning, the hosts still owed, the journal, the restart recap.
 export function formatSecretKey(r: SecretKeyResult): string {
-  const lines = [`ROTATE SECRET KEY: ${r.status}  ${r.path} version ${r.versions.from} → ${r.versions.to}`, ...r.warnings.map((w) => `  warning: ${w}`)]
+  const lines = [`ROTATE SECRET KEY: ${r.status}${r.resumed ? ' (resumed)' : ''}  ${r.path} version ${r.versions.from} → ${r.versions.to ?? 'not written'}`, ...r.warnings.map((w) => `  warning: ${w}`)]
+  if (r.owed.length > 0) lines.push(`  still on the previous key: ${r.owed.join(', ')}`)
+  lines.push(`  journal: ${r.journal}`)
   return lines.join('\n') + '\n' + formatRecap('RESTART', r.restart.hosts, restartRecap)
 }

@@ -5,6 +5,7 @@ import type { HostShare } from '../engine/rollout.js'
 import { formatRecap } from '../output/recap.js'
 import { openSetupVault } from '../vault/setup-vault.js'
 import { runSetup, type SetupResult } from './setup.js'
+import { warnUnfinished } from './rotation-warning.js'
 import { setupHosts } from './setup-hosts.js'
 
 export interface SetupCommandInput extends HostSelectionInput {
@@ -24,6 +25,7 @@ export async function setupCommand(input: SetupCommandInput): Promise<SetupResul
   return withHosts({ ...input, command: ['setup'], live: true }, async (session) => {
     const hosts = await setupHosts(session.selection, session.env)
     const vault = await openSetupVault(session.env)
+    await warnUnfinished(session.selection.hosts, session.env, vault)
     const result = await runSetup(hosts, { ...(await engineDeps(session)), vault }, {
       check: input.check, diff: input.diff, newSecretId: input.newSecretId, serial: input.serial, maxFail: input.maxFail, forks: input.forks,
       lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS, secretIdMinRemainingMs: input.secretIdMinRemainingMs, commandLine: session.commandLine,

@@ -5,7 +5,8 @@ import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
 import { formatStatusTable } from '../output/status-table.js'
 import { openStatusVault } from '../vault/status-vault.js'
 import { setupHosts } from './setup-hosts.js'
-import { unfinishedRotations, type UnfinishedRotation } from './rotation-journal.js'
+import type { UnfinishedRotation } from './rotation-journal.js'
+import { unfinishedLine, unfinishedOf } from './rotation-warning.js'
 import { runStatus, type StatusResult } from './status.js'
 
 // The status command's flags, parsed.
@@ -30,11 +31,11 @@ export async function statusCommand(input: StatusCommandInput): Promise<StatusCo
       forks: input.forks, commandLine: session.commandLine,
     })
     // a damaged journal is reported, not fatal: status must still show the hosts
-    const rotations = await unfinishedRotations(session.env).catch((error: unknown) => ({ error: (error as Error).message }))
+    const rotations = await unfinishedOf(session.selection.hosts, session.env).catch((error: unknown) => ({ error: (error as Error).message }))
     const unfinished = Array.isArray(rotations) && rotations.length > 0
     if (!input.json) {
       process.stdout.write(formatStatusTable(result, Boolean(process.stdout.isTTY) && !session.env.NO_COLOR))
-      if (Array.isArray(rotations)) for (const r of rotations) process.stdout.write(`\nunfinished rotation: ${r.kind} started ${r.startedAt} by ${r.who}, at step ${r.step} (KV version ${r.fromVersion} → ${r.toVersion ?? '?'}); finish it with: ${r.resume}\n`)
+      if (Array.isArray(rotations)) for (const r of rotations) process.stdout.write(`\n${unfinishedLine(r)}\n`)
       else process.stdout.write(`\nthe rotation journal cannot be read: ${rotations.error}\n`)
     }
     // an unfinished rotation means Vault and the database may disagree: not a passing status

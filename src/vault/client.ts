@@ -7,7 +7,7 @@ import { enableAuth, listAuthMounts, readAuthTune, type AuthMount, type UserLock
 import { createSecretId, destroySecretIdAccessor, listSecretIdAccessors, lookupSecretIdAccessor, readRoleId, type IssuedSecretId, type SecretIdInfo, type SecretIdOptions } from './approle.js'
 import type { VaultConfig } from './config.js'
 import { health, preflight, type HealthStatus } from './health.js'
-import { kvList, kvMetadata, kvPatch, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
+import { kvList, kvMetadata, kvPatch, kvPatchMetadata, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
 import { readPolicy, writePolicy } from './policy.js'
 import { lookupSelf, revokeSelf, type TokenInfo } from './token.js'
 import { createTransport, type VaultTransport } from './transport.js'
@@ -36,6 +36,7 @@ export interface VaultClient {
   kvWrite(mount: string, path: string, data: Record<string, KvValue>, opts?: { cas?: number }): Promise<KvVersionMeta>
   kvPatch(mount: string, path: string, data: Record<string, KvValue | null>, cas?: number): Promise<KvVersionMeta>
   kvMetadata(mount: string, path: string): Promise<KvMetadata | null>
+  kvPatchMetadata(mount: string, path: string, custom: Record<string, string | null>): Promise<void>
   kvList(mount: string, folder: string): Promise<string[]>
   readPolicy(name: string): Promise<string | null>
   writePolicy(name: string, text: string): Promise<void>
@@ -72,6 +73,7 @@ function bind(t: VaultTransport, mount: string): VaultClient {
     kvWrite: (m, p, d, o) => kvWrite(t, m, p, d, o),
     kvPatch: (m, p, d, c) => kvPatch(t, m, p, d, c),
     kvMetadata: (m, p) => kvMetadata(t, m, p),
+    kvPatchMetadata: (m, p, c) => kvPatchMetadata(t, m, p, c),
     kvList: (m, f) => kvList(t, m, f),
     readPolicy: (name) => readPolicy(t, name),
     writePolicy: (name, text) => writePolicy(t, name, text),

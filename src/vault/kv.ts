@@ -108,6 +108,12 @@ export async function kvMetadata(t: VaultTransport, mount: string, path: string)
   }
 }
 
+// PATCH <mount>/metadata/<path>: merge-patch the key's custom_metadata (null removes a key); no new version.
+export async function kvPatchMetadata(t: VaultTransport, mount: string, path: string, custom: Record<string, string | null>): Promise<void> {
+  const p = vaultPath(mount, 'metadata', path)
+  await t.send({ method: 'PATCH', path: p, body: { custom_metadata: custom } })
+}
+
 // LIST <mount>/metadata/<folder> (as GET ?list=true); [] for an empty or missing folder.
 export async function kvList(t: VaultTransport, mount: string, folder: string): Promise<string[]> {
   const p = vaultPath(mount, 'metadata', folder)

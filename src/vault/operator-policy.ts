@@ -55,6 +55,7 @@ export const VAULT_CALLS: Record<VaultCallName, VaultCallRow> = {
   kvWrite: { why: 'secrets init (create with cas 0; --force updates), rotations', rules: [op(KV_DATA, 'create', 'update')] },
   kvPatch: { why: 'db set-host and the rotations: merge-patch one field with check-and-set', rules: [op(KV_DATA, 'patch')] },
   kvMetadata: { why: 'version history of a secret', rules: [op('{kv_mount}/metadata/{kv_path}/+', 'read')] },
+  kvPatchMetadata: { why: 'the rotations: record an unfinished rotation beside the secret (custom_metadata), for every bastion', rules: [op('{kv_mount}/metadata/{kv_path}/+', 'patch')] },
   kvList: { why: 'the secrets under the folder', rules: [op('{kv_mount}/metadata/{kv_path}', 'list')] },
   readPolicy: { why: 'vault bootstrap: compare the stored policies', rules: [boot('sys/policies/acl/{policy}', 'read')] },
   writePolicy: { why: 'vault bootstrap: the read policy and the operator policy', rules: [boot('sys/policies/acl/{policy}', 'create', 'update')] },

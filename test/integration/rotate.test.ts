@@ -2,7 +2,8 @@
 // sshd hosts, the Vault test server, a real PostgreSQL and the RDS stand-in driven by the real AWS SDK.
 // Happy paths, a fault at each step of the database rotation (each leaves Vault's password opening the
 // database, or --resume completes it), a concurrent KV write, and a search for every secret in every output.
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { watchArgv, type ArgvWatch } from '../support/argv-watch.js'
@@ -212,7 +213,9 @@ describe('rotate-db-password: a failure at each step', () => {
       const run = await rotate(['--yes', '--json'])
       expect(run.code).toBe(7)
       const j = json(run)
-      expect(j).toMatchObject({ status: 'rolled-back', versions: { from: before.version, to: before.version + 1, rollback: before.version + 2 }, restart: { hosts: [] } })
+      expect(j).toMatchObject({ status: 'rolled-back', versions: { from: before.version, to: before.version + 1, rollback: before.version + 2 }, owed: [] })
+      // every host was locked before the change and released unrestarted
+      expect(j.restart.hosts.map((h) => [h.host, h.status])).toEqual([['host1', 'skipped'], ['host2', 'skipped'], ['host3', 'skipped']])
       expect(j.steps.find((x) => x.step === 4)).toMatchObject({ status: 'failed', detail: expect.stringContaining('cannot be modified in its current state') })
       expect(j.steps.find((x) => x.step === 7)).toMatchObject({ status: 'done', detail: `wrote version ${before.version}'s data back as version ${before.version + 2}: Vault holds the previous password again; the database accepts it` })
       expect(j.error?.message).toContain(`Vault was rolled back: version ${before.version + 2} holds the previous password again`)
@@ -519,13 +522,73 @@ describe('authctl rotate-secret-key', () => {
     const agents = [0, 1, 2].map((i) => startedAt(r, i))
     r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_000, { method: 'PATCH', count: 1 })
     const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes', '--json'])
-    await until(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH'), 'the patch')
+    await until(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the patch')
     await vaultWrite(CONFIG_KEY, before.data)
     const run = await cli.done
     expect(run.code).toBe(6)
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'VaultError', message: `secret/${CONFIG_KEY} changed after it was read at version ${before.version} (check-and-set failed): nothing was changed`, exitCode: 6 } })
     expect(kv(r, CONFIG_KEY).data).toEqual(before.data)
     expect([0, 1, 2].map((i) => startedAt(r, i))).toEqual(agents)
+  })
+})
+
+describe('rotate-secret-key: one transaction, journaled on the bastion and in Vault', () => {
+  const rotateKey = (args: string[], env = r.env) => runCli(['rotate-secret-key', ...conn(r), ...args], env, 180_000)
+
+  it('one host unreachable: Vault keeps the key, no host restarts, exit 4, and the hint names --max-fail 1 and --resume', async () => {
+    const before = kv(r, CONFIG_KEY)
+    const agents = [0, 2].map((i) => startedAt(r, i))
+    await r.bed.stopHost('host3')
+    let run
+    try {
+      run = await rotateKey(['--yes', '--json'])
+    } finally {
+      await r.bed.startHost('host3')
+    }
+    expect(run.code, run.stdout + run.stderr).toBe(4)
+    const j = JSON.parse(run.stdout) as { status: string; error?: { message: string; hint?: string } }
+    expect(j.status).toBe('aborted')
+    expect(j.error?.message).toMatch(/host3 unreachable/)
+    expect(j.error?.hint).toContain('authctl rotate-secret-key --max-fail 1')
+    expect(kv(r, CONFIG_KEY)).toMatchObject({ version: before.version, data: before.data })
+    expect([0, 2].map((i) => startedAt(r, i))).toEqual(agents)
+  })
+
+  it('killed after the Vault write: another bastion sees it (status, setup), and --resume there restarts every host at once', async () => {
+    const before = kv(r, CONFIG_KEY)
+    r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_500, { method: 'PATCH', count: 1 })
+    const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes'])
+    const file = join(r.home, '.local/state/authctl/rotations/rotate-secret-key.json')
+    await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"step": "vault-write"') && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the journaled patch')
+    cli.child.kill('SIGKILL')
+    await cli.done
+    await until(() => kv(r, CONFIG_KEY).version === before.version + 1, 'the patch to land')
+    const written = kv(r, CONFIG_KEY).data.secret_key!
+    // the record beside the secret, as any Vault client reads it: names, steps and versions, no value
+    const meta = r.vault.state.kv.get(CONFIG_KEY)
+    const record = Object.entries(meta?.customMetadata ?? {}).filter(([k]) => k.startsWith('authctl-rotation.')).map(([, v]) => v).join('')
+    expect(JSON.parse(record)).toMatchObject({ kind: 'rotate-secret-key', step: 'vault-write', fromVersion: before.version, toVersion: null })
+    expect(record).not.toContain(written)
+
+    const other = { ...r.env, HOME: await mkdtemp(join(tmpdir(), 'authctl-bastion-b-')) }
+    const status = await runCli(['status', ...conn(r)], other)
+    expect(status.code).toBe(2)
+    expect(status.stdout).toContain('unfinished rotation: rotate-secret-key started')
+    expect(status.stdout).toContain('finish it with: authctl rotate-secret-key --resume')
+    // the killed run still holds the locks (it died with them): the operator clears them, as the hint says
+    const locked = await rotateKey(['--resume', '--yes'], other)
+    expect(locked.code, locked.stderr).toBe(3)
+    expect((await runCli(['lock', 'release', ...conn(r), '--yes'], other)).code).toBe(0)
+    const setup = await runCli(['setup', ...conn(r), '--check'], other)
+    expect(setup.stderr).toContain('Warning: unfinished rotation: rotate-secret-key started')
+    const resumed = await rotateKey(['--resume', '--yes', '--json'], other)
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'rotated', resumed: true, versions: { from: before.version, to: before.version + 1 }, owed: [] })
+    expect(kv(r, CONFIG_KEY).version).toBe(before.version + 1)
+    for (const i of [0, 1, 2]) expect(await renderedEnv(r, i)).toContain(`AUTHENTIK_SECRET_KEY='${written}'`)
+    // the first bastion learns from Vault that it is finished
+    const back = await runCli(['status', ...conn(r)], r.env)
+    expect(back.stdout).not.toContain('unfinished rotation')
   })
 })
 

@@ -12,7 +12,8 @@ import { startPostgres, type Postgres } from '../../support/postgres.js'
 import { awsTestEnv } from '../../support/rds-server/aws-env.js'
 import { startRdsServer, type RdsServer } from '../../support/rds-server/index.js'
 import { repoRoot, startTestbed, type Testbed } from '../../support/testbed/index.js'
-import { seedRunbook } from '../../support/vault-server/seed.js'
+import { OPERATOR_POLICY_NAME, READ_POLICY_NAME, seedRunbook } from '../../support/vault-server/seed.js'
+import { operatorPolicyHcl } from '../../../src/vault/operator-policy.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { asAdmin } from './db-bed.js'
 import { allOutputs, runCli, type CliRun } from './cli.js'
@@ -50,6 +51,10 @@ export async function startRotationBed(): Promise<RotationBed> {
   const { operatorToken } = await seedRunbook(vault.addr, vault.rootToken, {
     secrets: { pg_host: '127.0.0.1', pg_port: String(postgres.port), pg_user: 'authentik', pg_name: 'authentik', pg_password: FIRST_PASSWORD, secret_key: FIRST_KEY },
   })
+  // the operator policy as `authctl vault bootstrap` writes it (the runbook's lacks the rotation record's patch)
+  const policy = operatorPolicyHcl({ approleMount: 'approle', role: 'authentik', kvMount: 'secret', kvPath: 'cwiq/shared/authentik', policies: [READ_POLICY_NAME, OPERATOR_POLICY_NAME] })
+  const put = await fetch(`${vault.addr}/v1/sys/policies/acl/${OPERATOR_POLICY_NAME}`, { method: 'PUT', headers: { 'X-Vault-Token': vault.rootToken }, body: JSON.stringify({ policy }) })
+  if (!put.ok) throw new Error(`writing the operator policy: ${put.status}`)
   const rds = await startRdsServer({ keys: [AWS_KEY] })
   rds.instances.add({ id: INSTANCE, masterUsername: 'authentik', address: '127.0.0.1', port: postgres.port, admin: { connectionString: postgres.connectionString }, applyAfterMs: 300 })
   const home = await mkdtemp(join(tmpdir(), 'authctl-rot-home-'))

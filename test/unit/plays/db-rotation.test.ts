@@ -10,7 +10,7 @@ import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
 import { runDbRotation } from '../../../src/plays/db-rotation.js'
 import type { DbRotationOptions, DbRotationPorts } from '../../../src/plays/db-rotation-types.js'
-import { newJournal, type JournalStep, type RotationJournal } from '../../../src/plays/rotation-journal.js'
+import { newJournal, type JournalStep, type DbJournal } from '../../../src/plays/rotation-journal.js'
 import type { KvEntry, KvMetadata } from '../../../src/vault/kv.js'
 
 const OLD = 'oldPasswordOldPassword0123456789'
@@ -66,11 +66,11 @@ function fakeDb(behaviour: { pendingForever?: boolean; waitError?: Error; master
 }
 
 // down: hosts the engine could not lock and read; abort: more of them than --max-fail allows
-function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promise<void>; journal?: RotationJournal; down?: string[]; abort?: boolean } = {}) {
+function setup(opts: { db?: Parameters<typeof fakeDb>[0]; confirm?: () => Promise<void>; journal?: DbJournal; down?: string[]; abort?: boolean } = {}) {
   const vault = fakeVault({ pg_host: 'db.internal', pg_user: 'authentik', pg_password: OLD, pg_name: 'authentik', pg_port: '5432' })
   const { db, checkLogin, changer } = fakeDb(opts.db)
   const saved: JournalStep[] = []
-  let stored: RotationJournal | null = opts.journal ?? null
+  let stored: DbJournal | null = opts.journal ?? null
   const restarts: string[][] = []
   const p: DbRotationPorts = {
     vault, checkLogin, changer: () => changer, route: async () => undefined,

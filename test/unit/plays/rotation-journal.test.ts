@@ -43,7 +43,7 @@ describe('rotation journal', () => {
     await saveJournal(j, env)
     expect(await unfinishedRotations(env)).toEqual([{
       kind: 'rotate-db-password', journal: journalPath('rotate-db-password', env), startedAt: '2026-01-01T00:00:00.000Z', who: 'op@bastion',
-      step: 'vault-write', fromVersion: 4, toVersion: null, resume: 'authctl rotate-db-password --resume',
+      step: 'vault-write', fromVersion: 4, toVersion: null, owed: [], source: 'journal', resume: 'authctl rotate-db-password --resume',
     }])
     for (const step of ['done', 'rolled-back', 'aborted'] as const) {
       markStep(j, step, 'over', new Date())

@@ -55,6 +55,7 @@ const DRIVE: Record<VaultCallName, (c: VaultClient, d: Drive) => Promise<unknown
   kvRead: (c) => c.kvRead('secret', DB),
   kvPatch: async (c) => c.kvPatch('secret', DB, { pg_host: 'h3' }, 2),
   kvMetadata: (c) => c.kvMetadata('secret', DB),
+  kvPatchMetadata: (c) => c.kvPatchMetadata('secret', DB, { 'authctl-rotation.0': '{}' }),
   kvList: (c) => c.kvList('secret', 'cwiq/shared/authentik'),
   // last: it revokes the token the call is made with
   revokeSelf: (c) => c.revokeSelf(),
@@ -92,7 +93,7 @@ describe('the table', () => {
       ['auth/approle/role/+/secret-id-accessor/lookup', 'update'],
       ['auth/approle/role/+/secret-id-accessor/destroy', 'update'],
       ['secret/data/cwiq/shared/authentik/+', 'create,read,update,patch'],
-      ['secret/metadata/cwiq/shared/authentik/+', 'read'],
+      ['secret/metadata/cwiq/shared/authentik/+', 'read,patch'],
       ['secret/metadata/cwiq/shared/authentik', 'list'],
     ])
     expect(operatorPolicyHcl(V)).not.toMatch(/\*|sys\/|sudo|delete/)
