@@ -1,11 +1,13 @@
 // The SQL path against a real PostgreSQL: ALTER ROLE with a verifier computed by authctl (honouring the
 // server's password_encryption), directly and through an SSH tunnel via a real test bed host, and its faults.
 import { createHash, randomBytes } from 'node:crypto'
+import { connect as tcpConnect, createServer, type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
 import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
+import { connectPg } from '../../src/db/pg-connect.js'
 import { scramVerifier } from '../../src/db/password-verifier.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
 import { changeNotApplied } from '../../src/plays/db-rotation-decide.js'
@@ -237,5 +239,41 @@ describe('SQL password change through an SSH tunnel via a test bed host', () => 
     const endpoint: DbEndpoint = { ...direct, port: 9, via: viaHost(remote) }
     const error = await verifyLogin(endpoint, { user: 'x', password: new Secret('y') }).catch((e: unknown) => e)
     expect(error).toMatchObject({ reason: 'unreachable', message: expect.stringMatching(/cannot log in as x@127\.0\.0\.1:9\/postgres via host1: host1: cannot open a tunnel to 127\.0\.0\.1:9/) })
+  })
+})
+
+describe('the --via route bounded in time', () => {
+  it('a route that goes silent mid-session is cut after the idle bound, with an error naming the host', async () => {
+    // a TCP relay in front of the real PostgreSQL that can stop relaying (the far end of an SSH tunnel vanishing)
+    let frozen = false
+    const sockets: Socket[] = []
+    const relay = createServer((client) => {
+      const upstream = tcpConnect(postgres.port, '127.0.0.1')
+      sockets.push(client, upstream)
+      client.on('data', (chunk) => void (frozen || upstream.write(chunk)))
+      upstream.on('data', (chunk) => void (frozen || client.write(chunk)))
+      client.on('error', () => undefined).on('close', () => upstream.destroy())
+      upstream.on('error', () => undefined).on('close', () => client.destroy())
+    })
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    const relayPort = (relay.address() as AddressInfo).port
+    const via = { name: 'stall-host', open: async (): Promise<Duplex> => tcpConnect(relayPort, '127.0.0.1') }
+    const endpoint: DbEndpoint = { ...direct, via, idleTimeoutMs: 500 }
+    try {
+      const client = await connectPg(endpoint, { user: postgres.user, password: new Secret(postgres.password) })
+      try {
+        expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+        frozen = true
+        const started = Date.now()
+        const error = await client.query('SELECT 2').catch((e: unknown) => e)
+        expect(Date.now() - started).toBeLessThan(3_000)
+        expect((error as Error).message).toBe(`stall-host: the tunnel to 127.0.0.1:${postgres.port} carried nothing for 0.5 s: the database or the route through stall-host stopped answering`)
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    } finally {
+      sockets.forEach((socket) => socket.destroy())
+      await new Promise((resolve) => relay.close(resolve))
+    }
   })
 })
