@@ -62,8 +62,9 @@ export class DatabaseError extends AuthctlError {
 }
 
 // The kinds of DatabaseError: a refused login, no route or TLS failure, a busy instance, a refused
-// request, or a change that was not applied within its bound.
-export type DatabaseFailure = 'login-refused' | 'unreachable' | 'tls' | 'state' | 'refused' | 'timeout'
+// request, a change that was not applied within its bound, or an answer that does not say whether the
+// change was taken (RDS 5xx, throttling, an error it does not document).
+export type DatabaseFailure = 'login-refused' | 'unreachable' | 'tls' | 'state' | 'refused' | 'timeout' | 'unknown'
 
 // Another run holds the deploy lock on a host.
 export class LockHeldError extends AuthctlError {

@@ -25,7 +25,9 @@ export interface DbEndpoint {
   // PEM of the CA(s) that sign the server certificate, for verify-full (RDS: the global bundle).
   ca?: string
   via?: DbVia
+  // Bounds on reaching it (pg's connect timeout) and, through a --via tunnel, on a route that goes silent.
   connectTimeoutMs?: number
+  idleTimeoutMs?: number
 }
 
 // A login to the database; the password never leaves its Secret except into the wire protocol.

@@ -10,6 +10,8 @@ import { pgFailure } from './pg-error.js'
 import { TunnelSocket } from './tunnel-socket.js'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+// Longer than the change's statement_timeout (sql-changer.ts), which a healthy server answers within.
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 
 // pg's `ssl` option for an sslmode: prefer and require encrypt without checking the certificate, verify-ca
 // checks the chain but not the name (libpq's meanings).
@@ -49,7 +51,7 @@ async function connectOnce(endpoint: DbEndpoint, login: DbLogin, signal?: AbortS
     ssl: sslOption(endpoint),
     application_name: 'authctl',
     connectionTimeoutMillis: endpoint.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    stream: () => (stream = via === undefined ? new Socket() : new TunnelSocket(via.open)),
+    stream: () => (stream = via === undefined ? new Socket() : new TunnelSocket(via.open, { name: via.name, idleTimeoutMs: endpoint.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS })),
   })
   // A connection lost later (server restart) must not crash the process; the next query reports it.
   client.on('error', () => undefined)

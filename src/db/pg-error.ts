@@ -27,6 +27,7 @@ const HINTS: Record<DatabaseFailure, string> = {
   refused: 'The database refused the statement: the login needs to be the role itself, a superuser or a CREATEROLE role.',
   state: 'Wait until the database is available, then retry.',
   timeout: 'The change was not confirmed in time; check the database, then retry.',
+  unknown: 'Whether the change was taken is unknown: authctl checks which password the database accepts and whether RDS is applying one before it rolls anything back.',
 }
 
 // The DatabaseError for a failure while doing `what` (e.g. "log in") on endpoint as user.

@@ -31,6 +31,19 @@ export function alterRolePasswordSql(escaper: SqlEscaper, role: string, verifier
   return `ALTER ROLE ${escaper.escapeIdentifier(role)} PASSWORD ${escaper.escapeLiteral(verifier)}`
 }
 
+// Server-side bounds on the change: lock_timeout ends a wait for a lock another session holds on the role,
+// statement_timeout a statement that runs too long; either rolls the transaction back.
+export interface StatementBounds {
+  lockTimeoutMs: number
+  statementTimeoutMs: number
+}
+
+// The change as one transaction with its bounds set first (SET LOCAL: they end with it), sent as one query.
+export function boundedAlterRoleSql(escaper: SqlEscaper, role: string, verifier: string, bounds: StatementBounds): string {
+  const ms = (value: number): number => Math.max(1, Math.round(value))
+  return ['BEGIN', `SET LOCAL lock_timeout = ${ms(bounds.lockTimeoutMs)}`, `SET LOCAL statement_timeout = ${ms(bounds.statementTimeoutMs)}`, alterRolePasswordSql(escaper, role, verifier), 'COMMIT'].join('; ')
+}
+
 // The login check's one query: who we are, the server version, and whether the session is encrypted.
 export const LOGIN_INFO_SQL =
   'SELECT current_user AS login, current_setting(\'server_version\') AS version, COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS tls'

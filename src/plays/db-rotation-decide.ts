@@ -37,8 +37,9 @@ export function decideOnResume(facts: DbFacts): ResumeDecision {
   return 'stuck'
 }
 
-// Whether a failed changePassword provably changed nothing: refused by RDS or PostgreSQL with an answer,
-// a bad input, or a login or TLS failure before any statement. A lost connection or timeout may have applied it.
+// Whether a failed changePassword provably changed nothing: a documented refusal by RDS or PostgreSQL
+// (reasons state, refused), a bad input, or a login or TLS failure before any statement. A lost connection,
+// a timeout, an RDS 5xx, throttling or an error RDS does not document (reason unknown) may have applied it.
 export function changeNotApplied(error: unknown): boolean {
   if (error instanceof InterruptedError) return false
   if (error instanceof ConfigError) return true

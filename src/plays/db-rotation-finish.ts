@@ -210,7 +210,7 @@ function leave(run: RotationRun, cause: Error, facts: DbFacts | undefined): fals
   const state = facts === undefined ? '' : `; ${describeFacts(facts)}`
   result.error = {
     message: `${cause.message}. The rotation is unfinished: Vault version ${journal.toVersion} holds the new password${state}`,
-    hint: `Do not restart the hosts until it is finished. Run authctl rotate-db-password --resume once ${facts?.pending === true ? 'RDS has applied the change' : 'the database answers'}: it reads the new password back from Vault and finishes or rolls back (journal: ${run.p.journal.path}).`,
+    hint: `Do not restart the hosts until it is finished. Run authctl rotate-db-password --resume once ${facts?.pending === true ? 'RDS has applied the change' : facts?.pending === null ? 'RDS and the database answer' : 'the database answers'}: it reads the new password back from Vault and finishes or rolls back (journal: ${run.p.journal.path}).`,
   }
   result.exitCode = exitCodeOf(cause)
   return false

@@ -53,7 +53,7 @@ export async function rotateDbPasswordCommand(input: RotateDbPasswordInput): Pro
         return viaHost(remote)
       },
       changer: (spec, endpoint, login): DbPasswordChanger => spec.method === 'rds'
-        ? new RdsPasswordChanger({ instanceId: spec.instanceId, ...(spec.awsProfile === undefined ? {} : { profile: spec.awsProfile }) })
+        ? new RdsPasswordChanger({ instanceId: spec.instanceId, settleTimeoutMs: input.applyTimeoutMs, ...(spec.awsProfile === undefined ? {} : { profile: spec.awsProfile }) })
         : new SqlPasswordChanger({ endpoint, login }),
       journal: journalStore(COMMAND, { mount: vars.vaultKvMount, key, display }, { vault: ports.vault, reporter: session.reporter, env }),
     }

@@ -2,7 +2,7 @@
 // AWS_ENDPOINT_URL_RDS), the password applied to a real PostgreSQL, and real logins before and after.
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ApplyProgress, DbEndpoint } from '../../src/db/db-types.js'
 import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
 import { RdsPasswordChanger } from '../../src/db/rds-changer.js'
@@ -36,12 +36,14 @@ function instance(id: string, masterUsername: string, faults = {}): Parameters<R
 
 beforeAll(async () => {
   postgres = await startPostgres()
-  for (const role of ['authentik', 'busy_user', 'stuck_user', 'managed_user']) await createRole(role)
+  for (const role of ['authentik', 'busy_user', 'stuck_user', 'managed_user', 'lost_user', 'failing_user']) await createRole(role)
   rds = await startRdsServer({ keys: [KEY] })
   rds.instances.add(instance(ID, 'authentik'))
   rds.instances.add(instance('busy-db', 'busy_user', { failModify: true }))
   rds.instances.add(instance('stuck-db', 'stuck_user', { stuck: true }))
   rds.instances.add(instance('managed-db', 'managed_user', { managedPassword: true }))
+  rds.instances.add(instance('lost-db', 'lost_user'))
+  rds.instances.add(instance('failing-db', 'failing_user'))
   restoreEnv = setEnv(await awsTestEnv(rds.url, [
     { name: 'shared-services', key: KEY, region: 'us-west-2' },
     { name: 'unknown-key', key: { accessKeyId: 'AKIANOTKNOWN0000000', secretAccessKey: KEY.secretAccessKey }, region: 'us-west-2' },
@@ -57,7 +59,7 @@ afterAll(async () => {
   await postgres?.stop()
 })
 
-const changer = (instanceId: string, profile = 'shared-services'): RdsPasswordChanger => new RdsPasswordChanger({ instanceId, profile })
+const changer = (instanceId: string, profile = 'shared-services'): RdsPasswordChanger => new RdsPasswordChanger({ instanceId, profile, settleIntervalMs: 100, settleTimeoutMs: 10_000 })
 const login = (user: string, password = passwords.get(user) as Secret) => ({ user, password })
 
 describe('RDS password change with the real SDK', () => {
@@ -157,5 +159,63 @@ describe('RDS credentials and reachability', () => {
     } finally {
       restore()
     }
+  })
+})
+
+describe('RDS API faults with the real SDK', () => {
+  afterEach(() => rds.clearFaults())
+  const modifies = (id: string) => rds.requests.filter((q) => q.action === 'ModifyDBInstance' && q.params.DBInstanceIdentifier === id)
+
+  it('ModifyDBInstance taken but its answer lost: the SDK\'s retry is refused as busy, authctl sees the change pending and goes on', async () => {
+    const next = fresh()
+    rds.failNext({ action: 'ModifyDBInstance', kind: 'cut', afterProcessing: true })
+    const lost = changer('lost-db')
+    await lost.changePassword(next)
+    await lost.waitApplied({ intervalMs: 100, timeoutMs: 10_000 })
+    await lost.close()
+    // the first attempt was cut after RDS took it; the retry found it pending
+    expect(modifies('lost-db').map((q) => q.status)).toEqual([0, 400])
+    expect((await verifyLogin(endpoint, login('lost_user', next))).user).toBe('lost_user')
+    expect((await checkLogin(endpoint, login('lost_user'))).ok).toBe(false)
+    passwords.set('lost_user', next)
+  })
+
+  it.each([
+    ['internal-error', 500, /failed with HTTP 500 \(InternalFailure\)/],
+    ['throttling', 400, /throttled ModifyDBInstance for failing-db \(Throttling\): Rate exceeded/],
+    ['cut', 0, /cannot reach the RDS API for failing-db/],
+  ] as const)('%s on every attempt, nothing taken: an unknown outcome after looking at the instance; the old password still works', async (kind, status, message) => {
+    const before = modifies('failing-db').length
+    rds.failNext({ action: 'ModifyDBInstance', kind, count: 10 })
+    const error = await changer('failing-db').changePassword(fresh()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DatabaseError)
+    expect(error).toMatchObject({ reason: 'unknown', exitCode: 7 })
+    expect((error as Error).message).toMatch(message)
+    expect((error as Error).message).toMatch(/RDS shows no master password change pending on failing-db \(available\)/)
+    // the SDK's own three attempts, each answered with the fault
+    expect(modifies('failing-db').slice(before).map((q) => q.status)).toEqual([status, status, status])
+    expect((await checkLogin(endpoint, login('failing_user'))).ok).toBe(true)
+  })
+
+  it('a 500 after RDS took the change: the change is seen pending and applied', async () => {
+    const next = fresh()
+    rds.failNext({ action: 'ModifyDBInstance', kind: 'internal-error', afterProcessing: true })
+    const failing = changer('failing-db')
+    await failing.changePassword(next)
+    await failing.waitApplied({ intervalMs: 100, timeoutMs: 10_000 })
+    await failing.close()
+    expect((await verifyLogin(endpoint, login('failing_user', next))).user).toBe('failing_user')
+    passwords.set('failing_user', next)
+  })
+
+  it('RDS answers nothing useful (the modify cut, every describe a 500): unknown within the bound, never "not applied"', async () => {
+    rds.failNext({ action: 'ModifyDBInstance', kind: 'cut', afterProcessing: true })
+    rds.failNext({ action: 'DescribeDBInstances', kind: 'internal-error', count: 1_000 })
+    const error = await new RdsPasswordChanger({ instanceId: 'failing-db', profile: 'shared-services', settleIntervalMs: 100, settleTimeoutMs: 1_500 }).changePassword(fresh()).catch((e: unknown) => e)
+    expect(error).toMatchObject({ reason: 'unknown', message: expect.stringMatching(/whether RDS took the change could not be told within 2 s \(DescribeDBInstances: RDS DescribeDBInstances for failing-db failed with HTTP 500/) })
+    rds.clearFaults()
+    // RDS did take it: once it answers again the change shows as pending
+    await changer('failing-db').waitApplied({ intervalMs: 100, timeoutMs: 10_000 })
+    expect((await checkLogin(endpoint, login('failing_user'))).ok).toBe(false)
   })
 })

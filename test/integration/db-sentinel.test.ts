@@ -101,7 +101,7 @@ it('the sentinel password appears in no error, output, argv, server log, host lo
   expect(watch.samples()).toBeGreaterThan(3)
   expect([...watch.seen()].some((line) => line.includes('postgres'))).toBe(true)
   expect(hits).toEqual([])
-  expect(postgres.serverLog()).toMatch(/statement: ALTER ROLE "authentik" PASSWORD 'SCRAM-SHA-256\$/)
+  expect(postgres.serverLog()).toMatch(/statement: BEGIN; SET LOCAL lock_timeout = \d+; SET LOCAL statement_timeout = \d+; ALTER ROLE "authentik" PASSWORD 'SCRAM-SHA-256\$/)
   expect(postgres.serverLog()).not.toContain('SENTINELpw')
   expect(await readFile(dbBed.bed.hosts[0]!.commandLog, 'utf8').catch(() => '')).not.toContain('SENTINELpw')
   expect(JSON.stringify(rds.requests)).not.toContain('SENTINELpw')

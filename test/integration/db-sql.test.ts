@@ -1,13 +1,16 @@
 // The SQL path against a real PostgreSQL: ALTER ROLE with a verifier computed by authctl (honouring the
 // server's password_encryption), directly and through an SSH tunnel via a real test bed host, and its faults.
 import { createHash, randomBytes } from 'node:crypto'
+import { connect as tcpConnect, createServer, type AddressInfo, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type pg from 'pg'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
 import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
+import { connectPg } from '../../src/db/pg-connect.js'
 import { scramVerifier } from '../../src/db/password-verifier.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
+import { changeNotApplied } from '../../src/plays/db-rotation-decide.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { ConfigError, DatabaseError, InterruptedError } from '../../src/errors.js'
 import { Secret } from '../../src/output/secret.js'
@@ -112,6 +115,98 @@ describe('SQL password change, direct', () => {
   })
 })
 
+// Another session holding a lock on the role (an open transaction that altered it), as a migration or an
+// operator's forgotten psql session would; release() rolls that transaction back.
+async function holdRoleLock(role: string): Promise<{ release(): Promise<void> }> {
+  const other = new pg.Client({ connectionString: postgres.connectionString })
+  await other.connect()
+  await other.query('BEGIN')
+  await other.query(`ALTER ROLE ${other.escapeIdentifier(role)} CONNECTION LIMIT 7`)
+  let released = false
+  return { release: async () => {
+    if (released) return
+    released = true
+    await other.query('ROLLBACK')
+    await other.end()
+  } }
+}
+
+// ALTER ROLE statements the server is running now (waiting for a lock included).
+const runningAlters = (role: string): Promise<number> =>
+  admin(async (c) => Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE state = \'active\' AND pid <> pg_backend_pid() AND query LIKE $1', [`%ALTER ROLE "${role}"%`])).rows[0]?.n))
+
+describe('SQL password change: bounded waits and Ctrl-C', () => {
+  it('a lock held by another session: lock_timeout ends the wait with a clear error that counts as not applied', async () => {
+    const login = await createRole('lock_wait')
+    const lock = await holdRoleLock('lock_wait')
+    // a safety net for a change that would wait for ever: the lock goes after 5 s whatever happens
+    const safety = setTimeout(() => void lock.release(), 5_000)
+    try {
+      const started = Date.now()
+      const error = await new SqlPasswordChanger({ endpoint: direct, login, bounds: { lockTimeoutMs: 400, statementTimeoutMs: 20_000 } }).changePassword(fresh()).catch((e: unknown) => e)
+      expect(Date.now() - started).toBeLessThan(4_000)
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect(error).toMatchObject({ reason: 'state', exitCode: 7, message: `ALTER ROLE lock_wait on lock_wait@127.0.0.1:${postgres.port}/postgres waited more than 0.4 s (lock_timeout) for a lock another session holds on the role; it was rolled back, nothing was changed` })
+      expect((error as DatabaseError).hint).toContain('pg_stat_activity')
+      expect(changeNotApplied(error)).toBe(true)
+    } finally {
+      clearTimeout(safety)
+      await lock.release()
+    }
+    expect((await checkLogin(direct, login)).ok).toBe(true)
+  })
+
+  it('statement_timeout bounds the statement when the lock wait may be longer', async () => {
+    const login = await createRole('stmt_wait')
+    const lock = await holdRoleLock('stmt_wait')
+    const safety = setTimeout(() => void lock.release(), 5_000)
+    try {
+      const error = await new SqlPasswordChanger({ endpoint: direct, login, bounds: { lockTimeoutMs: 20_000, statementTimeoutMs: 400 } }).changePassword(fresh()).catch((e: unknown) => e)
+      expect(error).toMatchObject({ reason: 'state', message: expect.stringMatching(/ALTER ROLE stmt_wait on .* ran longer than 0\.4 s \(statement_timeout\); it was rolled back, nothing was changed$/) })
+    } finally {
+      clearTimeout(safety)
+      await lock.release()
+    }
+    expect((await checkLogin(direct, login)).ok).toBe(true)
+  })
+
+  it.each([['direct'], ['through the --via tunnel']])('Ctrl-C while ALTER ROLE waits (%s): the server cancels it, and the role does not change once the lock is free', async (route) => {
+    const role = route === 'direct' ? 'cancel_direct' : 'cancel_tunnel'
+    const login = await createRole(role)
+    const endpoint: DbEndpoint = route === 'direct' ? direct : { ...direct, via: viaHost(remote) }
+    const next = fresh()
+    const lock = await holdRoleLock(role)
+    const safety = setTimeout(() => void lock.release(), 6_000)
+    const controller = new AbortController()
+    try {
+      const change = new SqlPasswordChanger({ endpoint, login, bounds: { lockTimeoutMs: 30_000, statementTimeoutMs: 30_000 } }).changePassword(next, controller.signal).catch((e: unknown) => e)
+      await until(async () => (await runningAlters(role)) === 1)
+      const started = Date.now()
+      controller.abort()
+      const error = await change
+      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(error).toBeInstanceOf(InterruptedError)
+      expect((error as Error).message).toBe(`interrupted: ALTER ROLE ${role} was cancelled and rolled back; the password was not changed`)
+      // what closing the connection would not have done: the server is no longer running it
+      expect(await runningAlters(role)).toBe(0)
+    } finally {
+      clearTimeout(safety)
+      await lock.release()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect((await checkLogin(direct, login)).ok).toBe(true)
+    expect((await checkLogin(direct, { user: role, password: next })).ok).toBe(false)
+  })
+})
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 describe('SQL password change through an SSH tunnel via a test bed host', () => {
   // Counts the bytes that go through the tunnel, so the test knows pg used it.
   function countingVia(): { via: ReturnType<typeof viaHost>; bytes: () => number } {
@@ -144,5 +239,41 @@ describe('SQL password change through an SSH tunnel via a test bed host', () => 
     const endpoint: DbEndpoint = { ...direct, port: 9, via: viaHost(remote) }
     const error = await verifyLogin(endpoint, { user: 'x', password: new Secret('y') }).catch((e: unknown) => e)
     expect(error).toMatchObject({ reason: 'unreachable', message: expect.stringMatching(/cannot log in as x@127\.0\.0\.1:9\/postgres via host1: host1: cannot open a tunnel to 127\.0\.0\.1:9/) })
+  })
+})
+
+describe('the --via route bounded in time', () => {
+  it('a route that goes silent mid-session is cut after the idle bound, with an error naming the host', async () => {
+    // a TCP relay in front of the real PostgreSQL that can stop relaying (the far end of an SSH tunnel vanishing)
+    let frozen = false
+    const sockets: Socket[] = []
+    const relay = createServer((client) => {
+      const upstream = tcpConnect(postgres.port, '127.0.0.1')
+      sockets.push(client, upstream)
+      client.on('data', (chunk) => void (frozen || upstream.write(chunk)))
+      upstream.on('data', (chunk) => void (frozen || client.write(chunk)))
+      client.on('error', () => undefined).on('close', () => upstream.destroy())
+      upstream.on('error', () => undefined).on('close', () => client.destroy())
+    })
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    const relayPort = (relay.address() as AddressInfo).port
+    const via = { name: 'stall-host', open: async (): Promise<Duplex> => tcpConnect(relayPort, '127.0.0.1') }
+    const endpoint: DbEndpoint = { ...direct, via, idleTimeoutMs: 500 }
+    try {
+      const client = await connectPg(endpoint, { user: postgres.user, password: new Secret(postgres.password) })
+      try {
+        expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+        frozen = true
+        const started = Date.now()
+        const error = await client.query('SELECT 2').catch((e: unknown) => e)
+        expect(Date.now() - started).toBeLessThan(3_000)
+        expect((error as Error).message).toBe(`stall-host: the tunnel to 127.0.0.1:${postgres.port} carried nothing for 0.5 s: the database or the route through stall-host stopped answering`)
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    } finally {
+      sockets.forEach((socket) => socket.destroy())
+      await new Promise((resolve) => relay.close(resolve))
+    }
   })
 })

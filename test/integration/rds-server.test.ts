@@ -64,3 +64,28 @@ describe('RDS stand-in request checks', () => {
     expect(rds.requests[0]).toMatchObject({ action: 'DescribeDBInstances', accessKeyId: KEY.accessKeyId, status: 200 })
   })
 })
+
+describe('RDS stand-in API faults', () => {
+  const replay = (): Promise<Response> => post(signed.headers, String(signed.body))
+  it('answers 500 InternalFailure (Type Receiver) and 400 Throttling for the armed count, then normally', async () => {
+    rds.failNext({ action: 'DescribeDBInstances', kind: 'internal-error' })
+    rds.failNext({ action: 'DescribeDBInstances', kind: 'throttling', count: 2 })
+    const first = await replay()
+    expect([first.status, await first.text()]).toEqual([500, expect.stringMatching(/<Type>Receiver<\/Type><Code>InternalFailure<\/Code>/)])
+    for (let i = 0; i < 2; i++) {
+      const throttled = await replay()
+      expect([throttled.status, await codeOf(throttled)]).toEqual([400, 'Throttling'])
+    }
+    expect((await replay()).status).toBe(200)
+  })
+
+  it('cuts the connection without an answer; clearFaults disarms what is armed (afterProcessing: db-rds.test.ts)', async () => {
+    rds.failNext({ action: 'DescribeDBInstances', kind: 'cut' })
+    await expect(replay()).rejects.toThrow()
+    expect(rds.requests.at(-1)).toMatchObject({ action: 'DescribeDBInstances', status: 0 })
+    rds.clearFaults()
+    rds.failNext({ action: 'DescribeDBInstances', kind: 'cut' })
+    rds.clearFaults()
+    expect((await replay()).status).toBe(200)
+  })
+})

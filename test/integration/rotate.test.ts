@@ -228,6 +228,48 @@ describe('rotate-db-password: a failure at each step', () => {
     expect((await journal(r))?.step).toBe('rolled-back')
   })
 
+  it('step 4: ModifyDBInstance taken but its answer lost: not rolled back; RDS is seen applying it and the rotation finishes', async () => {
+    const before = kv(r)
+    r.rds.failNext({ action: 'ModifyDBInstance', kind: 'cut', afterProcessing: true })
+    const run = await rotate(['--yes', '--json', '--no-restart']).finally(() => r.rds.clearFaults())
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(json(run)).toMatchObject({ status: 'rotated', versions: { from: before.version, to: before.version + 1, rollback: null } })
+    expect(kv(r).version).toBe(before.version + 1)
+    expect(await vaultOpensDatabase()).not.toBe(before.data.pg_password)
+    expect(await logsIn(r, before.data.pg_password!)).toBe(false)
+  })
+
+  it('step 4: RDS answers 500 after taking the change, then stops answering: Vault is not rolled back, the journal says --resume; --resume finishes', async () => {
+    const before = kv(r)
+    r.rds.failNext({ action: 'ModifyDBInstance', kind: 'internal-error', afterProcessing: true })
+    // from the modify on, every describe fails too
+    r.rds.instances.setHooks(INSTANCE, { onModify: async () => r.rds.failNext({ action: 'DescribeDBInstances', kind: 'internal-error', count: 1_000 }) })
+    let run
+    try {
+      run = await rotate(['--yes', '--json', '--no-restart', '--apply-timeout', '3s'])
+    } finally {
+      r.rds.instances.setHooks(INSTANCE, {})
+      r.rds.clearFaults()
+    }
+    expect(run.code, run.stdout + run.stderr).toBe(7)
+    const j = json(run)
+    expect(j).toMatchObject({ status: 'unfinished', versions: { from: before.version, to: before.version + 1, rollback: null } })
+    expect(j.steps.find((x) => x.step === 4)).toMatchObject({ status: 'failed', detail: expect.stringContaining('whether RDS took the change could not be told within 3 s') })
+    expect(j.steps.find((x) => x.step === 7)).toBeUndefined()
+    expect(j.error?.message).toContain('whether RDS is still applying a change is unknown')
+    expect(j.error?.hint).toContain('Run authctl rotate-db-password --resume once RDS and the database answer')
+    // Vault keeps the new password: RDS may apply it
+    expect(kv(r).version).toBe(before.version + 1)
+    expect(kv(r).data.pg_password).not.toBe(before.data.pg_password)
+    expect(await journal(r)).toMatchObject({ step: 'db-change', toVersion: before.version + 1, rollbackVersion: null })
+    expect(await unfinishedRotations(r.env)).toEqual([expect.objectContaining({ kind: 'rotate-db-password', step: 'db-change', resume: 'authctl rotate-db-password --resume' })])
+    const resumed = await rotate(['--resume', '--yes', '--json'])
+    expect(resumed.code, resumed.stdout).toBe(0)
+    expect(json(resumed)).toMatchObject({ status: 'rotated', resumed: true, versions: { from: before.version, to: before.version + 1, rollback: null } })
+    expect(await vaultOpensDatabase()).toBe(kv(r).at(before.version + 1)?.pg_password)
+    expect(await logsIn(r, before.data.pg_password!)).toBe(false)
+  })
+
   it('step 4: PostgreSQL goes down after the Vault write (--method sql): nothing reached it, Vault is rolled back', async () => {
     const before = kv(r)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 2_000, { method: 'POST', count: 1 })
@@ -252,7 +294,7 @@ describe('rotate-db-password: a failure at each step', () => {
     await r.postgres.up()
     expect(run.code).toBe(7)
     expect(json(run)).toMatchObject({ status: 'unfinished', versions: { to: before.version + 1, rollback: null } })
-    expect(json(run).error?.hint).toContain('Run authctl rotate-db-password --resume once the database answers')
+    expect(json(run).error?.hint).toContain('Run authctl rotate-db-password --resume once RDS and the database answer')
     expect(kv(r).version).toBe(before.version + 1)
     const resumed = await rotate(['--resume', '--yes', '--json'])
     expect(resumed.code, resumed.stdout).toBe(0)

@@ -15,10 +15,23 @@ export interface RdsRequest {
   status: number
 }
 
+// A failure of the API itself, for the next `count` requests of one action: HTTP 500 InternalFailure,
+// 400 Throttling, or the connection cut without an answer; `afterProcessing` handles the request first
+// (a ModifyDBInstance taken, its answer lost).
+export interface ApiFault {
+  action: 'ModifyDBInstance' | 'DescribeDBInstances'
+  kind: 'internal-error' | 'throttling' | 'cut'
+  afterProcessing?: boolean
+  count?: number
+}
+
 // A running stand-in: its URL (for AWS_ENDPOINT_URL_RDS), its instances, the request log, and stop().
 export interface RdsServer {
   url: string
   instances: Instances
+  // Arms an API fault; clearFaults() disarms them all.
+  failNext(fault: ApiFault): void
+  clearFaults(): void
   // Kept for assertions only; never printed (it would show what the SDK sent).
   requests: RdsRequest[]
   stop(): Promise<void>
@@ -51,6 +64,12 @@ export async function startRdsServer(options: { keys: AwsKey[]; instances?: Inst
   const instances = new Instances()
   for (const config of options.instances ?? []) instances.add(config)
   const requests: RdsRequest[] = []
+  let faults: Array<Required<ApiFault>> = []
+  const takeFault = (action: string): Required<ApiFault> | undefined => {
+    const fault = faults.find((f) => f.action === action && f.count > 0)
+    if (fault !== undefined) fault.count--
+    return fault
+  }
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req)
     const params = new URLSearchParams(body.toString('utf8'))
@@ -67,7 +86,15 @@ export async function startRdsServer(options: { keys: AwsKey[]; instances?: Inst
       return send(400, errorXml('InvalidAction', 'The Query API takes a form-encoded POST.'))
     }
     if (params.get('Version') !== '2014-10-31') return send(400, errorXml('InvalidParameterValue', 'Version must be 2014-10-31.'))
+    const fault = takeFault(entry.action)
     try {
+      if (fault?.afterProcessing) await answer(instances, entry.action, params).catch(() => undefined)
+      if (fault?.kind === 'cut') {
+        entry.status = 0
+        return void req.socket.destroy()
+      }
+      if (fault?.kind === 'internal-error') return send(500, errorXml('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 'Receiver'))
+      if (fault?.kind === 'throttling') return send(400, errorXml('Throttling', 'Rate exceeded'))
       send(200, await answer(instances, entry.action, params))
     } catch (error) {
       if (error instanceof RdsFault) return send(error.status, errorXml(error.code, error.message))
@@ -81,6 +108,8 @@ export async function startRdsServer(options: { keys: AwsKey[]; instances?: Inst
     url: `http://127.0.0.1:${port}`,
     instances,
     requests,
+    failNext: (fault) => void faults.push({ afterProcessing: false, count: 1, ...fault }),
+    clearFaults: () => void (faults = []),
     stop: () => new Promise((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())

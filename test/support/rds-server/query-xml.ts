@@ -21,7 +21,7 @@ export function resultXml(action: string, result: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>\n`
 }
 
-// An error response as RDS sends it (Type Sender for the caller's faults).
-export function errorXml(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${xmlText(code)}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>\n`
+// An error response as RDS sends it (Type Sender for the caller's faults, Receiver for the service's).
+export function errorXml(code: string, message: string, type: 'Sender' | 'Receiver' = 'Sender'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${xmlText(code)}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>\n`
 }

@@ -46,6 +46,7 @@ describe('changeNotApplied', () => {
     [new ConfigError('no credentials'), true],
     [new DatabaseError('reset', { reason: 'unreachable' }), false],
     [new DatabaseError('slow', { reason: 'timeout' }), false],
+    [new DatabaseError('RDS 500, throttled or undocumented', { reason: 'unknown' }), false],
     [new InterruptedError('Ctrl-C'), false],
     [new VaultError('?'), false],
     [new Error('bug'), false],
