@@ -10,7 +10,7 @@ import { changeNotApplied, decideAfterFailure, describeFacts, type Applied, type
 import { recordStep, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
 import type { EngineResult } from '../engine/run-play.js'
 import type { RestartHostResult } from './restart.js'
-import { lockFailure } from './rotation-hosts.js'
+import { lockFailure, owedWithReasons } from './rotation-hosts.js'
 import { markStep, type JournalStep, type DbJournal } from './rotation-journal.js'
 
 // One rotation in flight: the version it started from (what a rollback writes back), the new password
@@ -240,13 +240,13 @@ function notStarted(run: RotationRun, restarted: EngineResult<RestartHostResult>
   if (result.resumed) {
     result.error = {
       message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${run.journal.step}")`,
-      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${count} (they then still owe the restart).`,
+      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${count} (they then still owe the restart).`,
     }
   } else {
     result.status = 'aborted'
     result.error = {
       message: `${head}. Nothing was changed: Vault and the database keep the current password`,
-      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${count} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
+      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${count} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
     }
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
@@ -266,10 +266,10 @@ async function settleRestart(run: RotationRun, todo: readonly string[], restarte
     result.status = 'rotated'
     return
   }
-  recordStep(result, p.reporter, 6, 'failed', `${owed.join(', ')} not restarted healthy`)
+  recordStep(result, p.reporter, 6, 'failed', `still to restart: ${owedWithReasons(owed, restarted.hosts)}`)
   await journalStep(run, 'propagate', `${owed.join(', ')} still to restart`)
   result.error = {
-    message: `Vault and the database hold the new password, but ${owed.join(', ')} ${owed.length === 1 ? 'was' : 'were'} not restarted healthy and may still use the previous one, which the database refuses for new connections`,
+    message: `Vault and the database hold the new password, but ${owedWithReasons(owed, restarted.hosts)} ${owed.length === 1 ? 'was' : 'were'} not restarted and may still use the previous one, which the database refuses for new connections`,
     hint: `Fix those hosts (see the recap), then run authctl rotate-db-password --resume: it restarts only ${owed.join(', ')} (or: authctl restart -l ${owed.join(',')}).`,
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed

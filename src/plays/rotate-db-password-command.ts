@@ -77,6 +77,7 @@ export function formatDbRotation(r: DbRotationResult): string {
   if (r.target !== '') lines.push(`  ${r.target}${r.via !== null && r.method === 'rds' ? `; logins via ${r.via}` : ''}`)
   for (const s of r.steps) lines.push(`  ${s.step}. ${s.name.padEnd(24)} ${s.status.padEnd(10)} ${s.detail}`)
   for (const w of r.warnings) lines.push(`  warning: ${w}`)
-  lines.push(`  journal: ${r.journal}`)
+  // an aborted run wrote no journal: naming the file would send the operator looking for nothing
+  if (r.status !== 'aborted') lines.push(`  journal: ${r.journal}`)
   return lines.join('\n') + '\n' + (r.restart.hosts.length > 0 ? formatRecap('RESTART', r.restart.hosts, restartRecap) : '')
 }

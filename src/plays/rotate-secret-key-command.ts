@@ -31,6 +31,7 @@ export async function rotateSecretKeyCommand(input: RotateSecretKeyInput): Promi
 export function formatSecretKey(r: SecretKeyResult): string {
   const lines = [`ROTATE SECRET KEY: ${r.status}${r.resumed ? ' (resumed)' : ''}  ${r.path} version ${r.versions.from} → ${r.versions.to ?? 'not written'}`, ...r.warnings.map((w) => `  warning: ${w}`)]
   if (r.owed.length > 0) lines.push(`  still on the previous key: ${r.owed.join(', ')}`)
-  lines.push(`  journal: ${r.journal}`)
+  // an aborted run wrote no journal: naming the file would send the operator looking for nothing
+  if (r.status !== 'aborted') lines.push(`  journal: ${r.journal}`)
   return lines.join('\n') + '\n' + formatRecap('RESTART', r.restart.hosts, restartRecap)
 }

@@ -15,3 +15,11 @@ export function lockFailure(restarted: EngineResult<RestartHostResult>): { head:
   const head = restarted.interrupted ? 'interrupted before any change' : `${bad.length} of ${restarted.hosts.length} hosts could not be locked and read, more than --max-fail allows: ${why}`
   return { head, names: bad.map((h) => h.host).join(',') || 'the hosts', count: bad.length }
 }
+
+// "host2 (unreachable), host3 (failed)": the hosts still owed the restart, each with how it ended this run.
+export function owedWithReasons(owed: readonly string[], hosts: readonly RestartHostResult[]): string {
+  return owed.map((name) => {
+    const h = hosts.find((x) => x.host === name)
+    return h === undefined ? `${name} (not part of this run)` : `${name} (${h.status === 'changed' ? 'restarted' : h.status})`
+  }).join(', ')
+}

@@ -7,7 +7,7 @@ import { ConfigError, EXIT_CODES, VaultError } from '../errors.js'
 import type { Reporter } from '../output/reporter.js'
 import { generateSecret } from '../secrets/generate.js'
 import type { VaultClient } from '../vault/client.js'
-import { lockFailure, owedLines } from './rotation-hosts.js'
+import { lockFailure, owedLines, owedWithReasons } from './rotation-hosts.js'
 import { casConflictError, writeRefused } from './kv-conflict.js'
 import type { CentralChange, RestartHostResult } from './restart.js'
 import { isUnfinished, markStep, newJournal, type KeyJournal } from './rotation-journal.js'
@@ -143,7 +143,7 @@ export async function transaction(p: SecretKeyPorts, o: SecretKeyOptions, j: Key
   }
   await save(p, j, 'propagate', `${result.owed.join(', ')} still to restart`)
   result.error = {
-    message: `Vault holds the new key (version ${j.toVersion}), but ${result.owed.join(', ')} did not restart healthy: they may still run with the previous key, so the instances disagree and sessions break between them`,
+    message: `Vault holds the new key (version ${j.toVersion}), but ${owedWithReasons(result.owed, restarted.hosts)} ${result.owed.length === 1 ? 'was' : 'were'} not restarted: they may still run with the previous key, so the instances disagree and sessions break between them`,
     hint: `Fix those hosts (see the recap), then run authctl rotate-secret-key --resume: it restarts only ${result.owed.join(', ')}, at once (or: authctl restart -l ${result.owed.join(',')} --all-at-once; a rolling restart would keep two keys live).`,
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
@@ -155,13 +155,13 @@ function notStarted(result: SecretKeyResult, restarted: EngineResult<RestartHost
   if (result.resumed) {
     result.error = {
       message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${j.step}")`,
-      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m), then run authctl rotate-secret-key --resume; to go on without them: authctl rotate-secret-key --resume --max-fail ${count}.`,
+      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m), then run authctl rotate-secret-key --resume; to go on without them: authctl rotate-secret-key --resume --max-fail ${count}.`,
     }
   } else {
     result.status = 'aborted'
     result.error = {
       message: `${head}. Nothing was changed: Vault keeps the current key`,
-      hint: `Bring ${names} back (or wait for their lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-secret-key --max-fail ${count} (they keep the previous key until authctl rotate-secret-key --resume restarts them).`,
+      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-secret-key --max-fail ${count} (they keep the previous key until authctl rotate-secret-key --resume restarts them).`,
     }
   }
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed

@@ -88,7 +88,7 @@ describe('rotateSecretKey', () => {
     const t = ports({ failed: ['h2'] })
     const r = await rotateSecretKey(t.p, o)
     expect(r).toMatchObject({ status: 'unfinished', exitCode: 2, owed: ['h2'] })
-    expect(r.error?.message).toContain('h2 did not restart healthy: they may still run with the previous key')
+    expect(r.error?.message).toContain('h2 (failed) was not restarted: they may still run with the previous key')
     expect(r.error?.hint).toContain('authctl rotate-secret-key --resume: it restarts only h2, at once')
     expect(r.error?.hint).toContain('authctl restart -l h2 --all-at-once')
     expect(t.stored()).toMatchObject({ step: 'propagate', hosts: { h1: 'changed', h2: 'failed', h3: 'changed' } })
