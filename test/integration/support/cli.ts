@@ -23,14 +23,19 @@ export const allOutputs: string[] = []
 
 // `input`, when given, is written to the CLI's stdin (for `--from-file -`); otherwise stdin is closed.
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000, input?: string): Promise<CliRun> {
+  return runProcess(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, timeoutMs, input })
+}
+
+// Any program, its outputs kept like runCli's (for the installed CLI and the shells around it).
+export function runProcess(file: string, args: readonly string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
-    child.stdin.end(input)
+    const child = spawn(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    child.stdin.end(opts.input)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
