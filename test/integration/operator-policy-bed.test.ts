@@ -83,4 +83,13 @@ describe('the generated operator policy on the test bed', () => {
     expect((await vault('PUT', 'sys/policies/acl/authctl-operator', operatorToken, { policy: 'path "*" { capabilities = ["sudo"] }' })).status).toBe(403)
     expect((await vault('GET', 'auth/approle/role/authentik', operatorToken)).status).toBe(403)
   })
+
+  it('mints secret-ids for the stack\'s role only: another role on the same mount is refused', async () => {
+    expect((await vault('POST', 'auth/approle/role/other-stack', bed.vault!.rootToken, { token_policies: ['default'] })).status).toBe(204)
+    expect((await vault('POST', 'auth/approle/role/authentik/secret-id', operatorToken, {})).status).toBe(200)
+    const other = await vault('POST', 'auth/approle/role/other-stack/secret-id', operatorToken, {})
+    expect(other.status).toBe(403)
+    expect(JSON.stringify(other.body)).toContain('permission denied')
+    expect((await vault('GET', 'auth/approle/role/other-stack/role-id', operatorToken)).status).toBe(403)
+  })
 })
