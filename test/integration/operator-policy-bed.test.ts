@@ -47,7 +47,7 @@ describe('the generated operator policy on the test bed', () => {
     const again = await op(['setup', ...hostArgs(), '--json'])
     expect(again.code, again.stderr).toBe(0)
     expect(hosts(again).map((h) => h.secretId?.action)).toEqual(['keep', 'keep'])
-    const renewed = await op(['setup', ...hostArgs(), '-l', 'host1', '--new-secret-id', '--wait-timeout', '30s', '--json'])
+    const renewed = await op(['setup', ...hostArgs(), '-l', 'host1', '--new-secret-id', '--yes', '--wait-timeout', '30s', '--json'])
     expect(renewed.code, renewed.stderr + renewed.stdout).toBe(0)
     expect(hosts(renewed)[0]?.secretId?.action).toBe('mint')
     const accessors = await vault('GET', 'auth/approle/role/authentik/secret-id?list=true', bed.vault!.rootToken)

@@ -61,16 +61,30 @@ describe('authctl restart', () => {
     expect(String(audit.at(-1)?.command)).toMatch(/^authctl restart /)
   })
 
-  it('--services worker --all-at-once restarts only the worker, on every host at once', async () => {
+  it('--services worker --all-at-once restarts only the worker, on every host at once (with --yes: without a terminal it is refused)', async () => {
     const agents = [0, 1, 2].map((i) => started(i, 'vault-agent'))
     const workers = [0, 1, 2].map((i) => started(i, 'worker'))
-    const r = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once'], env)
+    const refused = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once'], env)
+    expect(refused.code).toBe(5)
+    expect(refused.stderr).toContain('authctl restart --all-at-once changes production state and needs --yes when there is no terminal to ask on')
+    expect([0, 1, 2].map((i) => started(i, 'worker'))).toEqual(workers)
+    const r = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once', '--yes'], env)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/host1\s+restarted\s+restarted=worker healthy=yes/)
     for (const i of [0, 1, 2]) {
       expect(started(i, 'vault-agent')).toBe(agents[i])
       expect(started(i, 'worker') > workers[i]!).toBe(true)
     }
+  })
+
+  it('AUTHCTL_ALL_AT_ONCE=1 (and AUTHCTL_YES=1) have no effect: the restart still rolls one host at a time', async () => {
+    const r = await runCli(['restart', ...conn(), '--json'], { ...env, AUTHCTL_ALL_AT_ONCE: '1', AUTHCTL_YES: '1' })
+    expect(r.code, r.stderr).toBe(0)
+    const agent = [0, 1, 2].map((i) => started(i, 'vault-agent'))
+    const worker = [0, 1, 2].map((i) => started(i, 'worker'))
+    // the next host's agent starts only after the previous host's app is back
+    expect(agent[1]! > worker[0]!).toBe(true)
+    expect(agent[2]! > worker[1]!).toBe(true)
   })
 
   it('an unhealthy host stops the rollout with exit 2; --max-fail 1 lets exactly that one failure pass', async () => {
