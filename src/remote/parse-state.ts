@@ -78,8 +78,9 @@ export function parseState(host: string, result: ExecResult): HostState {
       // sha256sum prints "<64 hex>  <path>"
       const text = rest.join('\t')
       sums.set(text.slice(66), text.slice(0, 64))
-    } else if (tag === 'pending' && rest[0]) {
-      state.pendingRestart = rest[0]
+    } else if (tag === 'pending' && rest.length > 0 && rest.join('\t') !== '') {
+      // the host wrote it: shown in restart's events, --json and status ("agent" and "up" pass unchanged)
+      state.pendingRestart = sanitizeRemote(rest.join('\t'), { maxBytes: 128 })
     } else if (tag === 'accessor') {
       state.secretIdRecord.push(rest.join('\t'))
       // the first line names the current accessor (older records hold nothing else)

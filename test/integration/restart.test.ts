@@ -160,6 +160,34 @@ describe('authctl restart', () => {
     for (const i of [0, 1, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
   })
 
+  it('a hostile pending-restart marker (escapes, bidi, CR, a long value) reaches restart, status and setup output sanitized', async () => {
+    // what a compromised host (or anyone who can write the root) can put in the marker file
+    const hostile = `\x1b]52;c;cm0gLXJmIH4K\x07agent\r\x1b[2K\u202efake\n${'A'.repeat(5000)}`
+    const plant = () => writeFile(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'), hostile)
+    const runs: [string, string[]][] = [
+      ['restart', ['restart', ...conn(), '-l', 'host1']],
+      ['restart --json', ['restart', ...conn(), '-l', 'host1', '--json']],
+      ['status', ['status', ...conn(), '-l', 'host1']],
+      ['status --json', ['status', ...conn(), '-l', 'host1', '--json']],
+      ['setup', ['setup', ...conn(), '-l', 'host1', '--wait-timeout', '30s']],
+      ['setup --json', ['setup', ...conn(), '-l', 'host1', '--wait-timeout', '30s', '--json']],
+    ]
+    for (const [name, args] of runs) {
+      await plant()
+      const r = await runCli(args, env)
+      const out = r.stdout + r.stderr
+      // eslint-disable-next-line no-control-regex -- any raw control but a newline in operator output is a failure
+      expect(out, name).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/)
+      expect(out, name).not.toContain('A'.repeat(100))
+      if (name === 'restart') expect(r.stderr).toContain('(and the \\x1b]52;c;cm0gLXJmIH4K\\x07agent\\r\\x1b[2K\\u202efake')
+      if (name.endsWith('--json')) {
+        // eslint-disable-next-line no-control-regex -- the parsed strings too, not only their JSON escapes
+        expect(JSON.stringify(JSON.parse(r.stdout), (_k, v: unknown) => (typeof v === 'string' && /[\x00-\x1f\x7f-\x9f\u202a-\u202e]/.test(v) ? `RAW:${v}` : v)), name).not.toContain('RAW:')
+      }
+    }
+    await rm(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'), { force: true })
+  })
+
   it('bad flags are usage errors (exit 5) before any host is touched', async () => {
     const unknown = await runCli(['restart', ...conn(), '--services', 'postgres'], env)
     expect(unknown.code).toBe(5)

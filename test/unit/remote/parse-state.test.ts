@@ -29,4 +29,13 @@ describe('parseState refusals', () => {
     expect(lines.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
     expect(array.services).toEqual([{ service: 'worker', state: 'exited', health: '' }])
   })
+
+  it('the pending-restart marker the host wrote comes back sanitized and bounded; "agent" and "up" unchanged', () => {
+    expect(parseState('h', r(0, 'pending\tagent\n')).pendingRestart).toBe('agent')
+    expect(parseState('h', r(0, 'pending\tup\n')).pendingRestart).toBe('up')
+    expect(parseState('h', r(0, 'pending\t\x1b]52;c;cm0g\x07up\r\u202ex\n')).pendingRestart).toBe('\\x1b]52;c;cm0g\\x07up\\r\\u202ex')
+    const long = parseState('h', r(0, `pending\t${'\x1b'.repeat(64)}\n`)).pendingRestart ?? ''
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(128)
+    expect(long).toMatch(/^(\\x1b)+…\(\d+ more bytes\)$/)
+  })
 })
