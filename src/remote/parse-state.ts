@@ -38,7 +38,9 @@ function parseService(json: string): ServiceState[] {
   const list = Array.isArray(value) ? value : [value]
   return list.map((v) => {
     const o = v as Record<string, unknown>
-    return { service: String(o.Service ?? ''), state: String(o.State ?? ''), health: String(o.Health ?? '') }
+    // docker on the host wrote these: status shows them in its table and --json
+    const text = (v: unknown) => sanitizeRemote(String(v ?? ''), { maxBytes: 128 })
+    return { service: text(o.Service), state: text(o.State), health: text(o.Health) }
   })
 }
 
@@ -84,7 +86,7 @@ export function parseState(host: string, result: ExecResult): HostState {
     } else if (tag === 'accessor') {
       state.secretIdRecord.push(rest.join('\t'))
       // the first line names the current accessor (older records hold nothing else)
-      state.secretIdAccessor ??= rest[0]?.split(' ')[0] || undefined
+      state.secretIdAccessor ??= sanitizeRemote(rest[0]?.split(' ')[0] ?? '', { maxBytes: 128 }) || undefined
     } else if (tag === 'ps') {
       state.services.push(...parseService(rest.join('\t')))
     }

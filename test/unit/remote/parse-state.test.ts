@@ -38,4 +38,10 @@ describe('parseState refusals', () => {
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(128)
     expect(long).toMatch(/^(\\x1b)+…\(\d+ more bytes\)$/)
   })
+
+  it('the accessor record and docker\'s service fields come back sanitized too', () => {
+    const st = parseState('h', r(0, 'accessor\tacc-\x1b[2J1 abc\nps\t{"Service":"server","State":"run\\u001b]52;c;x\\u0007","Health":"\\u202ehealthy"}\n'))
+    expect(st.secretIdAccessor).toBe('acc-\\x1b[2J1')
+    expect(st.services).toEqual([{ service: 'server', state: 'run\\x1b]52;c;x\\x07', health: '\\u202ehealthy' }])
+  })
 })
