@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { ConfigError } from './errors.js'
 import type { EngineDeps } from './engine/run-play.js'
 import type { HostConfig } from './inventory/host-config.js'
+import { requireConfirmation } from './output/confirm.js'
 import type { LiveReporter } from './output/listr-reporter.js'
 import { trapInterrupts, type Interrupt } from './output/interrupt.js'
 import { lineReporter, silentReporter, type Reporter } from './output/reporter.js'
@@ -124,6 +125,9 @@ export interface WithHostsInput extends HostSelectionInput {
   argv: readonly string[]
   // a live listr view on a terminal instead of one line per event
   live?: boolean
+  // a change that can cause an outage or invalidate credentials: src/output/confirm.ts's rule, refused
+  // without a terminal and without --yes before anything is read, asked with the plan once the hosts are known
+  confirm?: { yes: boolean; action: string; plan(selection: Selection): string[] }
 }
 
 // The one wiring for every command that reaches hosts: select hosts (config errors before any
@@ -131,7 +135,10 @@ export interface WithHostsInput extends HostSelectionInput {
 export async function withHosts<T>(input: WithHostsInput, run: (session: HostSession) => Promise<T>): Promise<T> {
   const env = process.env
   const commandLine = ['authctl', ...input.command, ...input.argv].join(' ')
+  const { confirm } = input
+  const ask = confirm === undefined ? undefined : requireConfirmation({ yes: confirm.yes, command: commandLine, action: confirm.action })
   const selection = await selectHosts(input.inventory, input.limit, env)
+  if (confirm !== undefined && ask !== undefined) await ask(confirm.plan(selection))
   const ssh = await sshConnector(selection.hosts, {
     knownHosts: input.knownHosts, acceptNew: input.acceptNew, forks: input.forks, env,
     sshConfig: input.sshConfig, insecureHostKeys: input.insecureHostKeys, interactive: !input.json,

@@ -1,4 +1,4 @@
-// Every shared flag, defined once with its AUTHCTL_* environment twin.
+// Every shared flag, defined once with its AUTHCTL_* environment twin (--yes has none: see confirmFlags).
 import { Flags } from '@oclif/core'
 import type { HostSelectionInput } from './context.js'
 import { ConfigError } from './errors.js'
@@ -71,7 +71,8 @@ export function hostSelection(flags: {
   }
 }
 
-// For commands that change Vault: confirm without the terminal question (required without a terminal).
+// For commands that can cause an outage or invalidate credentials: confirm without the terminal question
+// (required without a terminal). No environment twin: a variable set once in CI must not pre-approve an outage.
 export const confirmFlags = {
-  yes: Flags.boolean({ char: 'y', summary: 'Go ahead without asking (required when there is no terminal).', env: 'AUTHCTL_YES' }),
+  yes: Flags.boolean({ char: 'y', summary: 'Go ahead without asking (required when there is no terminal; no environment variable).' }),
 }

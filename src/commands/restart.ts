@@ -3,27 +3,29 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { parseHostShare } from '../engine/rollout.js'
 import { ConfigError } from '../errors.js'
-import { connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
 import { STACK_SERVICES, type StackService } from '../remote/converge-script.js'
 
 export default class Restart extends BaseCommand {
   static override summary = 'Restart the stack on the selected hosts, a batch at a time, each healthy and logged in to Vault before the next.'
   static override description =
-    'Takes the deploy lock, restarts vault-agent first, then server and worker (or only --services, always in that order), and waits until every service is healthy, the agent has logged in to Vault since its restart and .env is rendered in the tmpfs. A failed or unreachable host counts toward --max-fail over the whole run; past it no further host is touched. Never prompts: made for CI.'
+    'Takes the deploy lock, restarts vault-agent first, then server and worker (or only --services, always in that order), and waits until every service is healthy, the agent has logged in to Vault since its restart and .env is rendered in the tmpfs. A failed or unreachable host counts toward --max-fail over the whole run; past it no further host is touched. Made for CI: a rolling restart never prompts; --all-at-once (an outage until the hosts are back) asks on a terminal and needs --yes without one.'
   static override examples = [
     '<%= config.bin %> restart -i inventory/hosts.ini',
     '<%= config.bin %> restart --serial 2 --max-fail 1 --json',
     '<%= config.bin %> restart --services server,worker',
-    '<%= config.bin %> restart --all-at-once   # HA instances that must share a new secret key',
+    '<%= config.bin %> restart --all-at-once --yes   # HA instances that must share a new secret key',
   ]
 
   static override flags = {
     ...inventoryFlags,
     ...connectionFlags,
     ...rolloutFlags,
-    'all-at-once': Flags.boolean({ summary: 'Restart every selected host at once instead of in --serial batches.', env: 'AUTHCTL_ALL_AT_ONCE', exclusive: ['serial'] }),
+    // no environment twin: a variable set once in CI must not turn every later restart into an outage
+    'all-at-once': Flags.boolean({ summary: 'Restart every selected host at once instead of in --serial batches (asks; needs --yes without a terminal; no environment variable).', exclusive: ['serial'] }),
     services: Flags.string({ summary: `Only these services, comma-separated (${STACK_SERVICES.join(', ')}); restarted in that order.`, env: 'AUTHCTL_SERVICES', default: STACK_SERVICES.join(',') }),
     ...restartWaitFlags,
+    ...confirmFlags,
   }
 
   async run(): Promise<unknown> {
@@ -33,6 +35,8 @@ export default class Restart extends BaseCommand {
       ...hostSelection(flags),
       services: parseServices(flags.services),
       serial: flags['all-at-once'] ? { percent: 100 } : parseHostShare('serial', flags.serial),
+      allAtOnce: flags['all-at-once'] === true,
+      yes: flags.yes === true,
       maxFail: parseHostShare('max-fail', flags['max-fail']),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
       lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),

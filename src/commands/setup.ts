@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { parseHostShare } from '../engine/rollout.js'
-import { changeFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
+import { changeFlags, confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
 
 export default class Setup extends BaseCommand {
   static override summary = 'Deploy the Vault Agent sidecar stack to every selected host (idempotent).'
@@ -11,7 +11,7 @@ export default class Setup extends BaseCommand {
   static override examples = [
     '<%= config.bin %> setup -i inventory/hosts.ini',
     '<%= config.bin %> setup -i inventory/hosts.ini --check --diff',
-    '<%= config.bin %> setup -l authentik-2 --new-secret-id',
+    '<%= config.bin %> setup -l authentik-2 --new-secret-id   # asks; --yes without a terminal',
     '<%= config.bin %> setup --json --lock-wait 5m',
   ]
 
@@ -20,7 +20,8 @@ export default class Setup extends BaseCommand {
     ...connectionFlags,
     ...changeFlags,
     ...rolloutFlags,
-    'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy.', env: 'AUTHCTL_NEW_SECRET_ID' }),
+    'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy (asks; needs --yes without a terminal).', env: 'AUTHCTL_NEW_SECRET_ID' }),
+    ...confirmFlags,
     'secret-id-min-ttl': Flags.string({ summary: 'Replace a secret-id that expires sooner than this.', env: 'AUTHCTL_SECRET_ID_MIN_TTL', default: '168h' }),
   }
 
@@ -32,6 +33,7 @@ export default class Setup extends BaseCommand {
       check: flags.check === true,
       diff: flags.diff === true,
       newSecretId: flags['new-secret-id'] === true,
+      yes: flags.yes === true,
       serial: parseHostShare('serial', flags.serial),
       maxFail: parseHostShare('max-fail', flags['max-fail']),
       lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),

@@ -1,10 +1,9 @@
 // Wires `authctl regen-secret-id`: confirmation, Vault from the environment, the engine, the recap,
 // and --revoke-all-others once every host succeeded.
-import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
+import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../context.js'
 import type { EngineResult } from '../engine/run-play.js'
 import type { HostShare } from '../engine/rollout.js'
 import { ConfigError } from '../errors.js'
-import { confirmChange } from '../output/confirm.js'
 import { formatRecap } from '../output/recap.js'
 import { openSetupVault } from '../vault/setup-vault.js'
 import { regenRecap, revokeAllOthers, runRegenSecretId, type RegenHostResult } from './regen-secret-id.js'
@@ -26,17 +25,14 @@ export async function regenSecretIdCommand(input: RegenCommandInput): Promise<Re
   if (input.revokeAllOthers && input.limit) {
     throw new ConfigError('--revoke-all-others cannot be combined with --limit: it would destroy the secret-ids of the hosts left out', { hint: 'Run it over the whole inventory, or drop --revoke-all-others.' })
   }
-  return withHosts({ ...input, command: ['regen-secret-id'] }, async (session) => {
+  const plan = (s: Selection): string[] => [
+    `mint a new secret-id for ${s.hosts.length} host(s): ${s.hosts.map((h) => h.name).join(', ')}`,
+    'restart vault-agent alone on each, one batch at a time, and prove it logged in with the new secret-id',
+    'then destroy each host\'s previous secret-id (put back if the agent cannot log in)',
+    ...(input.revokeAllOthers ? ['finally destroy EVERY other secret-id of the role'] : []),
+  ]
+  return withHosts({ ...input, command: ['regen-secret-id'], confirm: { yes: input.yes, action: 'authctl regen-secret-id', plan } }, async (session) => {
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject, role: h.vars.vaultApprole }))
-    await confirmChange({
-      yes: input.yes, command: session.commandLine,
-      plan: [
-        `mint a new secret-id for ${hosts.length} host(s): ${hosts.map((h) => h.name).join(', ')}`,
-        'restart vault-agent alone on each, one batch at a time, and prove it logged in with the new secret-id',
-        'then destroy each host\'s previous secret-id (put back if the agent cannot log in)',
-        ...(input.revokeAllOthers ? ['finally destroy EVERY other secret-id of the role'] : []),
-      ],
-    })
     const vault = await openSetupVault(session.env)
     const result = await runRegenSecretId(hosts, { ...(await engineDeps(session)), vault }, {
       forks: input.forks, serial: input.serial, maxFail: input.maxFail, lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS, commandLine: session.commandLine,

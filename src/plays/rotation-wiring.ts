@@ -6,7 +6,7 @@ import type { EngineResult } from '../engine/run-play.js'
 import type { HostShare } from '../engine/rollout.js'
 import type { AuthctlVars } from '../inventory/authctl-vars.js'
 import { fleetVars } from '../inventory/fleet-vars.js'
-import { confirmChange } from '../output/confirm.js'
+import { requireConfirmation } from '../output/confirm.js'
 import { STACK_SERVICES } from '../remote/converge-script.js'
 import { runRestart, type CentralChange, type RestartHostResult } from './restart.js'
 import { vaultPorts, type VaultPorts } from './vault-command.js'
@@ -32,14 +32,15 @@ export interface RotationSession {
   restart(names: readonly string[], central?: CentralChange): Promise<EngineResult<RestartHostResult>>
 }
 
-// A change without a terminal to ask on needs --yes: refuse (exit 5) before reading or connecting anything.
-export async function refuseWithoutTerminal(yes: boolean, command: string): Promise<void> {
-  if (!yes && !(process.stdin.isTTY && process.stderr.isTTY)) await confirmChange({ plan: [], yes, command: `authctl ${command}` })
+// A change without a terminal to ask on needs --yes: refuse (exit 5) before reading or connecting anything
+// (the question itself comes with the plan, through the Vault ports' confirm).
+export function refuseWithoutTerminal(yes: boolean, command: string): void {
+  requireConfirmation({ yes, command: `authctl ${command}` })
 }
 
 // Runs a rotation with everything wired and closed in every case.
 export async function withRotation<T>(command: string, input: RotationInput, run: (r: RotationSession) => Promise<T>): Promise<T> {
-  await refuseWithoutTerminal(input.yes, command)
+  refuseWithoutTerminal(input.yes, [command, ...input.argv].join(' '))
   return withHosts({ ...input, command: [command] }, async (session) => {
     const vars = fleetVars(session.selection.hosts)
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject }))

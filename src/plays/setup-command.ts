@@ -1,6 +1,6 @@
 // Wires the setup play to the real world: inventory, Vault from the environment, SSH, the reporter,
 // Ctrl-C handling and the recap. The command calls this; tests call the play with fakes.
-import { engineDeps, withHosts, type HostSelectionInput } from '../context.js'
+import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../context.js'
 import type { HostShare } from '../engine/rollout.js'
 import { formatRecap } from '../output/recap.js'
 import { openSetupVault } from '../vault/setup-vault.js'
@@ -12,6 +12,8 @@ export interface SetupCommandInput extends HostSelectionInput {
   check: boolean
   diff: boolean
   newSecretId: boolean
+  // confirms --new-secret-id (src/output/confirm.ts); --check needs none
+  yes: boolean
   serial: HostShare
   maxFail: HostShare
   lockWaitMs: number
@@ -22,7 +24,8 @@ export interface SetupCommandInput extends HostSelectionInput {
 }
 
 export async function setupCommand(input: SetupCommandInput): Promise<SetupResult> {
-  return withHosts({ ...input, command: ['setup'], live: true }, async (session) => {
+  const confirm = input.newSecretId && !input.check ? { yes: input.yes, action: 'authctl setup --new-secret-id', plan: newSecretIdPlan } : undefined
+  return withHosts({ ...input, command: ['setup'], live: true, confirm }, async (session) => {
     const hosts = await setupHosts(session.selection, session.env)
     const vault = await openSetupVault(session.env)
     await warnUnfinished(session.selection.hosts, session.env, vault)
@@ -37,4 +40,12 @@ export async function setupCommand(input: SetupCommandInput): Promise<SetupResul
     }
     return result
   })
+}
+
+// What --new-secret-id will do, for the question.
+function newSecretIdPlan(s: Selection): string[] {
+  return [
+    `mint a new secret-id for ${s.hosts.length} host(s): ${s.hosts.map((h) => h.name).join(', ')}`,
+    'restart each host\'s vault-agent on it, then destroy the host\'s previous secret-id once the host is healthy',
+  ]
 }

@@ -38,7 +38,9 @@ function parseService(json: string): ServiceState[] {
   const list = Array.isArray(value) ? value : [value]
   return list.map((v) => {
     const o = v as Record<string, unknown>
-    return { service: String(o.Service ?? ''), state: String(o.State ?? ''), health: String(o.Health ?? '') }
+    // docker on the host wrote these: status shows them in its table and --json
+    const text = (v: unknown) => sanitizeRemote(String(v ?? ''), { maxBytes: 128 })
+    return { service: text(o.Service), state: text(o.State), health: text(o.Health) }
   })
 }
 
@@ -78,12 +80,13 @@ export function parseState(host: string, result: ExecResult): HostState {
       // sha256sum prints "<64 hex>  <path>"
       const text = rest.join('\t')
       sums.set(text.slice(66), text.slice(0, 64))
-    } else if (tag === 'pending' && rest[0]) {
-      state.pendingRestart = rest[0]
+    } else if (tag === 'pending' && rest.length > 0 && rest.join('\t') !== '') {
+      // the host wrote it: shown in restart's events, --json and status ("agent" and "up" pass unchanged)
+      state.pendingRestart = sanitizeRemote(rest.join('\t'), { maxBytes: 128 })
     } else if (tag === 'accessor') {
       state.secretIdRecord.push(rest.join('\t'))
       // the first line names the current accessor (older records hold nothing else)
-      state.secretIdAccessor ??= rest[0]?.split(' ')[0] || undefined
+      state.secretIdAccessor ??= sanitizeRemote(rest[0]?.split(' ')[0] ?? '', { maxBytes: 128 }) || undefined
     } else if (tag === 'ps') {
       state.services.push(...parseService(rest.join('\t')))
     }

@@ -8,6 +8,8 @@ export interface LocalOptions {
   timeoutMs?: number
   cwd?: string
   env?: Record<string, string | undefined>
+  // false: `env` is the whole environment (default: added to authctl's own)
+  extendEnv?: boolean
 }
 
 // A finished local command: output untrimmed; exitCode null when killed (timedOut says why).
@@ -28,6 +30,7 @@ export async function runLocal(file: string, args: readonly string[], opts: Loca
     timeout: opts.timeoutMs,
     cwd: opts.cwd,
     env: opts.env,
+    extendEnv: opts.extendEnv ?? true,
     stripFinalNewline: false,
     encoding: 'utf8',
   })

@@ -15,11 +15,16 @@ function diagnostic(stderr: string): string {
   return (at >= 0 ? stderr.slice(at) : stderr).replace(/[│╷╵]/g, '').split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ')
 }
 
+// authctl's environment without VAULT_* (the operator's token must not reach terraform or its providers).
+export function terraformEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return { ...Object.fromEntries(Object.entries(env).filter(([k]) => !/^VAULT_/i.test(k))), TF_IN_AUTOMATION: '1' }
+}
+
 // The value of output `name` in `dir`; ConfigError (exit 5) for every way it can fail.
-export async function terraformOutput(dir: string, name: string, timeoutMs: number): Promise<string> {
+export async function terraformOutput(dir: string, name: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const info = await stat(dir).catch(() => null)
   if (!info?.isDirectory()) throw new ConfigError(`--from-terraform ${dir} is not a directory`, { hint: 'Give the terraform working directory of the RDS instance (where terraform apply ran).' })
-  const r = await runLocal('terraform', terraformOutputArgs(name), { cwd: dir, timeoutMs, env: { TF_IN_AUTOMATION: '1' } }).catch((error: unknown) => {
+  const r = await runLocal('terraform', terraformOutputArgs(name), { cwd: dir, timeoutMs, env: terraformEnv(env), extendEnv: false }).catch((error: unknown) => {
     throw new ConfigError('terraform is not installed or not on PATH (--from-terraform runs it)', { hint: 'Install terraform on this machine, or give the endpoint itself with --host.', cause: error })
   })
   if (r.timedOut) throw new ConfigError(`terraform output ${name} did not finish within ${Math.round(timeoutMs / 1000)}s in ${dir}`, { hint: 'Check the state backend is reachable (credentials, network), or raise --terraform-timeout.' })

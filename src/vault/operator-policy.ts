@@ -33,7 +33,8 @@ export type VaultCallName = Exclude<keyof VaultClient, 'addr' | 'withToken'>
 
 const op = (path: string, ...capabilities: Capability[]): PolicyRule => ({ scope: 'operator', path, capabilities })
 const boot = (path: string, ...capabilities: Capability[]): PolicyRule => ({ scope: 'bootstrap', path, capabilities })
-const ROLE = 'auth/{approle_mount}/role/+'
+// The stack's role by name, not the runbook's `+`: a CI token must not mint secret-ids for other roles on the mount.
+const ROLE = 'auth/{approle_mount}/role/{role}'
 const KV_DATA = '{kv_mount}/data/{kv_path}/+'
 
 // THE table. Add a row with each new client method; test/unit/vault/operator-policy.test.ts drives every row.
@@ -115,7 +116,7 @@ export function blocksHcl(header: string, blocks: readonly PolicyBlock[]): strin
   return [`# ${header}\n`, ...body].join('')
 }
 
-// The operator policy bootstrap writes: the runbook's `+` rules plus exactly what authctl uses beyond them.
+// The operator policy bootstrap writes: the runbook's rules narrowed to the stack's role, plus exactly what authctl uses beyond them.
 export function operatorPolicyHcl(v: PolicyVars): string {
   return blocksHcl('authctl operator policy, generated from src/vault/operator-policy.ts by `authctl vault bootstrap`', policyBlocks('operator', v))
 }

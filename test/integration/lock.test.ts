@@ -74,7 +74,7 @@ describe('deploy lock', () => {
   })
 
   it('Ctrl-C in the middle finishes the host in progress, releases every lock and exits 130', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'setup', ...conn(), '--new-secret-id', '--serial', '1', '--wait-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'setup', ...conn(), '--new-secret-id', '--yes', '--serial', '1', '--wait-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     let sent = false
     child.stderr.on('data', (d: Buffer) => {

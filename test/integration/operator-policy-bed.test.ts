@@ -47,7 +47,7 @@ describe('the generated operator policy on the test bed', () => {
     const again = await op(['setup', ...hostArgs(), '--json'])
     expect(again.code, again.stderr).toBe(0)
     expect(hosts(again).map((h) => h.secretId?.action)).toEqual(['keep', 'keep'])
-    const renewed = await op(['setup', ...hostArgs(), '-l', 'host1', '--new-secret-id', '--wait-timeout', '30s', '--json'])
+    const renewed = await op(['setup', ...hostArgs(), '-l', 'host1', '--new-secret-id', '--yes', '--wait-timeout', '30s', '--json'])
     expect(renewed.code, renewed.stderr + renewed.stdout).toBe(0)
     expect(hosts(renewed)[0]?.secretId?.action).toBe('mint')
     const accessors = await vault('GET', 'auth/approle/role/authentik/secret-id?list=true', bed.vault!.rootToken)
@@ -82,5 +82,14 @@ describe('the generated operator policy on the test bed', () => {
     expect((await vault('GET', 'secret/data/cwiq/shared/other', operatorToken)).status).toBe(403)
     expect((await vault('PUT', 'sys/policies/acl/authctl-operator', operatorToken, { policy: 'path "*" { capabilities = ["sudo"] }' })).status).toBe(403)
     expect((await vault('GET', 'auth/approle/role/authentik', operatorToken)).status).toBe(403)
+  })
+
+  it('mints secret-ids for the stack\'s role only: another role on the same mount is refused', async () => {
+    expect((await vault('POST', 'auth/approle/role/other-stack', bed.vault!.rootToken, { token_policies: ['default'] })).status).toBe(204)
+    expect((await vault('POST', 'auth/approle/role/authentik/secret-id', operatorToken, {})).status).toBe(200)
+    const other = await vault('POST', 'auth/approle/role/other-stack/secret-id', operatorToken, {})
+    expect(other.status).toBe(403)
+    expect(JSON.stringify(other.body)).toContain('permission denied')
+    expect((await vault('GET', 'auth/approle/role/other-stack/role-id', operatorToken)).status).toBe(403)
   })
 })

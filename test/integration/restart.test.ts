@@ -61,16 +61,30 @@ describe('authctl restart', () => {
     expect(String(audit.at(-1)?.command)).toMatch(/^authctl restart /)
   })
 
-  it('--services worker --all-at-once restarts only the worker, on every host at once', async () => {
+  it('--services worker --all-at-once restarts only the worker, on every host at once (with --yes: without a terminal it is refused)', async () => {
     const agents = [0, 1, 2].map((i) => started(i, 'vault-agent'))
     const workers = [0, 1, 2].map((i) => started(i, 'worker'))
-    const r = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once'], env)
+    const refused = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once'], env)
+    expect(refused.code).toBe(5)
+    expect(refused.stderr).toContain('authctl restart --all-at-once changes production state and needs --yes when there is no terminal to ask on')
+    expect([0, 1, 2].map((i) => started(i, 'worker'))).toEqual(workers)
+    const r = await runCli(['restart', ...conn(), '--services', 'worker', '--all-at-once', '--yes'], env)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/host1\s+restarted\s+restarted=worker healthy=yes/)
     for (const i of [0, 1, 2]) {
       expect(started(i, 'vault-agent')).toBe(agents[i])
       expect(started(i, 'worker') > workers[i]!).toBe(true)
     }
+  })
+
+  it('AUTHCTL_ALL_AT_ONCE=1 (and AUTHCTL_YES=1) have no effect: the restart still rolls one host at a time', async () => {
+    const r = await runCli(['restart', ...conn(), '--json'], { ...env, AUTHCTL_ALL_AT_ONCE: '1', AUTHCTL_YES: '1' })
+    expect(r.code, r.stderr).toBe(0)
+    const agent = [0, 1, 2].map((i) => started(i, 'vault-agent'))
+    const worker = [0, 1, 2].map((i) => started(i, 'worker'))
+    // the next host's agent starts only after the previous host's app is back
+    expect(agent[1]! > worker[0]!).toBe(true)
+    expect(agent[2]! > worker[1]!).toBe(true)
   })
 
   it('an unhealthy host stops the rollout with exit 2; --max-fail 1 lets exactly that one failure pass', async () => {
@@ -144,6 +158,34 @@ describe('authctl restart', () => {
     expect(stdout).toMatch(/host3\s+failed\s+not changed: interrupted before this host/)
     expect(started(2, 'vault-agent')).toBe(before)
     for (const i of [0, 1, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('a hostile pending-restart marker (escapes, bidi, CR, a long value) reaches restart, status and setup output sanitized', async () => {
+    // what a compromised host (or anyone who can write the root) can put in the marker file
+    const hostile = `\x1b]52;c;cm0gLXJmIH4K\x07agent\r\x1b[2K\u202efake\n${'A'.repeat(5000)}`
+    const plant = () => writeFile(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'), hostile)
+    const runs: [string, string[]][] = [
+      ['restart', ['restart', ...conn(), '-l', 'host1']],
+      ['restart --json', ['restart', ...conn(), '-l', 'host1', '--json']],
+      ['status', ['status', ...conn(), '-l', 'host1']],
+      ['status --json', ['status', ...conn(), '-l', 'host1', '--json']],
+      ['setup', ['setup', ...conn(), '-l', 'host1', '--wait-timeout', '30s']],
+      ['setup --json', ['setup', ...conn(), '-l', 'host1', '--wait-timeout', '30s', '--json']],
+    ]
+    for (const [name, args] of runs) {
+      await plant()
+      const r = await runCli(args, env)
+      const out = r.stdout + r.stderr
+      // eslint-disable-next-line no-control-regex -- any raw control but a newline in operator output is a failure
+      expect(out, name).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/)
+      expect(out, name).not.toContain('A'.repeat(100))
+      if (name === 'restart') expect(r.stderr).toContain('(and the \\x1b]52;c;cm0gLXJmIH4K\\x07agent\\r\\x1b[2K\\u202efake')
+      if (name.endsWith('--json')) {
+        // eslint-disable-next-line no-control-regex -- the parsed strings too, not only their JSON escapes
+        expect(JSON.stringify(JSON.parse(r.stdout), (_k, v: unknown) => (typeof v === 'string' && /[\x00-\x1f\x7f-\x9f\u202a-\u202e]/.test(v) ? `RAW:${v}` : v)), name).not.toContain('RAW:')
+      }
+    }
+    await rm(join(bed.hosts[0]!.dataDir, 'authentik', '.authctl-pending-restart'), { force: true })
   })
 
   it('bad flags are usage errors (exit 5) before any host is touched', async () => {

@@ -81,7 +81,7 @@ it('a failed converge after minting keeps the replaced secret-id recorded as owe
   const [current] = (await record(0))[0]!.split(' ')
   writeFaults(stubRootOf(bed.hosts[0]!.dataDir), { unhealthy: ['server'] })
   try {
-    const failed = await runCli([...args(), '-l', 'host1', '--new-secret-id', '--json'], env)
+    const failed = await runCli([...args(), '-l', 'host1', '--new-secret-id', '--yes', '--json'], env)
     expect(failed.code).toBe(2)
     const host = (JSON.parse(failed.stdout) as { hosts: { warnings: string[]; secretId: { accessor: string } }[] }).hosts[0]!
     expect(host.warnings.join('\n')).toContain(`replaced secret-id(s) ${current} stay valid until a run succeeds on this host`)

@@ -121,12 +121,14 @@ describe('authctl vault bootstrap on a Vault set up by hand with the runbook', (
 describe('authctl vault bootstrap --print', () => {
   it('prints the three policies as HCL without contacting Vault, from the inventory\'s variables', async () => {
     const inv = join(dir, 'custom.ini')
-    await writeFile(inv, '[all:vars]\nvault_kv_path=acme/authentik\nvault_operator_policy=ak-operator\n[authentik]\nh1\n')
+    await writeFile(inv, '[all:vars]\nvault_kv_path=acme/authentik\nvault_operator_policy=ak-operator\nvault_approle=ak-stack\n[authentik]\nh1\n')
     const r = await runCli(['vault', 'bootstrap', '-i', inv, '--print'], { ...env(), VAULT_ADDR: 'http://127.0.0.1:9' })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('# ---- policy ak-operator\n')
     expect(r.stdout).toContain('path "secret/data/acme/authentik/*" {\n  capabilities = ["read", "list"]\n}')
-    expect(r.stdout).toContain('path "auth/approle/role/+/role-id" {\n  capabilities = ["read"]\n}')
+    expect(r.stdout).toContain('path "auth/approle/role/ak-stack/role-id" {\n  capabilities = ["read"]\n}')
+    expect(r.stdout).toContain('path "auth/approle/role/ak-stack/secret-id" {\n  capabilities = ["update", "list"]\n}')
+    expect(r.stdout).not.toContain('role/+/')
     expect(r.stdout).toContain('path "sys/auth/approle" {\n  capabilities = ["create", "update", "sudo"]\n}')
   })
 })

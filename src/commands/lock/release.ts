@@ -8,7 +8,7 @@ export default class LockRelease extends BaseCommand {
   static override summary = 'Remove the deploy lock on the selected hosts (a stale lock from a killed run).'
   static override description = 'Check first with `authctl lock status` that the run named in the lock is really gone.'
   static override examples = ['<%= config.bin %> lock release -l authentik-2 --yes']
-  static override flags = { ...inventoryFlags, ...connectionFlags, yes: Flags.boolean({ char: 'y', summary: 'Confirm the release.', env: 'AUTHCTL_YES' }) }
+  static override flags = { ...inventoryFlags, ...connectionFlags, yes: Flags.boolean({ char: 'y', summary: 'Confirm the release (no environment variable).' }) }
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(LockRelease)

@@ -156,7 +156,7 @@ export async function until(ready: () => boolean | Promise<boolean>, what: strin
 }
 
 // Runs the CLI on a terminal (a pty from util-linux `script`), answering the confirmation with `answer`.
-export function runOnTerminal(r: RotationBed, args: readonly string[], answer: string): Promise<{ code: number | null; output: string; asked: boolean }> {
+export function runOnTerminal(r: Pick<RotationBed, 'env'>, args: readonly string[], answer: string): Promise<{ code: number | null; output: string; asked: boolean }> {
   const line = [process.execPath, join(repoRoot, 'bin/run.js'), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
   const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...r.env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''

@@ -29,4 +29,19 @@ describe('parseState refusals', () => {
     expect(lines.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
     expect(array.services).toEqual([{ service: 'worker', state: 'exited', health: '' }])
   })
+
+  it('the pending-restart marker the host wrote comes back sanitized and bounded; "agent" and "up" unchanged', () => {
+    expect(parseState('h', r(0, 'pending\tagent\n')).pendingRestart).toBe('agent')
+    expect(parseState('h', r(0, 'pending\tup\n')).pendingRestart).toBe('up')
+    expect(parseState('h', r(0, 'pending\t\x1b]52;c;cm0g\x07up\r\u202ex\n')).pendingRestart).toBe('\\x1b]52;c;cm0g\\x07up\\r\\u202ex')
+    const long = parseState('h', r(0, `pending\t${'\x1b'.repeat(64)}\n`)).pendingRestart ?? ''
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(128)
+    expect(long).toMatch(/^(\\x1b)+…\(\d+ more bytes\)$/)
+  })
+
+  it('the accessor record and docker\'s service fields come back sanitized too', () => {
+    const st = parseState('h', r(0, 'accessor\tacc-\x1b[2J1 abc\nps\t{"Service":"server","State":"run\\u001b]52;c;x\\u0007","Health":"\\u202ehealthy"}\n'))
+    expect(st.secretIdAccessor).toBe('acc-\\x1b[2J1')
+    expect(st.services).toEqual([{ service: 'server', state: 'run\\x1b]52;c;x\\x07', health: '\\u202ehealthy' }])
+  })
 })

@@ -85,18 +85,18 @@ describe('the table', () => {
     }
   })
 
-  it('the operator policy: the runbook\'s + rules for any role, the KV keys of one folder, nothing of sys/', () => {
+  it('the operator policy: the runbook\'s rules for the stack\'s role only, the KV keys of one folder, nothing of sys/', () => {
     const blocks = policyBlocks('operator', V)
     expect(blocks.map((b) => [b.path, b.capabilities.join(',')])).toEqual([
-      ['auth/approle/role/+/role-id', 'read'],
-      ['auth/approle/role/+/secret-id', 'update,list'],
-      ['auth/approle/role/+/secret-id-accessor/lookup', 'update'],
-      ['auth/approle/role/+/secret-id-accessor/destroy', 'update'],
+      ['auth/approle/role/authentik/role-id', 'read'],
+      ['auth/approle/role/authentik/secret-id', 'update,list'],
+      ['auth/approle/role/authentik/secret-id-accessor/lookup', 'update'],
+      ['auth/approle/role/authentik/secret-id-accessor/destroy', 'update'],
       ['secret/data/cwiq/shared/authentik/+', 'create,read,update,patch'],
       ['secret/metadata/cwiq/shared/authentik/+', 'read,patch'],
       ['secret/metadata/cwiq/shared/authentik', 'list'],
     ])
-    expect(operatorPolicyHcl(V)).not.toMatch(/\*|sys\/|sudo|delete/)
+    expect(operatorPolicyHcl(V)).not.toMatch(/\*|sys\/|sudo|delete|role\/\+/)
   })
 })
 
@@ -150,5 +150,20 @@ describe('a token holding only the generated operator policy', () => {
     await denied(operator.kvRead('secret', 'cwiq/shared/authentik/nested/key'))
     const e = await denied(operator.writePolicy('authctl-operator', 'path "*" {\n  capabilities = ["sudo"]\n}\n'))
     expect(e.message).toBe('Permission denied: the token lacks "create/update" on sys/policies/acl/authctl-operator')
+  })
+
+  it('mints, lists, looks up and destroys secret-ids of the stack\'s role only: another role on the mount is refused', async () => {
+    operator = client(server, await createToken(server, ['authctl-operator']))
+    await d.root.writeRole('other', ROLE)
+    const mine = await operator.createSecretId('authentik', { metadata: { host: 'h1' } })
+    expect(mine.accessor).not.toBe('')
+    const theirs = await d.root.createSecretId('other', { metadata: {} })
+    const e = await denied(operator.createSecretId('other', { metadata: { host: 'h1' } }))
+    expect(e.message).toBe('Permission denied: the token lacks "update" on auth/approle/role/other/secret-id')
+    await denied(operator.readRoleId('other'))
+    await denied(operator.listSecretIdAccessors('other'))
+    await denied(operator.lookupSecretIdAccessor('other', theirs.accessor))
+    await denied(operator.destroySecretIdAccessor('other', theirs.accessor))
+    expect(await d.root.listSecretIdAccessors('other')).toEqual([theirs.accessor])
   })
 })
