@@ -19,7 +19,7 @@ export default class RegenSecretId extends BaseCommand {
     ...connectionFlags,
     ...rolloutFlags,
     ...confirmFlags,
-    'revoke-all-others': Flags.boolean({ summary: 'After every host succeeded, destroy every other secret-id of the role (not with --limit).', env: 'AUTHCTL_REVOKE_ALL_OTHERS' }),
+    'revoke-all-others': Flags.boolean({ summary: 'After every host succeeded, destroy every other secret-id of the role (not with --limit).' }),
     ...restartWaitFlags,
   }
 

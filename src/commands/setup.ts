@@ -20,7 +20,7 @@ export default class Setup extends BaseCommand {
     ...connectionFlags,
     ...changeFlags,
     ...rolloutFlags,
-    'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy (asks; needs --yes without a terminal).', env: 'AUTHCTL_NEW_SECRET_ID' }),
+    'new-secret-id': Flags.boolean({ summary: 'Mint a new secret-id for every selected host and destroy the old one once healthy (asks; needs --yes without a terminal).' }),
     ...confirmFlags,
     'secret-id-min-ttl': Flags.string({ summary: 'Replace a secret-id that expires sooner than this.', env: 'AUTHCTL_SECRET_ID_MIN_TTL', default: '168h' }),
   }

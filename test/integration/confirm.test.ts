@@ -59,12 +59,12 @@ describe('without a terminal', () => {
     }
   })
 
-  it('no command offers an environment variable for --yes or --all-at-once', async () => {
+  it('no command offers an environment variable for --yes, --all-at-once, --new-secret-id or --revoke-all-others', async () => {
     for (const command of ['restart', 'setup', 'regen-secret-id', 'rotate-db-password', 'rotate-secret-key', 'vault bootstrap', 'secrets init', 'db set-host', 'lock release']) {
       const r = await runCli([...command.split(' '), '--help'], env)
       expect(r.code, command).toBe(0)
       expect(r.stdout, command).toMatch(/--yes/)
-      expect(r.stdout, command).not.toMatch(/AUTHCTL_YES|AUTHCTL_ALL_AT_ONCE/)
+      expect(r.stdout, command).not.toMatch(/AUTHCTL_YES|AUTHCTL_ALL_AT_ONCE|AUTHCTL_NEW_SECRET_ID|AUTHCTL_REVOKE_ALL_OTHERS/)
     }
   })
 })
