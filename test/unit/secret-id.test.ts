@@ -85,4 +85,17 @@ describe('the secret-id record', () => {
     expect(parseRecord(text.split('\n'))).toEqual({ current: { accessor: 'acc-one-1', sha256: SHA1 }, pending: { accessor: 'acc-two-2', sha256: SHA2 }, owed: ['acc-old-11'], rejected: [] })
     expect(parseRecord(['acc-one-1'])).toEqual({ current: { accessor: 'acc-one-1' }, owed: [], rejected: [] })
   })
+
+  // failed on the code before this change: a secret-id with no host in its metadata counted as this host's and was owed a destroy
+  it('a secret-id whose metadata names no host (Ansible-era, runbook) is never owed a destroy, whatever the record says', async () => {
+    const shared = vaultWith({ 'acc-one-1': [null, undefined], 'acc-shrd-1': [null, undefined] })
+    const forced = await decideSecretId(shared, { ...base, record: [`acc-one-1 ${SHA1}`, 'owed acc-shrd-1'], forceNew: true })
+    expect(forced).toMatchObject({ action: 'mint', previous: 'acc-one-1', owed: [] })
+    expect(forced.action === 'mint' && forced.keepPrevious).toBe(true)
+    expect(forced.warnings.join('\n')).toMatch(/acc-shrd-1.*names no host/)
+    // without --new-secret-id the host keeps running on it, and is told how to get its own
+    const kept = await decideSecretId(shared, base)
+    expect(kept).toMatchObject({ action: 'keep', accessor: 'acc-one-1', owed: [] })
+    expect(kept.warnings.join('\n')).toMatch(/authctl adopt/)
+  })
 })
