@@ -18,7 +18,7 @@ import { stackPaths } from '../render/layout.js'
 import { recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
 import { converge, readState, writeFiles, writeThenConverge } from '../steps/host-steps.js'
 import { decideSecretId, type SecretIdDecision, type SecretIdVault } from '../steps/secret-id.js'
-import { contentSha } from '../steps/secret-id-record.js'
+import { contentSha, heldSecretId } from '../steps/secret-id-record.js'
 import { settleOwed } from '../steps/secret-id-settle.js'
 import { swapOutcome, unknownSwapWarning } from '../steps/secret-id-swap.js'
 
@@ -50,7 +50,8 @@ export interface SwapHostResult extends HostOutcome {
   accessor: string | null
   destroyed: string[]
   restored: boolean
-  held?: { kind: 'own' | 'shared' | 'unrecorded' | 'none'; accessor: string | null; sha256: string | null }
+  // pending: its own, from a swap whose outcome was unknown (its agent's login with it was never proven)
+  held?: { kind: 'own' | 'pending' | 'shared' | 'unrecorded' | 'none'; accessor: string | null; sha256: string | null }
 }
 
 interface Prepared {
@@ -81,7 +82,7 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
       const input = { host: h.host.name, role: h.host.role, fileSha, record: h.state.secretIdRecord, minRemainingMs: 0, now: deps.now() }
       if (opts.mode === 'adopt') {
         const held = await decideSecretId(deps.vault, { ...input, forceNew: false })
-        h.result.held = heldBy(held, fileSha)
+        h.result.held = heldBy(held, fileSha, heldSecretId(h.state.secretIdRecord, fileSha).via === 'pending')
         if (h.result.held.kind === 'own') {
           deps.reporter.event(h.host.name, `already runs on its own secret-id (accessor ${h.result.held.accessor})`)
           return { decision: held, minted: null, fileSha }
@@ -108,10 +109,10 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
 }
 
 // What the host ran on before adopt: its own secret-id (nothing to do), a shared one, or one no record names.
-function heldBy(decision: SecretIdDecision, fileSha: string | undefined): NonNullable<SwapHostResult['held']> {
+function heldBy(decision: SecretIdDecision, fileSha: string | undefined, pending: boolean): NonNullable<SwapHostResult['held']> {
   const sha256 = fileSha ?? null
   if (fileSha === undefined) return { kind: 'none', accessor: null, sha256 }
-  if (decision.action === 'keep') return { kind: decision.shared ? 'shared' : 'own', accessor: decision.accessor, sha256 }
+  if (decision.action === 'keep') return { kind: decision.shared ? 'shared' : pending ? 'pending' : 'own', accessor: decision.accessor, sha256 }
   return { kind: 'unrecorded', accessor: decision.previous ?? null, sha256 }
 }
 
@@ -121,8 +122,9 @@ async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }
   // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the new one
   const old = fileSha === undefined ? undefined : await readOld(h, deps, secretPath, fileSha)
   const swap = swapRecords(h.paths, decision, minted, fileSha)
-  // the files, then (in the same round trip, once all are in place) the agent's restart and its fresh login
-  const files = [swap.before, credentialFile(h.host.root, 'secret-id', secretIdContent(minted.secretId)), swap.after]
+  // the record naming the new one as pending, the file, then (same round trip) the agent's restart and
+  // fresh login; the record makes it current only once that login is proven, so a cut leaves it pending
+  const files = [swap.before, credentialFile(h.host.root, 'secret-id', secretIdContent(minted.secretId))]
   const restartAgent = { paths: h.paths, project: h.host.project, up: false, groups: [['vault-agent' as const]], waitSeconds: opts.waitTimeoutS }
   try {
     await writeThenConverge(h.remote, { dirs: [], files }, restartAgent, { timings: h.result.timings, written: () => undefined })
@@ -144,7 +146,7 @@ async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }
   deps.reporter.event(h.host.name, 'vault-agent logged in with the new secret-id')
   const current = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
   const settled = await settleOwed(h.remote, deps.vault, {
-    role: h.host.role, paths: h.paths, current, owed: swap.owed,
+    role: h.host.role, paths: h.paths, current, owed: swap.owed, rewrite: true,
     onDestroyed: (a) => deps.reporter.event(h.host.name, `destroyed secret-id accessor ${a}`),
     onFailed: (_a, message) => warnHost(h.result, message, deps.reporter),
   })

@@ -35,8 +35,10 @@ describe('regen-secret-id', () => {
     const r = await result
     expect(r.exitCode).toBe(0)
     expect(r.hosts[0]).toMatchObject({ status: 'changed', accessor: 'acc-new-01', destroyed: ['acc-old-01'], restored: false })
-    expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET, `${ROOT}/vault/config/secret-id.accessor`])
+    expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET])
     expect(writes[0]?.[0]).toContain('pending acc-new-01')
+    // only once the agent's login with it is proven does the record make it current
+    expect(writes[1]).toEqual([`${ROOT}/vault/config/secret-id.accessor=acc-new-01 ${contentSha('new-secret-id-value\n')}\n`])
     expect(log).toContain('destroy acc-old-01')
     // the swap and the agent's restart are one round trip
     expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge'])
