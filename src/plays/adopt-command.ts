@@ -32,7 +32,7 @@ export async function adoptCommand(input: AdoptCommandInput): Promise<AdoptResul
       forks: input.forks, serial: input.serial, maxFail: input.maxFail, lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS,
       commandLine: session.commandLine, check: input.check, wholeInventory: input.limit === undefined,
     })
-    if (!input.json) process.stdout.write(formatRecap(input.check ? 'ADOPT (check)' : 'ADOPT', result.hosts, adoptRecap) + sharedLines(result.shared))
+    if (!input.json) process.stdout.write(formatRecap(input.check ? 'ADOPT (check)' : 'ADOPT', result.hosts, adoptRecap(input.check)) + sharedLines(result.shared))
     return result
   })
 }

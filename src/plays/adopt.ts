@@ -24,14 +24,14 @@ export interface AdoptResult extends EngineResult<SwapHostResult> {
   shared: SharedReport[]
 }
 
-export const adoptRecap: RecapStyle<SwapHostResult> = {
-  label: { changed: 'adopted', ok: 'own already', skipped: 'not attempted' },
+export const adoptRecap = (check: boolean): RecapStyle<SwapHostResult> => ({
+  label: { changed: check ? 'would adopt' : 'adopted', ok: 'own already', skipped: 'not attempted' },
   detail: (r) => {
     if (r.accessor) return `own secret-id accessor ${r.accessor}, its agent logged in with it`
     if (r.held?.kind === 'own') return `already runs on its own secret-id (accessor ${r.held.accessor ?? '?'})`
     return r.status === 'changed' ? `would get its own secret-id (now: ${r.held?.kind ?? 'unknown'})` : ''
   },
-}
+})
 
 export async function runAdopt(
   hosts: readonly SwapHost[], deps: EngineDeps & { vault: SwapVault }, opts: Omit<SwapOptions, 'mode'> & { wholeInventory: boolean },

@@ -51,7 +51,7 @@ export async function decideSecretId(vault: SecretIdVault, input: SecretIdInput)
   if (input.fileSha !== undefined && described === undefined) {
     warnings.push(record.current || record.pending
       ? `the host's secret-id file is not the one its record names (changed outside authctl, or a write was cut short): it gets a new one; the unknown one cannot be destroyed by accessor — list the role's accessors to find it`
-      : `the host has a secret-id that authctl did not record (deployed before authctl?): it gets a new one; the old one cannot be destroyed by accessor — list the role's accessors to find it`)
+      : `the host has a secret-id that authctl did not record (deployed before authctl?): it gets its own; the old one is never destroyed on this host's word (authctl adopt destroys a shared one once no host holds it)`)
     return mint(record.current || record.pending ? 'the secret-id file does not match its record' : 'no accessor is recorded for the host secret-id')
   }
   if (described === undefined) return mint('the host has no secret-id')
