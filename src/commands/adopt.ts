@@ -19,7 +19,7 @@ export default class Adopt extends BaseCommand {
     ...connectionFlags,
     ...rolloutFlags,
     ...confirmFlags,
-    check: Flags.boolean({ summary: 'Show which hosts would get their own secret-id and what happens to the shared one; change nothing.' }),
+    check: Flags.boolean({ summary: 'Show which hosts would get their own secret-id and what happens to the shared one; change nothing.', env: 'AUTHCTL_CHECK' }),
     ...restartWaitFlags,
   }
 
