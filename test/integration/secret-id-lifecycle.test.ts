@@ -173,6 +173,50 @@ describe('secret-id lifecycle on the bed', () => {
     }
   }, 180_000)
 
+  it('regen-secret-id with host3\'s connection cut during the swap: both secret-ids stay live, status names the one the file holds, setup settles it', async () => {
+    const root = stubRootOf(bed.hosts[2]!.dataDir)
+    const before = await record(2)
+    expect(before.currentSha).toBe(await fileSha(2))
+    writeFaults(root, { slowMs: 4000 })
+    const run = runCli(['regen-secret-id', ...conn(), '-l', 'host3', '--yes', '--json'], env)
+    const deadline = Date.now() + 60_000
+    while ((await fileSha(2)) === before.currentSha) {
+      if (Date.now() > deadline) throw new Error('host3\'s secret-id was never swapped')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    // the host goes away with the agent's restart in flight: the outcome is unknown to authctl
+    await bed.stopHost('host3')
+    const r = await run
+    clearFaults(root)
+    await bed.startHost('host3')
+    expect(r.code, r.stdout + r.stderr).toBe(4)
+    expect(r.stdout + r.stderr).toMatch(/outcome of the secret-id swap is unknown/)
+    const rec = await record(2)
+    expect(rec.pendingSha).toBe(await fileSha(2))
+    const live = await liveAccessors()
+    // neither destroyed: the new one (the file holds it) and the previous one
+    expect(live.get(rec.pending!)).toBe('host3')
+    expect(live.get(before.current!)).toBe('host3')
+    const status = JSON.parse((await runCli(['status', ...conn(), '-l', 'host3', '--json'], env)).stdout) as StatusJson
+    expect(checkOf(status, 'host3', 'secret-id')).toMatchObject({ status: 'warn', data: { accessor: rec.pending, held: 'pending' } })
+    expect(checkOf(status, 'host3', 'secret-id-left-live')).toMatchObject({ status: 'warn', summary: expect.stringContaining(before.current!) })
+
+    // the cut run could not release host3's lock: the operator clears it as the hint says, then the next
+    // run settles the swap from the file's checksum: the one the file holds stays, the other is destroyed
+    const released = await runCli(['lock', 'release', ...conn(), '-l', 'host3', '--yes'], env)
+    expect(released.code, released.stdout + released.stderr).toBe(0)
+    const setup = await runCli(['setup', ...conn(), '-l', 'host3', '--wait-timeout', '30s'], env)
+    expect(setup.code, setup.stdout + setup.stderr).toBe(0)
+    const settled = await record(2)
+    expect(settled).toMatchObject({ current: rec.pending, currentSha: await fileSha(2) })
+    expect(settled.pending).toBeUndefined()
+    const after = await liveAccessors()
+    expect(after.has(before.current!)).toBe(false)
+    expect(after.get(rec.pending!)).toBe('host3')
+    const final = JSON.parse((await runCli(['status', ...conn(), '-l', 'host3', '--json'], env)).stdout) as StatusJson
+    for (const id of ['secret-id', 'secret-id-left-live', 'agent-auth']) expect(checkOf(final, 'host3', id).status, id).toBe('pass')
+  }, 180_000)
+
   it('never shows a secret, the shared one included', async () => {
     await expectNoSecretShown(bed, home, [shared.secretId])
   })

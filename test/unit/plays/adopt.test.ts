@@ -96,4 +96,21 @@ describe('adopt', () => {
     expect(log).not.toContain('destroy acc-shared1')
     expect(r.shared[0]?.kept).toMatch(/--limit/)
   })
+
+  it('a host on the pending secret-id of an unsettled swap is not taken for adopted: it gets one its agent proves', async () => {
+    const log: string[] = []
+    const writes: string[][] = []
+    const PENDING = 'unproven-secret-id\n'
+    const remote = fakeHost(log, writes, { name: 'h2', file: PENDING, record: `accessor\tacc-own-h2 ${contentSha('older\n')}\naccessor\tpending acc-pend-h2 ${contentSha(PENDING)}\n`, convergeCodes: [] })
+    const v = vault(log)
+    const base = v.lookupSecretIdAccessor
+    v.lookupSecretIdAccessor = async (r, a) => (a === 'acc-pend-h2' ? { expirationTime: null, metadata: { host: 'h2' } } : base(r, a))
+    const r = await runAdopt([{ name: 'h2', root: asDeployRoot(ROOT), project: 'authentik', role: 'authentik' }], {
+      connect: async () => new Map([['h2', remote]]), reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't',
+      now: () => new Date(0), signal: new AbortController().signal, hardSignal: new AbortController().signal, vault: v,
+    }, { forks: 1, serial: { count: 1 }, maxFail: { count: 0 }, lockWaitMs: 0, waitTimeoutS: 5, commandLine: 'authctl adopt', wholeInventory: false })
+    expect(r.hosts[0]).toMatchObject({ status: 'changed', accessor: 'acc-new-h2', held: { kind: 'pending', accessor: 'acc-pend-h2' } })
+    // the unproven one is destroyed once the new one's login is proven
+    expect(log).toContain('destroy acc-pend-h2')
+  })
 })
