@@ -142,7 +142,11 @@ async function gather(h: ReadHost<SetupHost, StatusFacts, StatusHostResult>, des
     secretId = found !== null && 'error' in found ? { error: found.error } : { found }
   }
   const all = 'error' in roleId ? roleId : await minted
-  const leftLive = 'error' in all ? { error: all.error } : { accessors: [...all].filter(([a, host]) => host === h.host.name && a !== accessor).map(([a]) => a) }
+  // shared ones (metadata naming no host) only count once the file is known to hold another
+  const leftLive = 'error' in all ? { error: all.error } : {
+    accessors: [...all].filter(([a, host]) => host === h.host.name && a !== accessor).map(([a]) => a),
+    shared: accessor === null ? [] : [...all].filter(([a, host]) => host === undefined && a !== accessor).map(([a]) => a),
+  }
   const loginTest = opts.loginTest ? await tryLogin(h, secretId, deps) : undefined
   return {
     host: h.host, facts: h.state, desired, roleId, secretId, leftLive, loginTest, now: deps.now(),

@@ -77,10 +77,17 @@ export function checkLeftLive(input: CheckInput): Check | undefined {
   const left = input.leftLive
   if (left === undefined) return undefined
   if ('error' in left) return skip('secret-id-left-live', `not checked: Vault: ${left.error}`)
-  if (left.accessors.length === 0) return pass('secret-id-left-live', 'Vault has no other secret-id minted for this host')
-  return problem('secret-id-left-live', 'warn', `Vault has ${left.accessors.length} secret-id(s) minted for this host that its file does not hold: ${left.accessors.join(', ')}`, {
+  const shared = left.shared ?? []
+  if (left.accessors.length === 0 && shared.length === 0) return pass('secret-id-left-live', 'Vault has no other secret-id minted for this host, and no shared one')
+  const data = { count: left.accessors.length, shared: shared.length }
+  if (left.accessors.length === 0) {
+    return problem('secret-id-left-live', 'warn', `Vault still has shared secret-id(s) of role ${input.host.role} (metadata naming no host) that this host does not hold: ${shared.join(', ')}`, {
+      hint: 'authctl adopt --check shows which hosts may still hold one; authctl adopt destroys them once none does.', data,
+    })
+  }
+  return problem('secret-id-left-live', 'warn', `Vault has ${left.accessors.length} secret-id(s) minted for this host that its file does not hold: ${left.accessors.join(', ')}${shared.length > 0 ? `; and shared one(s) ${shared.join(', ')}` : ''}`, {
     hint: `The next authctl setup -l ${input.host.name} destroys those its record owes; any other: vault write auth/approle/role/${input.host.role}/secret-id-accessor/destroy secret_id_accessor=<accessor>`,
-    data: { count: left.accessors.length },
+    data,
   })
 }
 

@@ -64,8 +64,9 @@ export interface CheckInput {
   // Vault's answer for the accessor of the secret-id the file holds (matched by sha256 against the
   // host's record): null when Vault does not know it (undefined: the file matches no record)
   secretId?: { found: { expirationTime: Date | null; metadata?: Record<string, string> } | null } | { error: string }
-  // secret-ids Vault has whose metadata names this host and that its file does not hold (left live)
-  leftLive?: { accessors: string[] } | { error: string }
+  // secret-ids Vault has whose metadata names this host and that its file does not hold (left live), and
+  // the role's shared ones (metadata naming no host) when the file is known to hold another
+  leftLive?: { accessors: string[]; shared?: string[] } | { error: string }
   loginTest?: LoginTestOutcome
   now: Date
   warnBeforeMs: number

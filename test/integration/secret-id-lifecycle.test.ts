@@ -116,6 +116,11 @@ describe('secret-id lifecycle on the bed', () => {
     expect(live.has(shared.accessor)).toBe(true)
     const result = JSON.parse(r.stdout) as { shared: { shared: string[]; destroyed: string[]; kept: string }[] }
     expect(result.shared[0]).toMatchObject({ shared: [shared.accessor], destroyed: [], kept: expect.stringContaining('--limit') })
+    // status: host1's file holds its own (matched by checksum) and the shared one is still live in Vault
+    const status = JSON.parse((await runCli(['status', ...conn(), '-l', 'host1', '--json'], env)).stdout) as StatusJson
+    expect(checkOf(status, 'host1', 'secret-id')).toMatchObject({ status: 'pass', data: { accessor: own.current, held: 'current' } })
+    expect(checkOf(status, 'host1', 'secret-id-left-live')).toMatchObject({ status: 'warn', summary: expect.stringContaining(shared.accessor) })
+    expect(checkOf(status, 'host1', 'agent-auth').status).toBe('pass')
   })
 
   it('a double Ctrl-C during host2\'s swap destroys nothing a host may hold; status tells which one the file holds; the next adopt settles it', async () => {

@@ -111,6 +111,15 @@ describe('status checks', () => {
   ])('secret-id: %s', (_name, change, status, summary) => {
     expect(check('secret-id', change)).toMatchObject({ status, summary })
   })
+  it.each([
+    ['nothing else live', { accessors: [], shared: [] }, 'pass', 'Vault has no other secret-id minted for this host, and no shared one'],
+    ['one minted for the host, held by no host', { accessors: ['acc-left-01'] }, 'warn', 'Vault has 1 secret-id(s) minted for this host that its file does not hold: acc-left-01'],
+    ['a shared one the host does not hold', { accessors: [], shared: ['acc-shrd-01'] }, 'warn', 'Vault still has shared secret-id(s) of role authentik (metadata naming no host) that this host does not hold: acc-shrd-01'],
+    ['Vault could not list them', { error: 'permission denied' }, 'skip', 'not checked: Vault: permission denied'],
+  ])('secret-id-left-live: %s', (_name, leftLive, status, summary) => {
+    expect(check('secret-id-left-live', (i) => void (i.leftLive = leftLive))).toMatchObject({ status, summary })
+  })
+
 
   it.each([
     ['services', 'a stopped worker', (i: CheckInput) => void (i.facts.state.services[2] = { service: 'worker', state: 'exited', health: '' }), 'fail', 'worker: exited'],
