@@ -76,15 +76,6 @@ describe('decideSecretId', () => {
     expect(d.owed).toEqual([])
     expect(d.warnings).toHaveLength(2)
   })
-})
-
-describe('the secret-id record', () => {
-  it('round-trips current, pending and owed, and reads the old one-line form', () => {
-    const text = formatRecord({ current: { accessor: 'acc-one-1', sha256: SHA1 }, pending: { accessor: 'acc-two-2', sha256: SHA2 }, owed: ['acc-old-11'] })
-    expect(text).toBe(`acc-one-1 ${SHA1}\npending acc-two-2 ${SHA2}\nowed acc-old-11\n`)
-    expect(parseRecord(text.split('\n'))).toEqual({ current: { accessor: 'acc-one-1', sha256: SHA1 }, pending: { accessor: 'acc-two-2', sha256: SHA2 }, owed: ['acc-old-11'], rejected: [] })
-    expect(parseRecord(['acc-one-1'])).toEqual({ current: { accessor: 'acc-one-1' }, owed: [], rejected: [] })
-  })
 
   // failed on the code before this change: a secret-id with no host in its metadata counted as this host's and was owed a destroy
   it('a secret-id whose metadata names no host (Ansible-era, runbook) is never owed a destroy, whatever the record says', async () => {
@@ -97,5 +88,14 @@ describe('the secret-id record', () => {
     const kept = await decideSecretId(shared, base)
     expect(kept).toMatchObject({ action: 'keep', accessor: 'acc-one-1', owed: [] })
     expect(kept.warnings.join('\n')).toMatch(/authctl adopt/)
+  })
+})
+
+describe('the secret-id record', () => {
+  it('round-trips current, pending and owed, and reads the old one-line form', () => {
+    const text = formatRecord({ current: { accessor: 'acc-one-1', sha256: SHA1 }, pending: { accessor: 'acc-two-2', sha256: SHA2 }, owed: ['acc-old-11'] })
+    expect(text).toBe(`acc-one-1 ${SHA1}\npending acc-two-2 ${SHA2}\nowed acc-old-11\n`)
+    expect(parseRecord(text.split('\n'))).toEqual({ current: { accessor: 'acc-one-1', sha256: SHA1 }, pending: { accessor: 'acc-two-2', sha256: SHA2 }, owed: ['acc-old-11'], rejected: [] })
+    expect(parseRecord(['acc-one-1'])).toEqual({ current: { accessor: 'acc-one-1' }, owed: [], rejected: [] })
   })
 })
