@@ -14,12 +14,13 @@ import { stackPaths } from '../render/layout.js'
 import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../steps/desired.js'
 import { fetchBefore } from '../steps/fetch-before.js'
-import { ConvergeError, expectedState, readState, writeFiles, writeThenConverge, WriteError } from '../steps/host-steps.js'
+import { ConvergeError, expectedState, readState, writeFiles, writeThenConverge } from '../steps/host-steps.js'
 import type { WriteLock } from '../remote/write-script.js'
 import { filesToWrite, planHost, stackRunning, type HostPlan } from '../steps/plan.js'
 import { decideSecretId, type SecretIdDecision } from '../steps/secret-id.js'
 import { contentSha, type RecordedSecretId } from '../steps/secret-id-record.js'
 import { settleOwed } from '../steps/secret-id-settle.js'
+import { swapOutcome, unknownSwapWarning } from '../steps/secret-id-swap.js'
 import type { SetupDeps, SetupHost, SetupOptions } from './setup-types.js'
 
 export interface SetupResult {
@@ -172,6 +173,12 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
       written()
     }
   } catch (error) {
+    const outcome = swapOutcome(error, secretIdPath)
+    if (minted && outcome === 'unknown') {
+      // the host may hold the new secret-id: it is neither destroyed nor put back, the pending record settles it
+      warnHost(h.result, unknownSwapWarning(h.host.name, minted.accessor, h.prepared.decision.action === 'mint' ? h.prepared.decision.previous : undefined), deps.reporter)
+      throw error
+    }
     if (error instanceof ConvergeError) {
       h.result.healthy = false
       // the replaced secret-ids stay recorded as owed: the next successful run destroys them
@@ -179,7 +186,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
       throw error
     }
     // what to give back depends on what reached the host: a secret-id the host holds must stay valid
-    if (minted && error instanceof WriteError && error.written.includes(secretIdPath)) {
+    if (minted && outcome === 'in-place') {
       warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) reached the host before the write failed: it stays valid, recorded as pending; the next run finishes the swap`, deps.reporter)
     } else if (minted) {
       await destroyAccessor(h, deps, minted.accessor)

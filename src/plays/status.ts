@@ -16,6 +16,7 @@ import { stackPaths } from '../render/layout.js'
 import type { CheckInput, LoginTestOutcome, Check } from '../steps/check.js'
 import type { DesiredState } from '../steps/desired.js'
 import { readCredentials } from '../steps/read-credentials.js'
+import { heldSecretId } from '../steps/secret-id-record.js'
 import { runChecks, verdictOf, type Verdict } from '../steps/status-checks.js'
 import type { StatusVaultPort } from '../vault/status-vault.js'
 import type { SetupHost } from './setup-types.js'
@@ -58,6 +59,18 @@ export interface StatusResult {
 const STATUS_TIMEOUT_MS = 90_000
 
 type Role = { value: string } | { error: string }
+// accessor → the host its metadata names (undefined: none)
+type Minted = Map<string, string | undefined> | { error: string }
+
+// Every secret-id of the role, with the host its metadata names.
+async function listMinted(vault: StatusVaultPort, role: string): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>()
+  for (const accessor of await vault.listSecretIdAccessors(role)) {
+    const info = await vault.lookupSecretIdAccessor(role, accessor)
+    if (info !== null) out.set(accessor, info.metadata.host)
+  }
+  return out
+}
 
 // Runs every check on every host; only config errors (inventory, templates) throw.
 export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, opts: StatusOptions): Promise<StatusResult> {
@@ -66,11 +79,14 @@ export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, o
   const roles = new Map<string, Role>()
   for (const role of new Set(hosts.map((h) => h.role))) roles.set(role, await vaultCall(() => deps.vault.readRoleId(role)).then((value) => typeof value === 'string' ? { value } : value))
   const vaultErrors: string[] = [...roles.values()].flatMap((r) => ('error' in r ? [r.error] : []))
+  // each role's secret-ids and the host their metadata names, asked once for every host of the role
+  const minted = new Map<string, Promise<Minted>>()
+  const mintedFor = (role: string) => minted.get(role) ?? minted.set(role, vaultCall(() => listMinted(deps.vault, role))).get(role)!
   const play: Play<SetupHost, StatusFacts, void, StatusHostResult> = {
     newResult: (h) => ({ ...newOutcome(h.name), verdict: 'pass', checks: [] }),
     read: async (h) => parseStatus(h.host.name, await h.remote.exec(statusCommand({ paths: h.paths, project: h.host.project, targets: targets(h.host, desired.get(h.host.name)!) }), { timeoutMs: STATUS_TIMEOUT_MS })),
     prepare: async (h) => {
-      const input = await gather(h, desired.get(h.host.name)!, roles.get(h.host.role)!, deps, opts)
+      const input = await gather(h, desired.get(h.host.name)!, roles.get(h.host.role)!, mintedFor(h.host.role), deps, opts)
       if (input.secretId && 'error' in input.secretId) vaultErrors.push(input.secretId.error)
       h.result.checks = [{ id: 'reachable', status: 'pass', summary: 'connected over SSH; passwordless sudo works' }, ...runChecks(input)]
       h.result.verdict = verdictOf(h.result.checks)
@@ -116,16 +132,24 @@ async function vaultCall<T>(call: () => Promise<T>): Promise<T | { error: string
 }
 
 // Asks Vault what the checks need for one host (and, with --login-test, logs in).
-async function gather(h: ReadHost<SetupHost, StatusFacts, StatusHostResult>, desired: DesiredState, roleId: Role, deps: StatusDeps, opts: StatusOptions): Promise<CheckInput> {
-  const accessor = h.state.state.secretIdAccessor
+async function gather(h: ReadHost<SetupHost, StatusFacts, StatusHostResult>, desired: DesiredState, roleId: Role, minted: Promise<Minted>, deps: StatusDeps, opts: StatusOptions): Promise<CheckInput> {
+  // the secret-id the file holds, by its checksum, not the record's first line
+  const file = h.state.state.paths.get(stackPaths(h.host.root).credential('secret-id'))
+  const accessor = heldSecretId(h.state.state.secretIdRecord, file?.kind === 'file' ? file.sha256 : undefined).accessor
   let secretId: CheckInput['secretId']
-  if (accessor !== undefined) {
+  if (accessor !== null && file?.kind === 'file') {
     const found = 'error' in roleId ? roleId : await vaultCall(() => deps.vault.lookupSecretIdAccessor(h.host.role, accessor))
     secretId = found !== null && 'error' in found ? { error: found.error } : { found }
   }
+  const all = 'error' in roleId ? roleId : await minted
+  // shared ones (metadata naming no host) only count once the file is known to hold another
+  const leftLive = 'error' in all ? { error: all.error } : {
+    accessors: [...all].filter(([a, host]) => host === h.host.name && a !== accessor).map(([a]) => a),
+    shared: accessor === null ? [] : [...all].filter(([a, host]) => host === undefined && a !== accessor).map(([a]) => a),
+  }
   const loginTest = opts.loginTest ? await tryLogin(h, secretId, deps) : undefined
   return {
-    host: h.host, facts: h.state, desired, roleId, secretId, loginTest, now: deps.now(),
+    host: h.host, facts: h.state, desired, roleId, secretId, leftLive, loginTest, now: deps.now(),
     warnBeforeMs: opts.warnBeforeMs, staleAfterMs: opts.staleAfterMs, lockOwnerGone: deps.lockOwnerGone,
   }
 }

@@ -29,7 +29,8 @@ if [ $# -gt 0 ]; then
   sha256sum -- "$@" 2>/dev/null | sed 's/^/sha\\t/'
 fi
 [ -f "$pending" ] && printf 'pending\\t%s\\n' "$(head -c 64 "$pending" | tr -d '\\n')"
-[ -f "$accessor" ] && printf 'accessor\\t%s\\n' "$(head -c 128 "$accessor" | tr -d '\\n')"
+# the secret-id record, every line (bounded), as the state read reports it
+[ -f "$accessor" ] && head -c 4096 -- "$accessor" | sed 's/^/accessor\\t/'
 command -v docker >/dev/null 2>&1 || { printf 'docker\\tdocker is not installed\\n'; exit 0; }
 [ -f "$compose" ] || { printf 'docker\\tno compose file at %s\\n' "$compose"; exit 0; }
 dc() { bounded docker compose -f "$compose" -p "$project" "$@"; }

@@ -9,7 +9,7 @@ export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
 // One check's finding, as the table and --json show it.
 export interface Check {
-  // stable name CI may branch on (files, role-id, secret-id, services, env, tmpfs, agent-auth, lock, restart, login-test)
+  // stable name CI may branch on (files, role-id, secret-id, secret-id-left-live, services, env, tmpfs, agent-auth, lock, restart, login-test)
   id: string
   status: CheckStatus
   summary: string
@@ -61,8 +61,12 @@ export interface CheckInput {
   desired: DesiredState
   // Vault's role-id of the host's AppRole, or why it could not be read
   roleId: { value: string } | { error: string }
-  // Vault's answer for the recorded accessor: null when Vault does not know it (undefined: none recorded)
-  secretId?: { found: { expirationTime: Date | null } | null } | { error: string }
+  // Vault's answer for the accessor of the secret-id the file holds (matched by sha256 against the
+  // host's record): null when Vault does not know it (undefined: the file matches no record)
+  secretId?: { found: { expirationTime: Date | null; metadata?: Record<string, string> } | null } | { error: string }
+  // secret-ids Vault has whose metadata names this host and that its file does not hold (left live), and
+  // the role's shared ones (metadata naming no host) when the file is known to hold another
+  leftLive?: { accessors: string[]; shared?: string[] } | { error: string }
   loginTest?: LoginTestOutcome
   now: Date
   warnBeforeMs: number

@@ -34,7 +34,8 @@ export function swapRecords(paths: HostPaths, decision: SecretIdDecision, minted
   const pending = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
   const previous = decision.action === 'mint' ? decision.previous : undefined
   const current = previous ? { accessor: previous, sha256: fileSha } : undefined
-  const owed = [...(previous ? [previous] : []), ...decision.owed.filter((a) => a !== previous)]
+  const destroyPrevious = previous !== undefined && !(decision.action === 'mint' && decision.keepPrevious)
+  const owed = [...(destroyPrevious ? [previous] : []), ...decision.owed.filter((a) => a !== previous)]
   return {
     before: recordFile(paths, { current, pending, owed: decision.owed }),
     after: recordFile(paths, { current: pending, owed }),

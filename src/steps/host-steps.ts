@@ -35,16 +35,18 @@ export async function readState(remote: RemoteHost, input: ReadStateInput): Prom
 class StepError extends AuthctlError {
   override readonly exitCode: ExitCode
 
-  constructor(message: string, hint: string | undefined, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown) {
+  // unknown: the command was cut (connection lost, timeout, interrupt), so what it did on the host is not known
+  constructor(message: string, hint: string | undefined, exitCode: ExitCode = EXIT_CODES.hostFailed, cause?: unknown, readonly unknown = false) {
     super(message, { hint, cause })
     this.exitCode = exitCode
   }
 }
 
-// A write that failed part way: the files renamed into place before it stopped (each write is atomic).
+// A write that failed part way: the files renamed into place before it stopped (each write is atomic);
+// when the outcome is unknown, more may be in place than `written` names.
 export class WriteError extends StepError {
-  constructor(message: string, readonly written: readonly string[], hint: string, exitCode?: ExitCode, cause?: unknown) {
-    super(message, hint, exitCode, cause)
+  constructor(message: string, readonly written: readonly string[], hint: string, exitCode?: ExitCode, cause?: unknown, unknown = false) {
+    super(message, hint, exitCode, cause, unknown)
   }
 }
 
@@ -101,7 +103,7 @@ export async function writeThenConverge(
     // lost or timed out: before the line, a write failure (which files are in place is known); after it, the converge's
     if (wroteAt === undefined || !(failure instanceof WriteError)) throw failure
     const hint = failure.cause instanceof AuthctlError ? failure.cause.hint : undefined
-    throw new ConvergeError(failure.message, hint ?? 'Every file is in place and the restart stays owed on the host: the next run finishes it.', failure.exitCode, failure.cause)
+    throw new ConvergeError(failure.message, hint ?? 'Every file is in place and the restart stays owed on the host: the next run finishes it.', failure.exitCode, failure.cause, true)
   }
   if (wroteAt === undefined) throw writeFailure(remote.name, r, write.lock)
   if (r.code === 0) return convergeSteps(r.stdout)
@@ -124,7 +126,7 @@ async function execWrite(remote: RemoteHost, argv: string[], stdin: Buffer, time
     return { ...r, stdout: out.stdout, stderr: out.stderr }
   } catch (error) {
     if (!(error instanceof AuthctlError)) throw error
-    throw new WriteError(error.message, writtenPaths(out.stdout), error.hint ?? 'Run again once the host answers; each file is either old or new.', error.exitCode, error)
+    throw new WriteError(error.message, writtenPaths(out.stdout), error.hint ?? 'Run again once the host answers; each file is either old or new.', error.exitCode, error, true)
   }
 }
 

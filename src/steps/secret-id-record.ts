@@ -53,3 +53,23 @@ export function formatRecord(record: Pick<SecretIdRecord, 'current' | 'pending' 
   for (const a of record.owed) lines.push(`owed ${a}`)
   return lines.join('\n') + '\n'
 }
+
+// Which recorded secret-id the host's file holds, by its sha256: the current one, the pending one (a
+// swap that did not finish), the current one of an old record without checksum (legacy), or none.
+export interface HeldSecretId {
+  accessor: string | null
+  via: 'current' | 'pending' | 'legacy' | 'none'
+  // the pending accessor when the record names one (a swap whose outcome is not settled yet)
+  pending: string | null
+  // whether the record names any secret-id at all
+  recorded: boolean
+}
+
+export function heldSecretId(lines: readonly string[], fileSha: string | undefined): HeldSecretId {
+  const r = parseRecord(lines)
+  const base = { pending: r.pending?.accessor ?? null, recorded: r.current !== undefined || r.pending !== undefined }
+  if (fileSha !== undefined && r.current?.sha256 === fileSha) return { ...base, accessor: r.current.accessor, via: 'current' }
+  if (fileSha !== undefined && r.pending?.sha256 === fileSha) return { ...base, accessor: r.pending.accessor, via: 'pending' }
+  if (fileSha !== undefined && r.current !== undefined && r.current.sha256 === undefined) return { ...base, accessor: r.current.accessor, via: 'legacy' }
+  return { ...base, accessor: null, via: 'none' }
+}

@@ -13,6 +13,8 @@ export interface SettleInput {
   // the secret-id the host runs on now (stays in the record)
   current: RecordedSecretId
   owed: readonly string[]
+  // write the record even when nothing was destroyed (it still names the current one as pending)
+  rewrite?: boolean
   onDestroyed(accessor: string): void
   onFailed(accessor: string, message: string): void
 }
@@ -31,6 +33,6 @@ export async function settleOwed(remote: RemoteHost, vault: SecretIdVault, input
       input.onFailed(accessor, `could not destroy secret-id accessor ${accessor}: ${(error as Error).message}; it stays recorded on the host and the next run retries (or: vault write auth/approle/role/${input.role}/secret-id-accessor/destroy secret_id_accessor=${accessor})`)
     }
   }
-  if (destroyed.length > 0) await writeFiles(remote, [], [recordFile(input.paths, { current: input.current, owed })])
+  if (destroyed.length > 0 || input.rewrite) await writeFiles(remote, [], [recordFile(input.paths, { current: input.current, owed })])
   return { destroyed, owed }
 }

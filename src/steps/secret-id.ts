@@ -1,7 +1,8 @@
 // One secret-id lifecycle for every command that gives a host its AppRole secret-id (setup,
 // regen-secret-id). From the host's record and its file's checksum it decides keep or mint, and which
 // replaced secret-ids are owed a destroy. Nothing a host reports is trusted alone: every accessor is
-// looked up in Vault, and one whose metadata names another host is neither kept nor destroyed.
+// looked up in Vault: authctl destroys only secret-ids whose metadata names the host, never one that
+// names another host or none (the Ansible-era shared one, the runbook's: `authctl adopt` retires those).
 import type { Secret } from '../output/secret.js'
 import { parseRecord, type RecordedSecretId } from './secret-id-record.js'
 
@@ -14,9 +15,11 @@ export interface SecretIdVault {
 }
 
 export type SecretIdDecision =
-  | { action: 'keep'; accessor: string; sha256?: string; owed: string[]; warnings: string[] }
+  // shared: the secret-id's metadata names no host (the Ansible-era one): the host may keep it, adopt replaces it
+  | { action: 'keep'; accessor: string; sha256?: string; shared?: boolean; owed: string[]; warnings: string[] }
   // previous: the secret-id the host runs on now, destroyed once it runs healthy with the new one
-  | { action: 'mint'; reason: string; previous?: string; owed: string[]; warnings: string[] }
+  // (kept when keepPrevious: its metadata names no host, so other hosts may run on it too)
+  | { action: 'mint'; reason: string; previous?: string; keepPrevious?: boolean; owed: string[]; warnings: string[] }
 
 export interface SecretIdInput {
   host: string
@@ -48,12 +51,18 @@ export async function decideSecretId(vault: SecretIdVault, input: SecretIdInput)
   if (input.fileSha !== undefined && described === undefined) {
     warnings.push(record.current || record.pending
       ? `the host's secret-id file is not the one its record names (changed outside authctl, or a write was cut short): it gets a new one; the unknown one cannot be destroyed by accessor — list the role's accessors to find it`
-      : `the host has a secret-id that authctl did not record (deployed before authctl?): it gets a new one; the old one cannot be destroyed by accessor — list the role's accessors to find it`)
+      : `the host has a secret-id that authctl did not record (deployed before authctl?): it gets its own; the old one is never destroyed on this host's word (authctl adopt destroys a shared one once no host holds it)`)
     return mint(record.current || record.pending ? 'the secret-id file does not match its record' : 'no accessor is recorded for the host secret-id')
   }
   if (described === undefined) return mint('the host has no secret-id')
   const info = await vault.lookupSecretIdAccessor(input.role, described.accessor)
   if (info === null) return mint(`the recorded secret-id (accessor ${described.accessor}) is no longer valid in Vault`)
+  if (info.metadata.host === undefined) {
+    // a shared secret-id: the host may keep running on it, and only adopt may destroy it
+    if (input.forceNew) return { action: 'mint', reason: input.forceReason ?? '--new-secret-id was given', previous: described.accessor, keepPrevious: true, owed, warnings }
+    warnings.push(`the host runs on a secret-id whose metadata names no host (accessor ${described.accessor}: the Ansible-era shared one, or minted by hand): authctl adopt gives each host its own and destroys the shared one once no host holds it`)
+    return { action: 'keep', accessor: described.accessor, sha256: input.fileSha, shared: true, owed, warnings }
+  }
   if (!belongsTo(info, input.host)) {
     warnings.push(`the host's secret-id (accessor ${described.accessor}) was minted for ${hostOf(info)}, not ${input.host} (a cloned or tampered host?): it gets its own and that one is left alone; if the host is not trusted, run: authctl regen-secret-id -l ${hostOf(info)}`)
     return mint(`its secret-id belongs to ${hostOf(info)}`)
@@ -72,14 +81,15 @@ async function ours(vault: SecretIdVault, input: SecretIdInput, accessors: reado
     const info: Lookup = await vault.lookupSecretIdAccessor(input.role, accessor)
     if (info === null) continue
     if (belongsTo(info, input.host)) out.push(accessor)
+    else if (info.metadata.host === undefined) warnings.push(`${what} secret-id accessor ${accessor} that the host reports: its metadata names no host (shared by other hosts?); authctl adopt destroys it once no host holds it`)
     else warnings.push(`${what} secret-id accessor ${accessor} that the host reports: Vault says it was minted for ${hostOf(info)}`)
   }
   return out
 }
 
-// A secret-id minted without a host in its metadata (by hand, from the runbook) counts as this host's.
-function belongsTo(info: NonNullable<Lookup>, host: string): boolean {
-  return info.metadata.host === undefined || info.metadata.host === host
+// Only Vault's metadata makes a secret-id this host's: the host's own record is never enough.
+export function belongsTo(info: { metadata: Record<string, string> }, host: string): boolean {
+  return info.metadata.host === host
 }
 
 function hostOf(info: NonNullable<Lookup>): string {

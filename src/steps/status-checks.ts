@@ -5,7 +5,7 @@ import { checkAgentAuth } from './check-agent.js'
 import { checkLock, checkRestart } from './check-bookkeeping.js'
 import { checkFiles } from './check-files.js'
 import { checkEnv, checkServices, checkTmpfs } from './check-stack.js'
-import { checkLoginTest, checkRoleId, checkSecretId } from './check-vault.js'
+import { checkLeftLive, checkLoginTest, checkRoleId, checkSecretId } from './check-vault.js'
 import type { Check, CheckInput, StatusCheck } from './check.js'
 
 // Every check, in the order the table shows them.
@@ -13,6 +13,7 @@ export const STATUS_CHECKS: readonly StatusCheck[] = [
   checkFiles,
   checkRoleId,
   checkSecretId,
+  checkLeftLive,
   checkServices,
   checkEnv,
   checkTmpfs,

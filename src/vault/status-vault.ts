@@ -17,7 +17,8 @@ export interface LoginTestResult {
 export interface StatusVaultPort {
   readonly addr: string
   readRoleId(role: string): Promise<string>
-  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null } | null>
+  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null; metadata: Record<string, string> } | null>
+  listSecretIdAccessors(role: string): Promise<string[]>
   loginTest(roleId: Secret, secretId: Secret): Promise<LoginTestResult>
 }
 
@@ -27,6 +28,7 @@ export function statusVaultFrom(client: VaultClient): StatusVaultPort {
     addr: client.addr,
     readRoleId: (role) => client.readRoleId(role),
     lookupSecretIdAccessor: (role, accessor) => client.lookupSecretIdAccessor(role, accessor),
+    listSecretIdAccessors: (role) => client.listSecretIdAccessors(role),
     loginTest: async (roleId, secretId) => {
       const login = await client.approleLogin(roleId.reveal(), secretId)
       const result: LoginTestResult = { policies: login.policies, ttlSeconds: login.leaseDuration }

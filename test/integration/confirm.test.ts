@@ -27,6 +27,7 @@ const GUARDED: [string, string[], string][] = [
   ['regen-secret-id', ['regen-secret-id'], 'authctl regen-secret-id'],
   ['rotate-db-password', ['rotate-db-password'], 'authctl rotate-db-password'],
   ['rotate-secret-key', ['rotate-secret-key'], 'authctl rotate-secret-key'],
+  ['adopt', ['adopt'], 'authctl adopt'],
 ]
 
 describe('without a terminal', () => {
@@ -60,7 +61,7 @@ describe('without a terminal', () => {
   })
 
   it('no command offers an environment variable for --yes, --all-at-once, --new-secret-id or --revoke-all-others', async () => {
-    for (const command of ['restart', 'setup', 'regen-secret-id', 'rotate-db-password', 'rotate-secret-key', 'vault bootstrap', 'secrets init', 'db set-host', 'lock release']) {
+    for (const command of ['restart', 'setup', 'regen-secret-id', 'adopt', 'rotate-db-password', 'rotate-secret-key', 'vault bootstrap', 'secrets init', 'db set-host', 'lock release']) {
       const r = await runCli([...command.split(' '), '--help'], env)
       expect(r.code, command).toBe(0)
       expect(r.stdout, command).toMatch(/--yes/)

@@ -77,7 +77,7 @@ describe('authctl status', () => {
     expect((result as unknown as { rotations: unknown }).rotations).toEqual([])
     expect(Object.keys(result.hosts[0]!).sort()).toEqual(['checks', 'durationMs', 'host', 'status', 'timings', 'verdict', 'warnings'])
     expect(result.summary).toEqual({ hosts: 3, pass: 3, warn: 0, fail: 0, unreachable: 0 })
-    expect(result.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
+    expect(result.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'secret-id-left-live', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
     expect(notPassing(result)).toEqual([])
     expect(checkOf(result, 'host1', 'secret-id')?.data).toMatchObject({ remainingSeconds: expect.any(Number) as number })
     for (const h of bed.hosts) {
@@ -204,7 +204,7 @@ describe('authctl status', () => {
     expect(r.code).toBe(2)
     const result = json(r.stdout)
     for (const h of ['host1', 'host2', 'host3']) {
-      expect(checkOf(result, h, 'secret-id')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^Vault no longer knows the secret-id \(accessor [0-9a-f-]{36}\): expired, used up or destroyed$/) as string })
+      expect(checkOf(result, h, 'secret-id')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^the file holds accessor [0-9a-f-]{36}, and Vault no longer has it: expired, used up or destroyed$/) as string })
     }
     expect(checkOf(result, 'host1', 'secret-id')?.hint).toContain('authctl setup -l host1 --new-secret-id')
   })

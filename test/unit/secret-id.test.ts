@@ -76,6 +76,19 @@ describe('decideSecretId', () => {
     expect(d.owed).toEqual([])
     expect(d.warnings).toHaveLength(2)
   })
+
+  // failed on the code before this change: a secret-id with no host in its metadata counted as this host's and was owed a destroy
+  it('a secret-id whose metadata names no host (Ansible-era, runbook) is never owed a destroy, whatever the record says', async () => {
+    const shared = vaultWith({ 'acc-one-1': [null, undefined], 'acc-shrd-1': [null, undefined] })
+    const forced = await decideSecretId(shared, { ...base, record: [`acc-one-1 ${SHA1}`, 'owed acc-shrd-1'], forceNew: true })
+    expect(forced).toMatchObject({ action: 'mint', previous: 'acc-one-1', owed: [] })
+    expect(forced.action === 'mint' && forced.keepPrevious).toBe(true)
+    expect(forced.warnings.join('\n')).toMatch(/acc-shrd-1.*names no host/)
+    // without --new-secret-id the host keeps running on it, and is told how to get its own
+    const kept = await decideSecretId(shared, base)
+    expect(kept).toMatchObject({ action: 'keep', accessor: 'acc-one-1', owed: [] })
+    expect(kept.warnings.join('\n')).toMatch(/authctl adopt/)
+  })
 })
 
 describe('the secret-id record', () => {

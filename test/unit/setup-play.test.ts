@@ -1,7 +1,7 @@
 // The setup play through recording fakes: which remote commands run, in which order, and what
 // happens to minted secret-ids when something fails before any change.
 import { describe, expect, it } from 'vitest'
-import { ConfigError, VaultError } from '../../src/errors.js'
+import { ConfigError, UnreachableError, VaultError } from '../../src/errors.js'
 import { silentReporter } from '../../src/output/reporter.js'
 import { Secret } from '../../src/output/secret.js'
 import { runSetup } from '../../src/plays/setup.js'
@@ -82,5 +82,26 @@ describe('runSetup', () => {
     const broken = { ...host('h1'), render: async () => { throw new ConfigError('templates/config.hcl.ejs:3: unknown name') } }
     await expect(runSetup([broken], { ...d, connect: async () => { asked = true; return new Map() } }, opts)).rejects.toThrow('unknown name')
     expect(asked).toBe(false)
+  })
+
+  // failed on the code before this change: the cut write counted as "not written", so the secret-id the host now holds was destroyed
+  it('a connection cut during the write of a new secret-id: the minted one is not destroyed and stays recorded as pending', async () => {
+    const log: string[] = []
+    const d = deps({}, log)
+    const cut: RemoteHost = {
+      name: 'h1',
+      exec: async (argv, o = {}) => {
+        const script = argv[6] ?? ''
+        log.push(`h1 ${script}`)
+        if (script === 'authctl-state') return { stdout: 'compose-version\t2.29.7\n', stderr: '', code: 0 }
+        // the host renamed the files, only the first "wrote" line arrived before the cut
+        o.onLine?.('stdout', 'wrote\t/data/authentik/.authctl/pending-restart')
+        throw new UnreachableError('h1: the SSH connection was lost')
+      },
+    }
+    const result = await runSetup([host('h1')], { ...d, connect: async () => new Map([['h1', cut]]) }, opts)
+    expect(result.exitCode).toBe(4)
+    expect(log.filter((l) => l.startsWith('destroy'))).toEqual([])
+    expect(result.hosts[0]?.warnings.join('\n')).toMatch(/outcome .*unknown.*acc-h1.*pending/s)
   })
 })

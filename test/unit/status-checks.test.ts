@@ -26,14 +26,14 @@ function healthy(): CheckInput {
     },
     facts: {
       state: {
-        composeVersion: '', secretIdRecord: [],
+        composeVersion: '', secretIdRecord: [`acc-one-1 ${sha('whatever')}`],
         paths: new Map<string, PathState>([
           [root, { kind: 'dir', mode: 0o755, uid: 0, gid: 0 }],
           [`${root}/docker-compose.yml`, file('services: {}\n', 0o644)],
           [`${root}/vault/config/role-id`, file('role-123\n', 0o400, 100, 1000)],
           [`${root}/vault/config/secret-id`, file('whatever', 0o400, 100, 1000)],
         ]),
-        secretIdAccessor: 'acc-1',
+        secretIdAccessor: 'acc-one-1',
         services: ['vault-agent', 'server', 'worker'].map((service) => ({ service, state: 'running', health: 'healthy' })),
       },
       envProbe: 0,
@@ -65,7 +65,7 @@ describe('status checks', () => {
     expect(checks.map((c) => `${c.id}:${c.status}`)).toEqual(['files:pass', 'role-id:pass', 'secret-id:pass', 'services:pass', 'env:pass', 'tmpfs:pass', 'agent-auth:pass', 'lock:pass', 'restart:pass'])
     expect(verdictOf(checks)).toBe('pass')
     expect(JSON.stringify(checks)).not.toContain('role-123')
-    expect(checks.find((c) => c.id === 'secret-id')?.data).toEqual({ accessor: 'acc-1', expiresAt: '2026-03-31T12:00:00.000Z', remainingSeconds: 30 * 86_400 })
+    expect(checks.find((c) => c.id === 'secret-id')?.data).toEqual({ accessor: 'acc-one-1', held: 'current', pending: null, expiresAt: '2026-03-31T12:00:00.000Z', remainingSeconds: 30 * 86_400 })
   })
 
   it.each([
@@ -90,16 +90,36 @@ describe('status checks', () => {
   })
 
   it.each([
-    ['unknown to Vault', (i: CheckInput) => void (i.secretId = { found: null }), 'fail', 'Vault no longer knows the secret-id (accessor acc-1): expired, used up or destroyed'],
-    ['expiring within --warn-before', (i: CheckInput) => void (i.secretId = { found: { expirationTime: new Date(NOW.getTime() + 5 * DAY + 3_600_000) } }), 'warn', 'expires in 5d 1h (2026-03-06T13:00:00.000Z, accessor acc-1)'],
-    ['past its expiry', (i: CheckInput) => void (i.secretId = { found: { expirationTime: new Date(NOW.getTime() - 120_000) } }), 'fail', 'expired 2m ago (2026-03-01T11:58:00.000Z, accessor acc-1)'],
-    ['never expiring', (i: CheckInput) => void (i.secretId = { found: { expirationTime: null } }), 'pass', 'valid, never expires (accessor acc-1)'],
-    ['no accessor recorded', (i: CheckInput) => { i.facts.state.secretIdAccessor = undefined; i.secretId = undefined }, 'warn', 'no accessor recorded for the deployed secret-id: its validity cannot be checked'],
+    ['unknown to Vault', (i: CheckInput) => void (i.secretId = { found: null }), 'fail', 'the file holds accessor acc-one-1, and Vault no longer has it: expired, used up or destroyed'],
+    ['expiring within --warn-before', (i: CheckInput) => void (i.secretId = { found: { expirationTime: new Date(NOW.getTime() + 5 * DAY + 3_600_000) } }), 'warn', 'expires in 5d 1h (2026-03-06T13:00:00.000Z, accessor acc-one-1)'],
+    ['past its expiry', (i: CheckInput) => void (i.secretId = { found: { expirationTime: new Date(NOW.getTime() - 120_000) } }), 'fail', 'expired 2m ago (2026-03-01T11:58:00.000Z, accessor acc-one-1)'],
+    ['never expiring', (i: CheckInput) => void (i.secretId = { found: { expirationTime: null } }), 'pass', 'valid, never expires (the file holds accessor acc-one-1)'],
+    ['no record (Ansible-era file)', (i: CheckInput) => { i.facts.state.secretIdRecord = []; i.secretId = undefined }, 'warn', 'the file holds a secret-id authctl did not record (deployed by Ansible or by hand?): which one, and its validity, cannot be checked'],
     ['no file', (i: CheckInput) => void i.facts.state.paths.delete(`${root}/vault/config/secret-id`), 'fail', 'no secret-id file on the host'],
     ['Vault refused the lookup', (i: CheckInput) => void (i.secretId = { error: 'Permission denied' }), 'fail', 'not checked: Vault: Permission denied'],
+    // a swap whose outcome was unknown: the file is matched to the record by its checksum
+    ['the file holds the pending one', (i: CheckInput) => void (i.facts.state.secretIdRecord = [`acc-old-01 ${sha('old')}`, `pending acc-one-1 ${sha('whatever')}`]), 'warn',
+      'the file holds the new secret-id of a swap that did not finish (accessor acc-one-1, recorded as pending)'],
+    ['the file holds the current one, a pending one never arrived', (i: CheckInput) => void i.facts.state.secretIdRecord.push(`pending acc-two-22 ${sha('new')}`), 'warn',
+      'the file holds accessor acc-one-1; a swap to accessor acc-two-22 did not finish and the file does not hold it'],
+    ['the file matches no record line', (i: CheckInput) => void (i.facts.state.secretIdRecord = [`acc-one-1 ${sha('other')}`]), 'fail',
+      'the file holds none of the secret-ids its record names: changed outside authctl'],
+    ['a shared secret-id (metadata names no host)', (i: CheckInput) => void (i.secretId = { found: { expirationTime: null, metadata: {} } }), 'warn',
+      'the file holds accessor acc-one-1, whose metadata names no host (the Ansible-era shared one, or minted by hand)'],
+    ['another host\'s secret-id', (i: CheckInput) => void (i.secretId = { found: { expirationTime: null, metadata: { host: 'h2' } } }), 'fail',
+      'the file holds accessor acc-one-1, which Vault says was minted for h2 (a cloned or tampered host?)'],
   ])('secret-id: %s', (_name, change, status, summary) => {
     expect(check('secret-id', change)).toMatchObject({ status, summary })
   })
+  it.each([
+    ['nothing else live', { accessors: [], shared: [] }, 'pass', 'Vault has no other secret-id minted for this host, and no shared one'],
+    ['one minted for the host, held by no host', { accessors: ['acc-left-01'] }, 'warn', 'Vault has 1 secret-id(s) minted for this host that its file does not hold: acc-left-01'],
+    ['a shared one the host does not hold', { accessors: [], shared: ['acc-shrd-01'] }, 'warn', 'Vault still has shared secret-id(s) of role authentik (metadata naming no host) that this host does not hold: acc-shrd-01'],
+    ['Vault could not list them', { error: 'permission denied' }, 'skip', 'not checked: Vault: permission denied'],
+  ])('secret-id-left-live: %s', (_name, leftLive, status, summary) => {
+    expect(check('secret-id-left-live', (i) => void (i.leftLive = leftLive))).toMatchObject({ status, summary })
+  })
+
 
   it.each([
     ['services', 'a stopped worker', (i: CheckInput) => void (i.facts.state.services[2] = { service: 'worker', state: 'exited', health: '' }), 'fail', 'worker: exited'],

@@ -24,13 +24,13 @@ const host = (name: string): SetupHost => ({
 })
 
 // What the status script prints on a healthy host (optionally changed).
-function statusOutput(extra: string[] = [], envExit = 0): string {
+function statusOutput(extra: string[] = [], envExit = 0, name = 'h1'): string {
   const cred = (n: string, content: string) => [`stat\tregular file\t400\t100\t1000\t${root}/vault/config/${n}`, `sha\t${sha(content)}  ${root}/vault/config/${n}`]
   return [
     `stat\tdirectory\t755\t0\t0\t${root}`,
     `stat\tregular file\t644\t0\t0\t${root}/docker-compose.yml`, `sha\t${sha('x\n')}  ${root}/docker-compose.yml`,
     ...cred('role-id', ROLE_ID + '\n'), ...cred('secret-id', SECRET_ID + '\n'),
-    'accessor\tacc-1',
+    `accessor\tacc-host-${name} ${sha(SECRET_ID + '\n')}`,
     ...['vault-agent', 'server', 'worker'].map((s) => `ps\t{"Service":"${s}","State":"running","Health":"healthy"}`),
     `env\t${envExit}`, 'secrets-fs\t0\ttmpfs',
     'agent\t2026-03-01T11:58:00.000Z [INFO]  agent.auth.handler: authentication successful, sending token to sinks',
@@ -57,14 +57,16 @@ interface Setup { outputs?: Record<string, string>; unreachable?: string[]; vaul
 function deps(calls: string[], s: Setup = {}): StatusDeps & { logins: unknown[] } {
   const logins: unknown[] = []
   const engine: EngineDeps = {
-    connect: async (names) => new Map(names.map((n) => [n, s.unreachable?.includes(n) ? new UnreachableError(`${n}: cannot connect`) : fakeRemote(n, calls, s.outputs?.[n] ?? statusOutput())])),
+    connect: async (names) => new Map(names.map((n) => [n, s.unreachable?.includes(n) ? new UnreachableError(`${n}: cannot connect`) : fakeRemote(n, calls, s.outputs?.[n] ?? statusOutput([], 0, n))])),
     reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't', now: () => NOW,
     signal: new AbortController().signal, hardSignal: new AbortController().signal,
   }
   const vault: StatusVaultPort = {
     addr: 'http://vault.test:8200',
     readRoleId: async () => ROLE_ID,
-    lookupSecretIdAccessor: async () => ({ expirationTime: new Date(NOW.getTime() + 30 * 86_400_000) }),
+    // each host's secret-id was minted for it (acc-host-h1 for h1)
+    lookupSecretIdAccessor: async (_r, a) => ({ expirationTime: new Date(NOW.getTime() + 30 * 86_400_000), metadata: { host: a.slice(9) } }),
+    listSecretIdAccessors: async () => ['acc-host-h1', 'acc-host-h2'],
     loginTest: async (roleId, secretId) => {
       logins.push({ roleId, secretId, revealed: [roleId.reveal(), secretId.reveal()] })
       return { policies: ['default'], ttlSeconds: 3600 }
@@ -86,15 +88,15 @@ describe('status play', () => {
     expect(r.summary).toEqual({ hosts: 2, pass: 2, warn: 0, fail: 0, unreachable: 0 })
     expect(r.vault).toEqual({ addr: 'http://vault.test:8200', error: null })
     expect(Object.keys(r.hosts[0]!).sort()).toEqual(['checks', 'durationMs', 'host', 'status', 'timings', 'verdict', 'warnings'])
-    expect(r.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
+    expect(r.hosts[0]!.checks.map((c) => c.id)).toEqual(['reachable', 'files', 'role-id', 'secret-id', 'secret-id-left-live', 'services', 'env', 'tmpfs', 'agent-auth', 'lock', 'restart'])
     for (const c of r.hosts[0]!.checks) expect(Object.keys(c).every((k) => ['id', 'status', 'summary', 'hint', 'details', 'data'].includes(k))).toBe(true)
     expect(JSON.stringify(r)).not.toContain(ROLE_ID)
   })
 
   it('a failed check exits 2; an unreachable host exits 4 and keeps the others\' checks', async () => {
-    const failing = await runStatus([host('h1'), host('h2')], deps([], { outputs: { h2: statusOutput([], 1) } }), opts)
+    const failing = await runStatus([host('h1'), host('h2')], deps([], { outputs: { h2: statusOutput([], 1, 'h2') } }), opts)
     expect([failing.exitCode, failing.hosts.map((h) => h.verdict)]).toEqual([2, ['pass', 'fail']])
-    const down = await runStatus([host('h1'), host('h2')], deps([], { unreachable: ['h1'], outputs: { h2: statusOutput([], 1) } }), opts)
+    const down = await runStatus([host('h1'), host('h2')], deps([], { unreachable: ['h1'], outputs: { h2: statusOutput([], 1, 'h2') } }), opts)
     expect(down.exitCode).toBe(4)
     expect(down.hosts[0]).toMatchObject({ verdict: 'unreachable', status: 'unreachable', checks: [{ id: 'reachable', status: 'fail', summary: 'h1: cannot connect' }] })
     expect(down.hosts[1]!.checks.find((c) => c.id === 'env')?.status).toBe('fail')
@@ -147,5 +149,23 @@ describe('status play', () => {
     const r = await runStatus([host('h1')], deps([], { vault: { loginTest: refuse } }), { ...opts, loginTest: true })
     expect(r.hosts[0]!.checks.at(-1)).toMatchObject({ id: 'login-test', status: 'fail', summary: 'AppRole login with the deployed credentials failed: Vault POST auth/approle/login failed (400): invalid role or secret ID' })
     expect([r.exitCode, r.vault.error]).toEqual([2, null])
+  })
+
+  // failed on the code before this change: status looked up the record's first line (the old secret-id), not the file's
+  it('looks up the secret-id the file holds (matched by checksum), and reports Vault\'s secret-ids for the host that it does not hold', async () => {
+    const looked: string[] = []
+    const pending = statusOutput().replace(`accessor\tacc-host-h1 ${sha(SECRET_ID + '\n')}`, `accessor\tacc-host-h1 ${sha('old\n')}\naccessor\tpending acc-newer-h1 ${sha(SECRET_ID + '\n')}`)
+    const d = deps([], {
+      outputs: { h1: pending },
+      vault: {
+        lookupSecretIdAccessor: async (_r, a) => (looked.push(a), { expirationTime: null, metadata: { host: 'h1' } }),
+        listSecretIdAccessors: async () => ['acc-host-h1', 'acc-newer-h1'],
+      },
+    })
+    const r = await runStatus([host('h1')], d, opts)
+    const secretId = r.hosts[0]!.checks.find((c) => c.id === 'secret-id')
+    expect(looked[0]).toBe('acc-newer-h1')
+    expect(secretId).toMatchObject({ status: 'warn', data: { accessor: 'acc-newer-h1', held: 'pending' } })
+    expect(r.hosts[0]!.checks.find((c) => c.id === 'secret-id-left-live')).toMatchObject({ status: 'warn', summary: expect.stringContaining('acc-host-h1') })
   })
 })

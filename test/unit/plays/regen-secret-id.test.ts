@@ -6,52 +6,8 @@ import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secr
 import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
 import { asDeployRoot } from '../../../src/inventory/host-path.js'
-import type { RemoteHost } from '../../../src/remote/remote-host.js'
 import { contentSha } from '../../../src/steps/secret-id-record.js'
-
-const ROOT = '/data/authentik'
-const SECRET = `${ROOT}/vault/config/secret-id`
-const OLD = 'old-secret-id-value\n'
-const ps = ['vault-agent', 'server', 'worker'].map((s) => `ps\t{"Service":"${s}","State":"running","Health":"healthy"}`).join('\n')
-
-function fakeHost(log: string[], writes: string[][], convergeCodes: number[]): RemoteHost {
-  return {
-    name: 'h1',
-    exec: async (argv, opts = {}) => {
-      const script = argv[6] ?? ''
-      log.push(script)
-      if (script === 'authctl-state') {
-        return { code: 0, stderr: '', stdout: `stat\tregular file\t400\t100\t1000\t${SECRET}\nsha\t${contentSha(OLD)}  ${SECRET}\naccessor\tacc-old-01 ${contentSha(OLD)}\n${ps}\n` }
-      }
-      if (script === 'authctl-read-secret') return { code: 0, stderr: '', stdout: OLD }
-      if (script === 'authctl-write' || script === 'authctl-write-converge') {
-        // the write args come in groups "f MODE UID GID SIZE PATH" (up to "--then"); split stdin by the sizes
-        const all = argv.slice(7)
-        const args = all.includes('--then') ? all.slice(0, all.indexOf('--then')) : all
-        const stdin = Buffer.from(opts.stdin ?? '')
-        const files: string[] = []
-        let at = 0
-        for (let i = 0; i < args.length; i += 6) {
-          const size = Number(args[i + 4])
-          files.push(`${args[i + 5]}=${stdin.subarray(at, at + size).toString()}`)
-          at += size
-        }
-        writes.push(files)
-        for (const f of files) opts.onLine?.('stdout', `wrote\t${f.split('=')[0]}`)
-        if (script === 'authctl-write') return { code: 0, stderr: '', stdout: '' }
-        // the agent's restart follows in the same command
-        opts.onLine?.('stdout', 'written')
-        const code = convergeCodes.shift() ?? 0
-        return { code, stderr: code === 0 ? '' : '[ERROR] agent.auth.handler: error authenticating', stdout: '' }
-      }
-      if (script === 'authctl-converge') {
-        const code = convergeCodes.shift() ?? 0
-        return { code, stderr: code === 0 ? '' : '[ERROR] agent.auth.handler: error authenticating', stdout: '' }
-      }
-      return { code: 0, stderr: '', stdout: '' }
-    },
-  }
-}
+import { fakeHost, OLD, ROOT, SECRET, type Fake } from './swap-fake.js'
 
 function vault(log: string[]): RegenVault {
   return {
@@ -62,10 +18,10 @@ function vault(log: string[]): RegenVault {
   }
 }
 
-function run(convergeCodes: number[]) {
+function run(convergeCodes: number[], fake: Omit<Fake, 'convergeCodes'> = {}) {
   const log: string[] = []
   const writes: string[][] = []
-  const remote = fakeHost(log, writes, convergeCodes)
+  const remote = fakeHost(log, writes, { convergeCodes, ...fake })
   const result = runRegenSecretId([{ name: 'h1', root: asDeployRoot(ROOT), project: 'authentik', role: 'authentik' }], {
     connect: async () => new Map([['h1', remote]]), reporter: silentReporter, auditLocal: async () => undefined, lockDetails: '{}', who: 't',
     now: () => new Date(0), signal: new AbortController().signal, hardSignal: new AbortController().signal, vault: vault(log),
@@ -79,8 +35,10 @@ describe('regen-secret-id', () => {
     const r = await result
     expect(r.exitCode).toBe(0)
     expect(r.hosts[0]).toMatchObject({ status: 'changed', accessor: 'acc-new-01', destroyed: ['acc-old-01'], restored: false })
-    expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET, `${ROOT}/vault/config/secret-id.accessor`])
+    expect(writes[0]?.map((f) => f.split('=')[0])).toEqual([`${ROOT}/vault/config/secret-id.accessor`, SECRET])
     expect(writes[0]?.[0]).toContain('pending acc-new-01')
+    // only once the agent's login with it is proven does the record make it current
+    expect(writes[1]).toEqual([`${ROOT}/vault/config/secret-id.accessor=acc-new-01 ${contentSha('new-secret-id-value\n')}\n`])
     expect(log).toContain('destroy acc-old-01')
     // the swap and the agent's restart are one round trip
     expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge'])
@@ -97,6 +55,32 @@ describe('regen-secret-id', () => {
     expect(log).toContain('destroy acc-new-01')
     expect(log).not.toContain('destroy acc-old-01')
     // the agent was restarted with the new secret-id (in the write's round trip), then again on the old one
+    expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge', 'authctl-converge'])
+  })
+
+  // failed on the code before this change: the cut write counted as "not written" and the new secret-id was destroyed
+  it.each(['after-record', 'after-written'] as const)('a connection cut during the swap (%s): neither secret-id is destroyed, nothing is put back', async (cut) => {
+    const { result, log, writes } = run([0], { cut })
+    const r = await result
+    expect(r.exitCode).toBe(4)
+    expect(r.hosts[0]?.restored).toBe(false)
+    expect(log.filter((l) => l.startsWith('destroy'))).toEqual([])
+    // only the swap's write: no put-back write, no second restart
+    expect(writes).toHaveLength(1)
+    expect(log.filter((l) => l === 'authctl-converge' || l === 'authctl-write')).toEqual([])
+    expect(r.hosts[0]?.warnings.join('\n')).toMatch(/outcome .*unknown.*acc-new-01.*pending/s)
+  })
+
+  // failed on the code before this change: a host with a secret-id file but no record had nothing put back
+  it('an adopted host (secret-id file, no record) gets the old secret-id put back when the new one cannot log in', async () => {
+    const { result, log, writes } = run([12, 0], { record: '' })
+    const r = await result
+    expect(r.exitCode).toBe(2)
+    expect(r.hosts[0]?.restored).toBe(true)
+    expect(writes[1]?.[0]).toBe(`${SECRET}=${OLD}`)
+    // the record goes back to naming no current secret-id (its accessor was never known)
+    expect(writes[1]?.[1]).toBe(`${ROOT}/vault/config/secret-id.accessor=\n`)
+    expect(log).toContain('destroy acc-new-01')
     expect(log.filter((l) => l === 'authctl-write-converge' || l === 'authctl-converge')).toEqual(['authctl-write-converge', 'authctl-converge'])
   })
 })
