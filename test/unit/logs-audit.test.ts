@@ -41,7 +41,8 @@ describe('logs play', () => {
     const ctrlC = new AbortController()
     const remotes = new Map<string, RemoteHost | Error>([['a', follower('a', ['a1', 'a2'], 'abort', seen)], ['b', follower('b', ['b1'], 'drop', seen)], ['c', follower('c', ['c1'], 'abort', seen)]])
     const run = runLogs(hosts, { connect: async () => remotes, line: rec.line, reporter: rec.reporter, signal: ctrlC.signal }, { services: [], follow: true, forks: 1 })
-    await new Promise((r) => setTimeout(r, 30))
+    // until the three followers started and b's drop was reported (a fixed pause raced them under load)
+    for (const deadline = Date.now() + 5_000; (seen.length < 3 || rec.warnings.length < 1) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 5))
     // forks 1 does not serialise followers: all three started
     expect(seen).toHaveLength(3)
     expect(seen.every((o) => o.holdStdin === true && o.signal === ctrlC.signal && (o.timeoutMs ?? 0) > 86_400_000)).toBe(true)
