@@ -1,6 +1,6 @@
 // The parsed inventory graph, mirroring ansible's InventoryData/Group/Host so output and variable
 // merge order match ansible-inventory (groups, children and hosts in creation order).
-import { setVariable, type InventoryValue, type VarRecord } from './value.js'
+import { putKey, type InventoryValue, type VarRecord } from './value.js'
 
 // A group as declared in the inventory source(s).
 export interface Group {
@@ -106,13 +106,14 @@ export class InventoryData {
       group.priority = n
       return
     }
-    setVariable(group.vars, key, value)
+    // set_variable under hash_behaviour=replace (Ansible's default): a mapping replaces a mapping whole
+    putKey(group.vars, key, value)
     group.varSources[key] = source
   }
 
   setHostVar(name: string, key: string, value: InventoryValue, source: string): void {
     const host = this.host(name)
-    setVariable(host.vars, key, value)
+    putKey(host.vars, key, value)
     host.varSources[key] = source
   }
 

@@ -11,12 +11,6 @@ export function isMapping(value: unknown): value is Record<string, InventoryValu
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-// Ansible's set_variable: a mapping assigned over a mapping is merged one level deep; anything else replaces.
-export function setVariable(vars: VarRecord, key: string, value: InventoryValue): void {
-  const old = Object.hasOwn(vars, key) ? vars[key] : undefined
-  putKey(vars, key, isMapping(old) && isMapping(value) ? { ...old, ...value } : value)
-}
-
 // Assign an own property even for keys like `__proto__`, which inventories may legally use.
 export function putKey(record: VarRecord, key: string, value: InventoryValue): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })

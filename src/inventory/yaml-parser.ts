@@ -69,7 +69,14 @@ class YamlInventoryParser {
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) return []
     if (isScalar(node) && typeof node.value === 'string') return [{ key: node, value: null }]
     if (!isMap(node)) this.fail(node, `Invalid "${section}" entry for "${group}" group, requires a dictionary, found "${typeof this.js(node)}" instead.`)
-    return node.items.map((p: Pair) => ({ key: p.key, value: p.value }))
+    return this.pairs(node.items).map((p: Pair) => ({ key: p.key, value: p.value }))
+  }
+
+  // A mapping's pairs as PyYAML builds the dict: a repeated key keeps its first place and its last value.
+  pairs(items: Pair[]): Pair[] {
+    const byKey = new Map<string, Pair>()
+    for (const pair of items) byKey.set(String(this.js(pair.key)), pair)
+    return [...byKey.values()]
   }
 
   group(keyNode: unknown, node: unknown): string {
@@ -78,7 +85,7 @@ class YamlInventoryParser {
     if (!isNull && !isMap(node)) this.fail(keyNode, `Group "${name}" is not a valid group definition: expected a mapping of hosts, vars and children`)
     this.data.addGroup(name)
     if (isNull || !isMap(node)) return name
-    for (const pair of node.items) {
+    for (const pair of this.pairs(node.items)) {
       const key = String(this.js(pair.key))
       if (!['vars', 'children', 'hosts'].includes(key)) {
         this.fail(pair.key, `Unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`)
@@ -118,5 +125,5 @@ export function parseYamlInventory(text: string, path: string, data: InventoryDa
   if (!isMap(root)) throw new ConfigError(`${path}:1: YAML inventory has invalid structure, it should be a dictionary`, { hint: HINT })
   const parser = new YamlInventoryParser(text, path, doc, data)
   if (root.items.some((p) => parser.js(p.key) === 'plugin')) parser.fail(root, 'Plugin configuration YAML file, not YAML inventory (authctl reads static inventories only)')
-  for (const pair of root.items) parser.group(pair.key, pair.value)
+  for (const pair of parser.pairs(root.items)) parser.group(pair.key, pair.value)
 }
