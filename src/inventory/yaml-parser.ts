@@ -1,6 +1,6 @@
 // Ansible's YAML inventory format (plugins/inventory/yaml.py): groups with hosts/vars/children. Walks the
 // YAML node tree so every error names path:line; keys Ansible only warns about are errors here.
-import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml'
 import { ConfigError } from '../errors.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
@@ -29,9 +29,46 @@ export function loadYamlDocument(text: string, path: string): Document.Parsed {
     const line = error.linePos?.[0].line ?? lineOf(text, error.pos[0])
     throw new ConfigError(`${path}:${line}: ${sanitizeRemote(error.message.split('\n')[0] ?? '', { maxBytes: 1024 })}`, { hint: 'Fix the YAML syntax at that line.' })
   }
+  const reference = referenceProblem(doc)
+  if (reference) {
+    throw new ConfigError(`${path}:${lineOf(text, reference.node.range?.[0] ?? 0)}: ${sanitizeRemote(reference.message, { maxBytes: 1024 })}`, {
+      hint: 'Define each anchor (&name) before its aliases (*name) in the same file; a merge key (<<) takes a mapping or a list of mappings.',
+    })
+  }
   const viaAlias = aliasTooDeep(doc)
   if (viaAlias) throw tooDeepError(`${path}:${lineOf(text, viaAlias.range?.[0] ?? 0)}`)
   return doc
+}
+
+// The first alias with no anchor of its name before it (PyYAML: "found undefined alias"), or merge key
+// whose source is not a mapping, in document order; the yaml package would throw a bare Error for both.
+function referenceProblem(doc: Document.Parsed): { node: Node; message: string } | undefined {
+  const anchors = new Map<string, Node>()
+  let found: { node: Node; message: string } | undefined
+  const undefinedAlias = (alias: Alias): { node: Node; message: string } => ({ node: alias, message: `found undefined alias ${JSON.stringify(alias.source)}` })
+  const mergeProblem = (source: unknown): { node: Node; message: string } | undefined => {
+    const target = isAlias(source) ? anchors.get(source.source) : source
+    if (isAlias(source) && target === undefined) return undefinedAlias(source)
+    if (isMap(target)) return undefined
+    return { node: source as Node, message: 'expected a mapping or list of mappings for merging (<<), but found ' + (isSeq(target) ? 'a list' : 'a scalar') }
+  }
+  visit(doc, {
+    Pair: (_key, pair) => {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+      found = sources.map(mergeProblem).find((p) => p !== undefined)
+      return found ? visit.BREAK : undefined
+    },
+    Node: (_key, node) => {
+      if (isAlias(node) && !anchors.has(node.source)) {
+        found = undefinedAlias(node)
+        return visit.BREAK
+      }
+      if (!isAlias(node) && node.anchor) anchors.set(node.anchor, node)
+      return undefined
+    },
+  })
+  return found
 }
 
 class YamlInventoryParser {

@@ -58,4 +58,22 @@ describe('inventory fidelity, round two (issue 19)', () => {
     expect(authctl).toBe(ansible)
     expect(JSON.parse(authctl)).toMatchObject({ a: { vars: { ansible_group_priority: 10 } }, b: { vars: { ansible_group_priority: 7 } } })
   }, 60_000)
+
+  it('8: an undefined YAML alias, in the inventory or in a vars file, is exit 5 naming the file and the line Ansible names', async () => {
+    const dir = tree({
+      'inv.yml': 'all:\n  hosts:\n    h1:\n      x: 1\n      <<: *nope\n',
+      'hosts.ini': 'h1\n',
+      'group_vars/all.yml': 'a: 1\nb:\n  <<: *missing\n',
+    })
+    for (const [entry, file, name] of [['inv.yml', 'inv.yml', 'nope'], ['hosts.ini', 'group_vars/all.yml', 'missing']] as const) {
+      const [ansible, authctl] = await Promise.all([runAnsible('ansible-inventory', ['-i', join(dir, entry), '--list']), runCli(['inventory', '-i', join(dir, entry), '--list'], CLI_ENV)])
+      const line = /found undefined alias[\s\S]*?line (\d+), column/.exec(ansible.stderr)?.[1]
+      expect(ansible.code, ansible.stderr).not.toBe(0)
+      expect(line, ansible.stderr).toBeDefined()
+      expect(authctl.code).toBe(5)
+      expect(authctl.stdout).toBe('')
+      expect(authctl.stderr.split('\n')[0]).toBe(`Error: ${join(dir, file)}:${line}: found undefined alias "${name}"`)
+      expect(authctl.stderr).not.toContain('bug in authctl')
+    }
+  }, 60_000)
 })
