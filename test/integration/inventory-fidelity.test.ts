@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../../src/errors.js'
+import { loadInventory } from '../../src/inventory/load-inventory.js'
 import { runAnsible } from './support/ansible.js'
 import { runCli } from './support/cli.js'
 
@@ -76,4 +78,50 @@ describe('inventory fidelity, round two (issue 19)', () => {
       expect(authctl.stderr).not.toContain('bug in authctl')
     }
   }, 60_000)
+
+  // What `ansible all --list-hosts -l PATTERN` selects (host_pattern_mismatch=error), or its refusal.
+  async function ansibleSelects(inventory: string, pattern: string): Promise<string[] | 'error'> {
+    const run = await runAnsible('ansible', ['all', '-i', inventory, '--list-hosts', '-l', pattern], { ANSIBLE_HOST_PATTERN_MISMATCH: 'error' })
+    if (run.code !== 0) return run.stderr.includes('leaves us with no hosts to target') ? [] : 'error'
+    return run.stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean)
+  }
+
+  // authctl's selection for the same pattern, or 'error' for a ConfigError (whose message is checked by `refusal`).
+  async function authctlSelects(inventory: string, pattern: string, refusal?: string): Promise<string[] | 'error'> {
+    const inv = await loadInventory(inventory, { env: {} })
+    try {
+      return inv.matchHosts(pattern)
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      if (refusal) expect((error as Error).message).toContain(refusal)
+      return 'error'
+    }
+  }
+
+  it('4: a --limit term naming a defined group without hosts matches; only a term naming nothing is an error', async () => {
+    const dir = tree({ 'hosts.ini': '[web]\nw1\nw2\n[maintenance]\n[db]\nd1\n[empty_parent:children]\nmaintenance\n' })
+    const inventory = join(dir, 'hosts.ini')
+    const patterns = ['web:maintenance', 'web,maintenance,db', 'web:!maintenance', 'web:empty_parent', 'web:maint*', 'web:~maint.*', 'web:maintenance[0]', 'web:ungrouped', 'maintenance', 'web:&maintenance', 'web:nosuch', 'web,nosuch*']
+    const ansible = await Promise.all(patterns.map((p) => ansibleSelects(inventory, p)))
+    for (const [i, pattern] of patterns.entries()) expect([pattern, await authctlSelects(inventory, pattern, `'${pattern.split(/[,:]/).at(-1) ?? ''}'`)]).toEqual([pattern, ansible[i]])
+    expect(ansible.filter((a) => a === 'error')).toHaveLength(2)
+    const cli = await runCli(['inventory', '-i', inventory, '--list', '-l', 'web:maintenance'], CLI_ENV)
+    expect(cli.code, cli.stderr).toBe(0)
+    expect((JSON.parse(cli.stdout) as { web: { hosts: string[] } }).web.hosts).toEqual(['w1', 'w2'])
+  }, 60_000)
+
+  it("5: ~regex in Python's syntax: inline flags, named groups, comments, \\A/\\Z translated; the rest refused naming the part", async () => {
+    const dir = tree({ 'hosts.ini': '[front]\nweb01.example.com\nweb02.example.com\nweb03.example.com\nWEB04.example.com\n[data]\ndb-aa\ndb-ab\n' })
+    const inventory = join(dir, 'hosts.ini')
+    const same = ['~(?i)^WEB0[12]\\.', '~(?i)(?s)web0[34]', '~(?P<n>db)-a', '~db-(?P<x>a)(?P=x)', '~web(?#note)0[13]', '~\\Aweb0', '~.*com\\Z', '~(?a)db', '~(?x) w e b 0 [2] # c ,db-aa', '~web(?i)', '~(?L)web', '~(?<n>db)']
+    const ansible = await Promise.all(same.map((p) => ansibleSelects(inventory, p)))
+    for (const [i, pattern] of same.entries()) expect([pattern, await authctlSelects(inventory, pattern, 'Invalid host list pattern')]).toEqual([pattern, ansible[i]])
+    expect(ansible.slice(0, 9).every((a) => Array.isArray(a) && a.length > 0)).toBe(true)
+    // valid Python that JavaScript cannot express: Ansible selects, authctl refuses naming the part
+    const refused: Array<[string, string]> = [['~(?>web)0,db-aa', 'the atomic group (?>...)'], ['~(?i:WEB)0,db-aa', 'the scoped flags (?i:...)'], ['~web0*+,db-aa', 'the possessive quantifier *+']]
+    for (const [pattern, part] of refused) {
+      expect(await ansibleSelects(inventory, pattern)).not.toBe('error')
+      expect(await authctlSelects(inventory, pattern, `uses ${part}`)).toBe('error')
+    }
+  }, 90_000)
 })
