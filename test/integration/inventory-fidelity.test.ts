@@ -124,4 +124,29 @@ describe('inventory fidelity, round two (issue 19)', () => {
       expect(await authctlSelects(inventory, pattern, `uses ${part}`)).toBe('error')
     }
   }, 90_000)
+
+  it("6: a .yml file holding INI is read by the ini plugin after the yaml plugin fails; when both fail, each plugin's reason", async () => {
+    const dir = tree({
+      'hosts.yml': '[web]\nw1 x=1\nw2\n[web:vars]\ny=2\n',
+      'empty.yml': '',
+      'one-host.yaml': 'web01\n',
+      'inv/a.yml': '[db]\nd1 port=5432\n',
+      'inv/b.yml': 'all:\n  hosts:\n    d2:\n',
+      'bad.yml': '[web]\nw1 x=1 ; c\n',
+    })
+    for (const source of ['hosts.yml', 'empty.yml', 'one-host.yaml', 'inv']) {
+      const { ansible, authctl } = await bothInventories(['-i', join(dir, source), '--list'])
+      expect(JSON.parse(authctl), source).toStrictEqual(JSON.parse(ansible))
+    }
+    const bad = join(dir, 'bad.yml')
+    const [ansible, authctl] = await Promise.all([runAnsible('ansible-inventory', ['-i', bad, '--list']), runCli(['inventory', '-i', bad, '--list'], CLI_ENV)])
+    const flat = ansible.stderr.replace(/\s+/g, ' ')
+    expect(ansible.code).not.toBe(0)
+    expect(flat).toContain(`Failed to parse ${bad} with yaml plugin`)
+    expect(flat).toContain(`Failed to parse ${bad} with ini plugin: ${bad}:2: Expected key=value host variable assignment, got: ;`)
+    expect(authctl.code).toBe(5)
+    const lines = authctl.stderr.split('\n')
+    expect(lines[0]).toMatch(new RegExp(`^Error: ${bad}:2: `))
+    expect(lines[1]).toBe(`Ansible's ini plugin cannot read it either: ${bad}:2: Expected key=value host variable assignment, got: ;`)
+  }, 60_000)
 })
