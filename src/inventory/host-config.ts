@@ -3,7 +3,7 @@
 import { homedir } from 'node:os'
 import { readAuthctlVars, VarReader, type AuthctlVars } from './authctl-vars.js'
 import type { MergedVars } from './host-vars.js'
-import type { VarRecord } from './value.js'
+import { showValue, type VarRecord } from './value.js'
 
 // One selected host, ready for the SSH layer and the plays.
 export interface HostConfig {
@@ -32,8 +32,8 @@ function port(reader: VarReader): number {
   for (const key of ['ansible_port', 'ansible_ssh_port']) {
     if (!Object.hasOwn(reader.vars, key)) continue
     const v = reader.vars[key]
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN
-    if (!Number.isInteger(n) || n < 1 || n > 65535) reader.fail(key, `must be a port number 1-65535, got ${JSON.stringify(v)}`)
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,5}$/.test(v.trim()) ? Number(v) : Number.NaN
+    if (!Number.isInteger(n) || n < 1 || n > 65535) reader.fail(key, `must be a port number 1-65535, got ${showValue(v)}`)
     return n
   }
   return 22
@@ -50,7 +50,7 @@ function text(reader: VarReader, key: string): string | undefined {
   const v = reader.vars[key]
   if (v === undefined || v === null) return undefined
   if (typeof v === 'string') return v
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
   return reader.fail(key, 'must be a string of ssh options')
 }
 

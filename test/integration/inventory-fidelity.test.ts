@@ -149,4 +149,26 @@ describe('inventory fidelity, round two (issue 19)', () => {
     expect(lines[0]).toMatch(new RegExp(`^Error: ${bad}:2: `))
     expect(lines[1]).toBe(`Ansible's ini plugin cannot read it either: ${bad}:2: Expected key=value host variable assignment, got: ;`)
   }, 60_000)
+
+  it('2: integers beyond 2^53 stay exact in --list, --export, --host (INI, YAML, JSON, vars files) and --json', async () => {
+    const dir = tree({
+      'hosts.ini': '[web]\nw1 big=912345678901234567 neg=-912345678901234567 hex=0xFFFFFFFFFFFFFFFFFF small=42 l="[912345678901234567, 1]"\nw2\n[web:vars]\nvbig=9007199254740993\nansible_group_priority=912345678901234567\n',
+      'group_vars/web.yml': 'gbig: 123456789012345678901234567890\nnested: {a: [18446744073709551616]}\nocto: 0777777777777777777777\nsafe: 9007199254740991\n',
+      'host_vars/w2.yml': 'hb: -99999999999999999999\n',
+      'y/hosts.yml': 'all:\n  hosts:\n    y1:\n      n: 912345678901234567\n      h: 0x1ffffffffffffffff\n  vars:\n    j: 12345678901234567890\n',
+      'j/hosts.json': '{"all": {"hosts": {"j1": {"n": 912345678901234567}}}}\n',
+    })
+    const runs: string[][] = [['-i', join(dir, 'hosts.ini'), '--list'], ['-i', join(dir, 'hosts.ini'), '--list', '--export'], ['-i', join(dir, 'hosts.ini'), '--host', 'w1'], ['-i', join(dir, 'hosts.ini'), '--host', 'w2'], ['-i', join(dir, 'y/hosts.yml'), '--list'], ['-i', join(dir, 'j/hosts.json'), '--host', 'j1']]
+    for (const args of runs) {
+      const { ansible, authctl } = await bothInventories(args)
+      // text, not parsed values: JSON.parse would round both sides alike
+      expect(authctl, args.join(' ')).toBe(ansible)
+    }
+    const { ansible } = await bothInventories(runs[0] as string[])
+    for (const digits of ['912345678901234567', '-912345678901234567', '4722366482869645213695', '123456789012345678901234567890', '18446744073709551616', '-99999999999999999999', '9007199254740993']) expect(ansible).toContain(digits)
+    const json = await runCli(['inventory', '-i', join(dir, 'hosts.ini'), '--host', 'w1', '--json'], CLI_ENV)
+    expect(json.code, json.stderr).toBe(0)
+    expect(json.stdout).toContain('"big": 912345678901234567,')
+    expect(json.stdout).toContain('"hex": 4722366482869645213695,')
+  }, 90_000)
 })
