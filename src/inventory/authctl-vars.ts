@@ -2,6 +2,7 @@
 // so a bad value fails before any host is touched and the error names the variable and its file.
 import { ConfigError } from '../errors.js'
 import { asDeployRoot, deployRootProblem, pathTextProblem, type DeployRoot } from './host-path.js'
+import { isTemplate, renderEnvTemplate } from './env-template.js'
 import { showValue, type InventoryValue } from './value.js'
 
 // The typed authctl variables of one host.
@@ -64,13 +65,26 @@ const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-]+[
 // Where a value came from, for messages: the file (or file:line), or "default".
 export type SourceOf = (key: string) => string | undefined
 
-// Reads one variable as a string, failing with the variable's name and origin.
+// Reads one variable as a string, failing with the variable's name and origin. Strings holding Jinja
+// are evaluated here, where authctl uses them (the env lookup only; see env-template.ts).
 export class VarReader {
   constructor(
     readonly vars: Record<string, InventoryValue>,
     readonly sourceOf: SourceOf,
     readonly host: string,
+    readonly env: NodeJS.ProcessEnv = {},
   ) {}
+
+  // A string value with its `{{ lookup('env', …) }}` evaluated; other Jinja is refused naming where it is.
+  rendered(key: string, text: string): string {
+    if (!isTemplate(text)) return text
+    const result = renderEnvTemplate(text, this.env)
+    if ('value' in result) return result.value
+    const source = this.sourceOf(key) ?? 'the inventory'
+    throw new ConfigError(`${key} holds Jinja authctl cannot evaluate: ${JSON.stringify(result.unsupported.slice(0, 200))} (host ${this.host}, set in ${source})`, {
+      hint: `authctl evaluates only {{ lookup('env', 'NAME') }} (optionally | default('value', true)) in the variables it reads: write the value itself in ${source}, or that lookup.`,
+    })
+  }
 
   fail(key: string, problem: string): never {
     const source = this.sourceOf(key)
@@ -83,7 +97,7 @@ export class VarReader {
     if (!Object.hasOwn(this.vars, key)) return undefined
     const value = this.vars[key]
     if (typeof value !== 'string') this.fail(key, `must be a string, got ${showValue(value)}`)
-    return value
+    return this.rendered(key, value)
   }
 
   // A string or a number as text (INI host lines type numbers, :vars lines do not).
@@ -98,7 +112,7 @@ export class VarReader {
   list(key: string): string[] | undefined {
     if (!Object.hasOwn(this.vars, key)) return undefined
     const value = this.vars[key]
-    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : this.fail(key, `must be a list or a comma-separated string, got ${showValue(value)}`)
+    const items = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? this.rendered(key, v) : v)) : typeof value === 'string' ? this.rendered(key, value).split(',') : this.fail(key, `must be a list or a comma-separated string, got ${showValue(value)}`)
     return items.map((v) => (typeof v === 'string' ? v.trim() : this.fail(key, `must hold strings, got ${showValue(v)}`))).filter((v) => v !== '')
   }
 

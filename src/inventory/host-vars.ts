@@ -27,7 +27,7 @@ export function mergeHostVars(data: InventoryData, files: VarsFileIndex, hostNam
     }
   }
   const fromFiles = (list: VarsFile[] | undefined): void => {
-    for (const f of list ?? []) layer(f.vars, () => f.file)
+    for (const f of list ?? []) layer(f.vars, (k) => (Object.hasOwn(f.lines, k) ? `${f.file}:${f.lines[k]}` : f.file))
   }
   const groups = data.hostGroups(hostName)
   for (const g of groups) {

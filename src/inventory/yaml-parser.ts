@@ -19,6 +19,32 @@ export function lineOf(text: string, offset: number): number {
   return line
 }
 
+// lineOf for many offsets of one text: newline offsets found once, then a binary search per offset.
+export function lineIndex(text: string): (offset: number) => number {
+  const breaks: number[] = []
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i)
+  return (offset) => {
+    let [lo, hi] = [0, breaks.length]
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((breaks[mid] as number) < offset) lo = mid + 1
+      else hi = mid
+    }
+    return lo + 1
+  }
+}
+
+// The line of each top-level key of a mapping document (the last one where a key repeats, as its value wins).
+export function keyLines(doc: Document.Parsed, lineAt: (offset: number) => number): Record<string, number> {
+  const lines: Record<string, number> = {}
+  if (!isMap(doc.contents)) return lines
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? pair.key : undefined
+    if (key && typeof key.value !== 'symbol' && key.range) Object.defineProperty(lines, String(key.value), { value: lineAt(key.range[0]), enumerable: true, writable: true, configurable: true })
+  }
+  return lines
+}
+
 // Parse YAML text or fail with path:line of the first syntax error, or of nesting past MAX_VALUE_DEPTH.
 export function loadYamlDocument(text: string, path: string): Document.Parsed {
   const deepAt = sourceTooDeep(text)

@@ -171,4 +171,70 @@ describe('inventory fidelity, round two (issue 19)', () => {
     expect(json.stdout).toContain('"big": 912345678901234567,')
     expect(json.stdout).toContain('"hex": 4722366482869645213695,')
   }, 90_000)
+
+  describe('7: typed variables are validated by the commands that use them, for the selected hosts only', () => {
+    it('authctl inventory lists what ansible-inventory lists: env lookups, other Jinja, both user aliases, a value setup would refuse', async () => {
+      const dir = tree({
+        'hosts.yml': "all:\n  hosts:\n    h1:\n      ansible_user: alice\n      ansible_ssh_user: bob\n    h2:\n      authentik_root: /tmp\n      compose_project: '{{ project | lower }}'\n  vars:\n    vault_addr: \"{{ lookup('env','VAULT_ADDR') }}\"\n",
+      })
+      for (const args of [['--list'], ['--list', '--export'], ['--host', 'h2'], ['--graph']]) {
+        const { ansible, authctl } = await bothInventories(['-i', join(dir, 'hosts.yml'), ...args])
+        expect(authctl, args.join(' ')).toBe(ansible)
+      }
+    }, 60_000)
+
+    it("{{ lookup('env', …) }} with its defaults evaluates to what Ansible's debug shows", async () => {
+      const forms = [
+        "{{ lookup('env','U_SET') }}",
+        "{{ lookup('env', 'U_UNSET') | default('fallback') }}",
+        "{{ lookup('env', 'U_UNSET') | default('fallback', true) }}",
+        "{{ lookup('ansible.builtin.env', 'U_UNSET', default='kw') }}",
+        'x-{{ lookup("env", "U_SET") }}-y',
+        "{{lookup('env','U_SET')|d('z')}}",
+        "{{ lookup('env', 'U_EMPTY') | default('fallback', True) }}",
+      ]
+      const hosts = forms.map((f, i) => `    h${i}:\n      ansible_user: ${JSON.stringify(f)}\n`).join('')
+      const dir = tree({ 'hosts.yml': `all:\n  vars:\n    ansible_connection: local\n  hosts:\n${hosts}` })
+      const env = { U_SET: 'deploy', U_EMPTY: '' }
+      const debug = await runAnsible('ansible', ['all', '-i', join(dir, 'hosts.yml'), '-m', 'debug', '-a', 'var=ansible_user', '-f', '1'], env)
+      expect(debug.code, debug.stderr).toBe(0)
+      const ansible = Object.fromEntries([...debug.stdout.matchAll(/^(h\d+) \| SUCCESS => \{\s*"ansible_user": ("[^"]*")/gm)].map((m) => [m[1], JSON.parse(m[2] ?? '""') as string]))
+      expect(Object.keys(ansible)).toHaveLength(forms.length)
+      const inv = await loadInventory(join(dir, 'hosts.yml'), { env })
+      expect(Object.fromEntries(inv.selectHosts().map((h) => [h.name, h.user]))).toStrictEqual(ansible)
+      expect(ansible).toMatchObject({ h0: 'deploy', h1: '', h2: 'fallback', h3: 'kw', h4: 'x-deploy-y' })
+    }, 60_000)
+
+    it("ansible_ssh_* aliases win as in Ansible's ssh connection plugin, with a warning naming both values", async () => {
+      const dir = tree({ 'hosts.ini': '[g]\nh1 ansible_host=127.0.0.1 ansible_ssh_host=127.0.0.2 ansible_port=1 ansible_ssh_port=2 ansible_user=alice ansible_ssh_user=bob ansible_private_key_file=/k2 ansible_ssh_private_key_file=/k1\n' })
+      const inventory = join(dir, 'hosts.ini')
+      const ping = await runAnsible('ansible', ['all', '-i', inventory, '-m', 'ping', '-vvv'])
+      const exec = ping.stdout.split('\n').find((l) => l.includes('SSH: EXEC ssh')) ?? ''
+      const warnings: string[] = []
+      const [h1] = (await loadInventory(inventory, { env: {}, warn: (m) => warnings.push(m) })).selectHosts()
+      expect(exec).toContain(`<${h1?.address}> SSH: EXEC`)
+      expect(exec).toContain(`-o Port=${h1?.port} `)
+      expect(exec).toContain(`-o 'User="${h1?.user}"'`)
+      expect(exec).toContain(`-o 'IdentityFile="${h1?.privateKeyFile}"'`)
+      expect(h1).toMatchObject({ address: '127.0.0.2', port: 2, user: 'bob', privateKeyFile: '/k1' })
+      expect(warnings).toContain(`host h1: ansible_ssh_user="bob" (${inventory}:2) wins over ansible_user="alice" (${inventory}:2), as in Ansible's ssh connection plugin; remove one of them`)
+      expect(warnings).toHaveLength(4)
+    }, 60_000)
+
+    it('a command refuses a bad value or other Jinja of a selected host (exit 5, file:line), not of a host left out', async () => {
+      const dir = tree({ 'hosts.ini': '[authentik]\nh1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=alice ansible_ssh_user=bob\nh2 ansible_host=127.0.0.1 ansible_port=1 authentik_root=/tmp\nh3 ansible_host=127.0.0.1 ansible_port=1 compose_project="{{ project_name }}"\n' })
+      const inventory = join(dir, 'hosts.ini')
+      // port 1 and no ssh-agent socket: a command that got past its checks fails to connect (exit 4), not 5
+      const env = { ...CLI_ENV, VAULT_ADDR: 'http://127.0.0.1:1', CI: '1', SSH_AUTH_SOCK: join(root, 'no-agent') }
+      const [one, two, three, all] = await Promise.all(['h1', 'h2', 'h3', 'all'].map((l) => runCli(['lock', 'status', '-i', inventory, '-l', l], env)))
+      expect(one?.code, one?.stderr).toBe(4)
+      expect(one?.stderr).toContain('Warning: host h1: ansible_ssh_user="bob"')
+      expect(two?.code).toBe(5)
+      expect(two?.stderr).toContain(`authentik_root is inside /tmp, which belongs to the system; give the stack a folder of its own such as /data/authentik, got "/tmp" (host h2, set in ${inventory}:3)`)
+      expect(three?.code).toBe(5)
+      expect(three?.stderr).toContain(`Error: compose_project holds Jinja authctl cannot evaluate: "{{ project_name }}" (host h3, set in ${inventory}:4)`)
+      expect(three?.stderr).toContain("Hint: authctl evaluates only {{ lookup('env', 'NAME') }}")
+      expect(all?.code).toBe(5)
+    }, 90_000)
+  })
 })
