@@ -29,7 +29,8 @@ export type Warn = (message: string) => void
 function connectionVar(reader: VarReader, names: readonly [string, string], warn: Warn): string | undefined {
   const set = names.filter((n) => reader.vars[n] !== undefined && reader.vars[n] !== null)
   const [winner, loser] = [set.at(-1), set.length > 1 ? set[0] : undefined]
-  if (winner !== undefined && loser !== undefined && showValue(reader.vars[winner]) !== showValue(reader.vars[loser])) {
+  const same = (a: unknown, b: unknown): boolean => String(a) === String(b) && typeof a !== 'object' && typeof b !== 'object'
+  if (winner !== undefined && loser !== undefined && !same(reader.vars[winner], reader.vars[loser])) {
     const where = (n: string): string => reader.sourceOf(n) ?? 'the inventory'
     warn(`host ${reader.host}: ${winner}=${showValue(reader.vars[winner])} (${where(winner)}) wins over ${loser}=${showValue(reader.vars[loser])} (${where(loser)}), as in Ansible's ssh connection plugin; remove one of them`)
   }

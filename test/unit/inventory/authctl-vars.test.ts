@@ -164,6 +164,7 @@ describe('typed variables are read where a command uses them (issue 19, class 7)
     'jinja compose_project="{{ project | lower }}"',
     'users ansible_user=alice ansible_ssh_user=bob ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2 ansible_port=22 ansible_ssh_port=2222',
     'nulls ansible_user=carol ansible_ssh_user=None',
+    'same ansible_port=2222 ansible_ssh_port="\'2222\'"',
     '',
   ].join('\n')
 
@@ -211,6 +212,8 @@ describe('typed variables are read where a command uses them (issue 19, class 7)
     const inv = await loadInventory(path, { env: {}, warn: (m) => warnings.push(m) })
     expect(inv.selectHosts('users')[0]).toMatchObject({ user: 'bob', address: '10.0.0.2', port: 2222 })
     expect(inv.selectHosts('nulls')[0]).toMatchObject({ user: 'carol' })
+    // the same port as a number and as text: nothing to warn about
+    expect(inv.selectHosts('same')[0]).toMatchObject({ port: 2222 })
     expect(warnings).toEqual([
       `host users: ansible_ssh_host="10.0.0.2" (${path}:5) wins over ansible_host="10.0.0.1" (${path}:5), as in Ansible's ssh connection plugin; remove one of them`,
       `host users: ansible_ssh_port=2222 (${path}:5) wins over ansible_port=22 (${path}:5), as in Ansible's ssh connection plugin; remove one of them`,
