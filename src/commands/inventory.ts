@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { ConfigError } from '../errors.js'
+import { toJsonText, type InventoryValue } from '../inventory/value.js'
 
 export default class Inventory extends BaseCommand {
   static override summary = 'Show the inventory as authctl reads it (same output as ansible-inventory).'
@@ -21,6 +22,11 @@ export default class Inventory extends BaseCommand {
     host: Flags.string({ summary: 'Print the merged vars of one host as JSON.', exclusive: ['list', 'graph'] }),
     graph: Flags.boolean({ summary: 'Print the group tree (optionally from GROUP).', exclusive: ['list', 'host'] }),
     export: Flags.boolean({ summary: 'With --list: group vars under each group, only host-own vars under _meta.' }),
+  }
+
+  // --json output keeps integers beyond 2^53 exact (JSON.stringify, which oclif uses, refuses bigints).
+  override logJson(json: unknown): void {
+    process.stdout.write(toJsonText(json as InventoryValue, 2) + '\n')
   }
 
   async run(): Promise<unknown> {

@@ -1,7 +1,7 @@
 // ansible-inventory's outputs (cli/inventory.py): --list JSON, --host JSON and --graph text, built from
 // the same model so `authctl inventory` can be diffed against Ansible.
 import type { InventoryData } from './model.js'
-import type { VarRecord } from './value.js'
+import { toJsonText, type InventoryValue, type VarRecord } from './value.js'
 
 // The --list document: group objects plus _meta.hostvars.
 export type AnsibleListJson = Record<string, unknown> & { _meta: { hostvars: Record<string, VarRecord> } }
@@ -60,5 +60,5 @@ function sortKeys(value: unknown): unknown {
 
 // json.dumps(sort_keys=True, indent=4, ensure_ascii=False), as ansible-inventory prints.
 export function dumpJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 4)
+  return toJsonText(sortKeys(value) as InventoryValue, 4)
 }

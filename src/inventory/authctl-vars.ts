@@ -2,7 +2,8 @@
 // so a bad value fails before any host is touched and the error names the variable and its file.
 import { ConfigError } from '../errors.js'
 import { asDeployRoot, deployRootProblem, pathTextProblem, type DeployRoot } from './host-path.js'
-import type { InventoryValue } from './value.js'
+import { isTemplate, renderEnvTemplate } from './env-template.js'
+import { showValue, type InventoryValue } from './value.js'
 
 // The typed authctl variables of one host.
 export interface AuthctlVars {
@@ -64,13 +65,26 @@ const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-]+[
 // Where a value came from, for messages: the file (or file:line), or "default".
 export type SourceOf = (key: string) => string | undefined
 
-// Reads one variable as a string, failing with the variable's name and origin.
+// Reads one variable as a string, failing with the variable's name and origin. Strings holding Jinja
+// are evaluated here, where authctl uses them (the env lookup only; see env-template.ts).
 export class VarReader {
   constructor(
     readonly vars: Record<string, InventoryValue>,
     readonly sourceOf: SourceOf,
     readonly host: string,
+    readonly env: NodeJS.ProcessEnv = {},
   ) {}
+
+  // A string value with its `{{ lookup('env', …) }}` evaluated; other Jinja is refused naming where it is.
+  rendered(key: string, text: string): string {
+    if (!isTemplate(text)) return text
+    const result = renderEnvTemplate(text, this.env)
+    if ('value' in result) return result.value
+    const source = this.sourceOf(key) ?? 'the inventory'
+    throw new ConfigError(`${key} holds Jinja authctl cannot evaluate: ${JSON.stringify(result.unsupported.slice(0, 200))} (host ${this.host}, set in ${source})`, {
+      hint: `authctl evaluates only {{ lookup('env', 'NAME') }} (optionally | default('value', true)) in the variables it reads: write the value itself in ${source}, or that lookup.`,
+    })
+  }
 
   fail(key: string, problem: string): never {
     const source = this.sourceOf(key)
@@ -82,15 +96,15 @@ export class VarReader {
   string(key: string): string | undefined {
     if (!Object.hasOwn(this.vars, key)) return undefined
     const value = this.vars[key]
-    if (typeof value !== 'string') this.fail(key, `must be a string, got ${JSON.stringify(value)}`)
-    return value
+    if (typeof value !== 'string') this.fail(key, `must be a string, got ${showValue(value)}`)
+    return this.rendered(key, value)
   }
 
   // A string or a number as text (INI host lines type numbers, :vars lines do not).
   scalar(key: string): string | undefined {
     if (!Object.hasOwn(this.vars, key)) return undefined
     const value = this.vars[key]
-    if (typeof value === 'number') return String(value)
+    if (typeof value === 'number' || typeof value === 'bigint') return String(value)
     return this.string(key)
   }
 
@@ -98,8 +112,8 @@ export class VarReader {
   list(key: string): string[] | undefined {
     if (!Object.hasOwn(this.vars, key)) return undefined
     const value = this.vars[key]
-    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : this.fail(key, `must be a list or a comma-separated string, got ${JSON.stringify(value)}`)
-    return items.map((v) => (typeof v === 'string' ? v.trim() : this.fail(key, `must hold strings, got ${JSON.stringify(v)}`))).filter((v) => v !== '')
+    const items = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? this.rendered(key, v) : v)) : typeof value === 'string' ? this.rendered(key, value).split(',') : this.fail(key, `must be a list or a comma-separated string, got ${showValue(value)}`)
+    return items.map((v) => (typeof v === 'string' ? v.trim() : this.fail(key, `must hold strings, got ${showValue(v)}`))).filter((v) => v !== '')
   }
 
   // A value validated by `check` (returns a problem or undefined).
@@ -134,12 +148,20 @@ function url(v: string): string | undefined {
   }
 }
 
-// Vault durations: integer seconds or Go-style "1h", "30m", "1h30m", "720h" → seconds.
+// Vault durations: integer seconds or Go-style "1h", "30m", "1h30m", "720h" → seconds (never rounded:
+// a duration past 2^53 seconds is refused).
 export function durationSeconds(v: string): number | undefined {
-  if (/^\d+$/.test(v)) return Number(v)
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v)
+  if (/^\d+$/.test(v)) return wholeNumber(v)
   if (!m || v === '') return undefined
-  return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)
+  const seconds = (BigInt(m[1] ?? 0) * 60n + BigInt(m[2] ?? 0)) * 60n + BigInt(m[3] ?? 0)
+  return wholeNumber(String(seconds))
+}
+
+// A string of digits as a number, or undefined when it is too large to be exact.
+function wholeNumber(digits: string): number | undefined {
+  const n = Number(digits)
+  return Number.isSafeInteger(n) ? n : undefined
 }
 
 function duration(reader: VarReader, key: string, fallback: string): number {
@@ -160,8 +182,9 @@ function approleSettings(reader: VarReader, readPolicy: string): ApproleSettings
   const tokenMaxTtl = duration(reader, 'vault_approle_token_max_ttl', d.vault_approle_token_max_ttl)
   if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) reader.fail('vault_approle_token_ttl', `must not exceed vault_approle_token_max_ttl (${tokenMaxTtl}s), got ${tokenTtl}s`)
   const uses = reader.scalar('vault_approle_secret_id_num_uses') ?? String(d.vault_approle_secret_id_num_uses)
-  if (!/^\d+$/.test(uses.trim())) reader.fail('vault_approle_secret_id_num_uses', `must be a whole number (0 = unlimited), got ${JSON.stringify(uses)}`)
-  return { tokenPolicies, tokenTtl, tokenMaxTtl, secretIdTtl: duration(reader, 'vault_approle_secret_id_ttl', d.vault_approle_secret_id_ttl), secretIdNumUses: Number(uses) }
+  const numUses = /^\d+$/.test(uses.trim()) ? wholeNumber(uses.trim()) : undefined
+  if (numUses === undefined) reader.fail('vault_approle_secret_id_num_uses', `must be a whole number up to ${Number.MAX_SAFE_INTEGER} (0 = unlimited), got ${JSON.stringify(uses)}`)
+  return { tokenPolicies, tokenTtl, tokenMaxTtl, secretIdTtl: duration(reader, 'vault_approle_secret_id_ttl', d.vault_approle_secret_id_ttl), secretIdNumUses: numUses }
 }
 
 function pgTls(reader: VarReader): Pick<AuthctlVars, 'pgSslmode' | 'pgSslrootcert'> {

@@ -27,7 +27,7 @@ export function mergeHostVars(data: InventoryData, files: VarsFileIndex, hostNam
     }
   }
   const fromFiles = (list: VarsFile[] | undefined): void => {
-    for (const f of list ?? []) layer(f.vars, () => f.file)
+    for (const f of list ?? []) layer(f.vars, (k) => (Object.hasOwn(f.lines, k) ? `${f.file}:${f.lines[k]}` : f.file))
   }
   const groups = data.hostGroups(hostName)
   for (const g of groups) {
@@ -42,9 +42,12 @@ export function mergeHostVars(data: InventoryData, files: VarsFileIndex, hostNam
   return { vars, sources }
 }
 
-// A group's own vars for `--list --export`: inventory source, then its group_vars files.
+// A group's own vars for `--list --export` (cli/inventory.py _get_group_variables): inventory source, then
+// its group_vars files, then ansible_group_priority when it is not the default 1.
 export function mergeGroupVars(data: InventoryData, files: VarsFileIndex, groupName: string): VarRecord {
-  const vars: VarRecord = { ...data.group(groupName).vars }
+  const group = data.group(groupName)
+  const vars: VarRecord = { ...group.vars }
   for (const f of files.group.get(groupName) ?? []) for (const [k, v] of Object.entries(f.vars)) putKey(vars, k, v)
+  if (group.priority !== 1) putKey(vars, 'ansible_group_priority', group.priority)
   return vars
 }

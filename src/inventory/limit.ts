@@ -1,10 +1,11 @@
 // Ansible's host-pattern grammar for --limit (inventory/manager.py): `,`/`:` separators, `&` intersection,
-// `!` exclusion, globs, `~regex`, group[i]/[i:j] subscripts and @file. Unlike Ansible, a term that matches
-// nothing is a ConfigError.
+// `!` exclusion, globs, `~regex`, group[i]/[i:j] subscripts and @file. Unlike Ansible, a term that names no
+// host and no group is a ConfigError (host_pattern_mismatch=error); a group without hosts is a match.
 import { readFileSync, statSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
 import { parseAddress } from './host-range.js'
 import type { InventoryData } from './model.js'
+import { InvalidRegexError, pythonRegExp, UnsupportedRegexError } from './python-regex.js'
 
 const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/s
 const HINT = 'Use host or group names from the inventory (authctl inventory --graph lists them).'
@@ -45,15 +46,24 @@ export function globToRegExp(glob: string): RegExp {
 
 function matcher(expr: string): RegExp {
   try {
-    return expr.startsWith('~') ? new RegExp(`^(?:${expr.slice(1)})`) : globToRegExp(expr)
-  } catch {
-    throw new ConfigError(`Invalid host list pattern: ${expr}`, { hint: HINT })
+    return expr.startsWith('~') ? pythonRegExp(expr.slice(1)) : globToRegExp(expr)
+  } catch (error) {
+    if (error instanceof UnsupportedRegexError) {
+      throw new ConfigError(`--limit term '${expr}' uses ${error.message}, which authctl cannot translate from Python's regular expressions`, { hint: 'Rewrite that part of the pattern; everything JavaScript shares with Python, plus leading (?aimsux) flags, (?P<name>...), (?P=name), (?#...), \\A and \\Z, is understood.' })
+    }
+    throw new ConfigError(`Invalid host list pattern: ${expr}${error instanceof InvalidRegexError ? ` (${error.message})` : ''}`, { hint: HINT })
   }
+}
+
+// What one term matched: its hosts, and whether it named a group (an empty group is still a match).
+interface Matched {
+  hosts: string[]
+  group: boolean
 }
 
 // _enumerate_matches: groups whose name matches give all their hosts; hosts are tried when no group
 // matched or the pattern looks like a glob/regex/FQDN.
-function enumerate(data: InventoryData, expr: string): string[] {
+function enumerate(data: InventoryData, expr: string): Matched {
   const re = matcher(expr)
   const out: string[] = []
   const groups = [...data.groups.keys()].filter((g) => re.test(g))
@@ -61,30 +71,27 @@ function enumerate(data: InventoryData, expr: string): string[] {
   if (groups.length === 0 || expr.startsWith('~') || /[.?*[]/.test(expr)) {
     for (const h of data.hosts.keys()) if (re.test(h)) out.push(h)
   }
-  return [...new Set(out)]
+  return { hosts: [...new Set(out)], group: groups.length > 0 }
 }
 
 // _split_subscript + _apply_subscript, with Python's negative indices and inclusive ends.
-function matchOne(data: InventoryData, term: string): string[] {
+function matchOne(data: InventoryData, term: string): Matched {
   const pattern = term.replace(/^[&!]/, '')
   const m = pattern.startsWith('~') ? null : SUBSCRIPT.exec(pattern)
   if (!m) return enumerate(data, pattern)
-  const hosts = enumerate(data, m[1] as string)
-  if (hosts.length === 0) return hosts
-  const at = (i: number): number => (i < 0 ? hosts.length + i : i)
-  if (m[2] !== undefined) {
-    const host = hosts[at(Number(m[2]))]
+  const matched = enumerate(data, m[1] as string)
+  const hosts = matched.hosts
+  if (hosts.length === 0) return matched
+  const one = (i: number): Matched => {
+    const host = hosts[i < 0 ? hosts.length + i : i]
     if (host === undefined) throw new ConfigError(`No hosts matched the subscripted pattern '${pattern}'`, { hint: HINT })
-    return [host]
+    return { hosts: [host], group: matched.group }
   }
+  if (m[2] !== undefined) return one(Number(m[2]))
   const start = Number(m[3])
   const end = m[5] ? Number(m[5]) : -1
-  if (end === 0) {
-    const host = hosts[start]
-    if (host === undefined) throw new ConfigError(`No hosts matched the subscripted pattern '${pattern}'`, { hint: HINT })
-    return [host]
-  }
-  return hosts.slice(start, end === -1 ? hosts.length : end + 1)
+  if (end === 0) return one(start)
+  return { hosts: hosts.slice(start, end === -1 ? hosts.length : end + 1), group: matched.group }
 }
 
 // Expand @file terms into the names listed in the file, one per line.
@@ -111,8 +118,9 @@ export function selectHostNames(data: InventoryData, pattern: string): string[] 
   const ordered = [...(regular.length ? regular : ['all']), ...terms.filter((t) => t[0] === '&'), ...terms.filter((t) => t[0] === '!')]
   let hosts: string[] = []
   for (const term of ordered) {
-    const matched = data.hosts.has(term) ? [term] : matchOne(data, term)
-    if (matched.length === 0) throw new ConfigError(`--limit term '${term}' matches no host or group in the inventory`, { hint: HINT })
+    const found = data.hosts.has(term) ? { hosts: [term], group: false } : matchOne(data, term)
+    if (found.hosts.length === 0 && !found.group) throw new ConfigError(`--limit term '${term}' matches no host or group in the inventory`, { hint: HINT })
+    const matched = found.hosts
     if (term[0] === '!') hosts = hosts.filter((h) => !matched.includes(h))
     else if (term[0] === '&') hosts = hosts.filter((h) => matched.includes(h))
     else hosts.push(...matched.filter((h) => !hosts.includes(h)))

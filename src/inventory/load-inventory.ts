@@ -2,7 +2,7 @@
 // questions commands ask (ansible-inventory views, host selection with --limit, typed host configs).
 import { ConfigError } from '../errors.js'
 import { toGraph, toListJson, type AnsibleListJson } from './ansible-json.js'
-import { toHostConfig, type HostConfig } from './host-config.js'
+import { toHostConfig, type HostConfig, type Warn } from './host-config.js'
 import { mergeGroupVars, mergeHostVars, type MergedVars, type VarsFileIndex } from './host-vars.js'
 import { selectHostNames } from './limit.js'
 import { InventoryData } from './model.js'
@@ -10,10 +10,12 @@ import { parseSource } from './sources.js'
 import type { VarRecord } from './value.js'
 import { loadEntityVars, type VarsFile } from './vars-files.js'
 
-// Options of loadInventory: a default --limit for selectHosts and the environment (VAULT_ADDR, HOME).
+// Options of loadInventory: a default --limit for selectHosts, the environment (VAULT_ADDR, HOME, the env
+// lookups) and where selectHosts' warnings go (default: stderr, as the ssh plan's warnings).
 export interface LoadInventoryOptions {
   limit?: string
   env?: NodeJS.ProcessEnv
+  warn?: Warn
 }
 
 // A loaded inventory: the raw model plus merged views.
@@ -26,15 +28,17 @@ export interface Inventory {
   hostVars(host: string): MergedVars
   groupVars(group: string): VarRecord
   matchHosts(limit?: string): string[]
+  // The selected hosts' configs: only here are authctl's typed variables validated and Jinja evaluated.
   selectHosts(limit?: string): HostConfig[]
   toListJson(opts?: { export?: boolean; limit?: string }): AnsibleListJson
   hostJson(pattern: string): VarRecord
   graph(group?: string): string
 }
 
-// Load an inventory path (INI/YAML file, directory, or "h1,h2," host list) and validate it.
+// Load an inventory path (INI/YAML file, directory, or "h1,h2," host list) as ansible-inventory reads it.
 export async function loadInventory(path: string, opts: LoadInventoryOptions = {}): Promise<Inventory> {
   const env = opts.env ?? process.env
+  const warn = opts.warn ?? ((message: string) => void process.stderr.write(`Warning: ${message}\n`))
   const data = new InventoryData()
   const baseDir = await parseSource(path, data)
   data.reconcile()
@@ -55,7 +59,7 @@ export async function loadInventory(path: string, opts: LoadInventoryOptions = {
     hostVars,
     groupVars: (group) => mergeGroupVars(data, files, group),
     matchHosts,
-    selectHosts: (limit) => matchHosts(limit).map((h) => toHostConfig(h, hostVars(h), env)),
+    selectHosts: (limit) => matchHosts(limit).map((h) => toHostConfig(h, hostVars(h), env, warn)),
     toListJson: (o = {}) =>
       toListJson(
         data,
@@ -73,8 +77,6 @@ export async function loadInventory(path: string, opts: LoadInventoryOptions = {
       return toGraph(data, group)
     },
   }
-  // Validate every host's typed vars up front, so a bad value fails before any command runs.
-  for (const h of inventory.hostNames()) toHostConfig(h, hostVars(h), env)
   return inventory
 }
 

@@ -1,6 +1,6 @@
 // The parsed inventory graph, mirroring ansible's InventoryData/Group/Host so output and variable
 // merge order match ansible-inventory (groups, children and hosts in creation order).
-import { setVariable, type InventoryValue, type VarRecord } from './value.js'
+import { exactInt, putKey, showValue, type InventoryValue, type VarRecord } from './value.js'
 
 // A group as declared in the inventory source(s).
 export interface Group {
@@ -10,7 +10,8 @@ export interface Group {
   children: string[]
   parents: string[]
   hosts: string[]
-  priority: number
+  // Python's int: exact at any size (--export prints it)
+  priority: number | bigint
 }
 
 // A host as declared in the inventory source(s); `groups` are its direct groups.
@@ -19,6 +20,20 @@ export interface Host {
   vars: VarRecord
   varSources: Record<string, string>
   groups: string[]
+}
+
+// Python's int(value) for ansible_group_priority: integers, booleans, floats truncated, digit strings.
+function pythonInt(value: InventoryValue): number | bigint {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value)
+  if (typeof value === 'bigint') return value
+  if (typeof value === 'boolean') return Number(value)
+  if (typeof value === 'string' && /^\s*[-+]?\d+(?:_\d+)*\s*$/.test(value)) return exactInt(BigInt(value.trim().replace(/_/g, '')))
+  throw new InventoryGraphError(`ansible_group_priority must be an integer, got: ${showValue(value)}`)
+}
+
+// <, = or > as -1, 0 or 1, for numbers, bigints and strings alike.
+function compare<T extends number | bigint | string>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 // Thrown for graph errors (loops, unknown names); callers add the file position.
@@ -101,18 +116,17 @@ export class InventoryData {
   setGroupVar(name: string, key: string, value: InventoryValue, source: string): void {
     const group = this.group(name)
     if (key === 'ansible_group_priority') {
-      const n = typeof value === 'number' ? Math.trunc(value) : Number.parseInt(String(value), 10)
-      if (!Number.isFinite(n)) throw new InventoryGraphError(`ansible_group_priority must be an integer, got: ${String(value)}`)
-      group.priority = n
+      group.priority = pythonInt(value)
       return
     }
-    setVariable(group.vars, key, value)
+    // set_variable under hash_behaviour=replace (Ansible's default): a mapping replaces a mapping whole
+    putKey(group.vars, key, value)
     group.varSources[key] = source
   }
 
   setHostVar(name: string, key: string, value: InventoryValue, source: string): void {
     const host = this.host(name)
-    setVariable(host.vars, key, value)
+    putKey(host.vars, key, value)
     host.varSources[key] = source
   }
 
@@ -150,10 +164,10 @@ export class InventoryData {
   // sort_groups: by depth, then ansible_group_priority, then name.
   sortGroups(names: string[]): string[] {
     const memo = new Map<string, number>()
-    const key = (n: string): [number, number, string] => [this.depth(n, memo), this.group(n).priority, n]
+    const key = (n: string): [number, number | bigint, string] => [this.depth(n, memo), this.group(n).priority, n]
     return names.sort((a, b) => {
       const [ka, kb] = [key(a), key(b)]
-      return ka[0] - kb[0] || ka[1] - kb[1] || (ka[2] < kb[2] ? -1 : ka[2] > kb[2] ? 1 : 0)
+      return ka[0] - kb[0] || compare(ka[1], kb[1]) || compare(ka[2], kb[2])
     })
   }
 

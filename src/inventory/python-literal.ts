@@ -1,7 +1,7 @@
 // A small port of Python's ast.literal_eval, because Ansible types INI values with it and authctl must
 // produce the same values (see reference/ansible-inventory.md §3).
 import { MAX_VALUE_DEPTH, TOO_DEEP } from './limits.js'
-import { putKey, type InventoryValue } from './value.js'
+import { exactInt, putKey, type InventoryValue } from './value.js'
 import { decodeStringBody, readStringLiteral } from './python-string.js'
 
 // Valid Python literals that ansible-inventory itself cannot print (sets, complex numbers, unhashable keys).
@@ -68,7 +68,8 @@ class Parser {
     const operand = this.atom()
     if (operand.signed || operand.kind === 'other') this.fail()
     if (operand.kind === 'complex') return { ...this.complex(), signed: true }
-    return { kind: 'num', value: sign === '-' ? -(operand.value as number) : operand.value, signed: true }
+    const value = operand.value as number | bigint
+    return { kind: 'num', value: sign === '-' ? (typeof value === 'bigint' ? exactInt(-value) : -value) : value, signed: true }
   }
 
   atom(): Node {
@@ -133,7 +134,7 @@ class Parser {
   keyString(key: Node): string {
     const v = key.value
     if (typeof v === 'string') return v
-    if (typeof v === 'number') return String(v)
+    if (typeof v === 'number' || typeof v === 'bigint') return String(v)
     if (v === true || v === false || v === null) return String(v)
     this.unsupported ||= 'unhashable or tuple dictionary keys'
     return ''
@@ -148,10 +149,10 @@ class Parser {
     if (/[A-Za-z0-9_]/.test(this.src[this.pos] ?? '')) this.fail()
     if (/[jJ]$/.test(text)) return this.complex()
     const clean = text.replace(/_/g, '')
-    if (/^0[xXoObB]/.test(clean)) return { kind: 'num', value: Number(BigInt(clean)) }
+    if (/^0[xXoObB]/.test(clean)) return { kind: 'num', value: exactInt(BigInt(clean)) }
     if (/[.eE]/.test(clean)) return { kind: 'num', value: Number.parseFloat(clean) }
     if (/^0+[1-9]/.test(clean)) this.fail()
-    return { kind: 'num', value: Number(BigInt(clean)) }
+    return { kind: 'num', value: exactInt(BigInt(clean)) }
   }
 
   nameOrString(): Node {

@@ -1,8 +1,8 @@
 // Reading inventory sources: a file, a directory of files (Ansible's rules for which are skipped), or a
-// comma-separated host list; each file goes to the YAML or INI parser as Ansible's plugin order would.
+// comma-separated host list; each file goes to the YAML and INI parsers in Ansible's plugin order.
 import { readdir, stat } from 'node:fs/promises'
 import { dirname, extname, join } from 'node:path'
-import { ConfigError } from '../errors.js'
+import { BugError, ConfigError } from '../errors.js'
 import { parseAddress } from './host-range.js'
 import { parseIni } from './ini-parser.js'
 import { decodeUtf8, notUtf8Error, readInventoryFile } from './limits.js'
@@ -33,28 +33,45 @@ export function decodeLines(buffer: Buffer, path: string): string[] {
   }
 }
 
-// Parse one inventory file into `data`, choosing the format as ansible's yaml-then-ini plugin order does.
+// An inventory plugin as Ansible tries it: its name and how it reads the file into `data`.
+interface Plugin {
+  name: 'yaml' | 'ini'
+  parse: (buffer: Buffer, path: string, data: InventoryData) => Promise<void>
+}
+
+// the yaml package is loaded only for YAML (an INI inventory never pays for it)
+const YAML_PLUGIN: Plugin = { name: 'yaml', parse: async (buffer, path, data) => (await import('./yaml-parser.js')).parseYamlInventory(decodeUtf8(buffer, path), path, data) }
+const INI_PLUGIN: Plugin = { name: 'ini', parse: async (buffer, path, data) => parseIni(decodeLines(buffer, path), path, data) }
+
+// INVENTORY_ENABLED's file plugins in order: yaml takes .yml/.yaml/.json and extension-less files, ini takes any.
+function pluginsFor(ext: string): Plugin[] {
+  return ext === '' || YAML_EXTS.includes(ext) ? [YAML_PLUGIN, INI_PLUGIN] : [INI_PLUGIN]
+}
+
+// Parse one inventory file into `data` with the first of Ansible's plugins that reads it. When none does,
+// the error of the format the name suggests (YAML for .yml/.yaml/.json, else INI) comes first, then the others'.
 export async function parseInventoryFile(path: string, data: InventoryData): Promise<void> {
   const buffer = await readInventoryFile(path)
   const ext = extname(path)
   if (ext === '.toml') throw new ConfigError(`${path}:1: TOML inventories are not supported by authctl`, { hint: 'Convert it to INI or YAML (ansible-inventory -i FILE --list -y).' })
-  // the yaml package is loaded only for YAML (an INI inventory never pays for it)
-  const yaml = () => import('./yaml-parser.js')
-  if (YAML_EXTS.includes(ext)) return (await yaml()).parseYamlInventory(decodeUtf8(buffer, path), path, data)
-  if (ext === '') {
-    const { parseYamlInventory } = await yaml()
-    // Not YAML (or not UTF-8, which the INI reader tolerates in comments): Ansible's INI plugin comes next.
-    let text: string
+  const plugins = pluginsFor(ext)
+  const failures: Array<{ plugin: Plugin; error: ConfigError }> = []
+  for (const plugin of plugins) {
     try {
-      text = decodeUtf8(buffer, path)
-      parseYamlInventory(text, path, new InventoryData())
+      return await plugin.parse(buffer, path, data)
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
-      return parseIni(decodeLines(buffer, path), path, data)
+      failures.push({ plugin, error })
     }
-    return parseYamlInventory(text, path, data)
   }
-  return parseIni(decodeLines(buffer, path), path, data)
+  const expected = ext === '' ? 'ini' : plugins[0]?.name
+  const [primary, ...others] = [...failures].sort((a, b) => Number(b.plugin.name === expected) - Number(a.plugin.name === expected))
+  if (!primary) throw new BugError(`no inventory plugin was tried for ${path}`)
+  if (others.length === 0) throw primary.error
+  const also = others.map((o) => `Ansible's ${o.plugin.name} plugin cannot read it either: ${o.error.message.split('\n')[0]?.slice(0, 600) ?? ''}`)
+  throw new ConfigError([primary.error.message, ...also].join('\n'), {
+    hint: `${primary.error.hint ?? ''} Ansible tries its ${plugins.map((p) => p.name).join(' then its ')} plugin on a file named like this one; write the file in one of those formats.`.trim(),
+  })
 }
 
 async function parseDirectory(dir: string, data: InventoryData): Promise<void> {

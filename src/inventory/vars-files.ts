@@ -6,10 +6,11 @@ import { ConfigError } from '../errors.js'
 import { decodeUtf8, readInventoryFile } from './limits.js'
 import { isMapping, type VarRecord } from './value.js'
 
-// One loaded vars file.
+// One loaded vars file, with the line of each top-level key (for messages naming file:line).
 export interface VarsFile {
   file: string
   vars: VarRecord
+  lines: Record<string, number>
 }
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json']
@@ -49,7 +50,7 @@ export async function findVarsFiles(dir: string, name: string): Promise<string[]
 }
 
 // Load one vars file: YAML 1.1 or JSON, a mapping; ansible-vault files are refused with a clear message.
-export async function loadVarsFile(file: string): Promise<VarRecord | undefined> {
+export async function loadVarsFile(file: string): Promise<Omit<VarsFile, 'file'> | undefined> {
   const text = decodeUtf8(await readInventoryFile(file), file)
   if (text.trimStart().startsWith('$ANSIBLE_VAULT')) {
     throw new ConfigError(`${file}:1: file is encrypted with ansible-vault, which authctl cannot decrypt`, {
@@ -57,11 +58,12 @@ export async function loadVarsFile(file: string): Promise<VarRecord | undefined>
     })
   }
   // loaded here, not at the top: most inventories have no group_vars/host_vars files
-  const { loadYamlDocument } = await import('./yaml-parser.js')
-  const value: unknown = loadYamlDocument(text, file).toJS({ maxAliasCount: 1000 })
+  const { keyLines, lineIndex, loadYamlDocument } = await import('./yaml-parser.js')
+  const doc = loadYamlDocument(text, file)
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 })
   if (!value) return undefined
   if (!isMapping(value)) throw new ConfigError(`${file}:1: vars file must contain a mapping of variables, got ${Array.isArray(value) ? 'a list' : typeof value}`, { hint: 'Write `key: value` lines at the top level.' })
-  return Object.keys(value).length === 0 ? undefined : value
+  return Object.keys(value).length === 0 ? undefined : { vars: value, lines: keyLines(doc, lineIndex(text)) }
 }
 
 // Vars of one group or host from `<baseDir>/<subdir>/`, in load order. Names starting with `/` are skipped, as in Ansible.
@@ -75,8 +77,8 @@ export async function loadEntityVars(baseDir: string, subdir: 'group_vars' | 'ho
   if ((await kindOf(dir)) === 'dir') {
     dir = await realpath(dir)
     for (const file of await findVarsFiles(dir, name)) {
-      const vars = await loadVarsFile(file)
-      if (vars) out.push({ file, vars })
+      const loaded = await loadVarsFile(file)
+      if (loaded) out.push({ file, ...loaded })
     }
   }
   cache.set(key, out)

@@ -1,6 +1,6 @@
 // Ansible's YAML inventory format (plugins/inventory/yaml.py): groups with hosts/vars/children. Walks the
 // YAML node tree so every error names path:line; keys Ansible only warns about are errors here.
-import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml'
 import { ConfigError } from '../errors.js'
 import { sanitizeRemote } from '../output/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
@@ -19,6 +19,32 @@ export function lineOf(text: string, offset: number): number {
   return line
 }
 
+// lineOf for many offsets of one text: newline offsets found once, then a binary search per offset.
+export function lineIndex(text: string): (offset: number) => number {
+  const breaks: number[] = []
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i)
+  return (offset) => {
+    let [lo, hi] = [0, breaks.length]
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((breaks[mid] as number) < offset) lo = mid + 1
+      else hi = mid
+    }
+    return lo + 1
+  }
+}
+
+// The line of each top-level key of a mapping document (the last one where a key repeats, as its value wins).
+export function keyLines(doc: Document.Parsed, lineAt: (offset: number) => number): Record<string, number> {
+  const lines: Record<string, number> = {}
+  if (!isMap(doc.contents)) return lines
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? pair.key : undefined
+    if (key && typeof key.value !== 'symbol' && key.range) Object.defineProperty(lines, String(key.value), { value: lineAt(key.range[0]), enumerable: true, writable: true, configurable: true })
+  }
+  return lines
+}
+
 // Parse YAML text or fail with path:line of the first syntax error, or of nesting past MAX_VALUE_DEPTH.
 export function loadYamlDocument(text: string, path: string): Document.Parsed {
   const deepAt = sourceTooDeep(text)
@@ -29,9 +55,46 @@ export function loadYamlDocument(text: string, path: string): Document.Parsed {
     const line = error.linePos?.[0].line ?? lineOf(text, error.pos[0])
     throw new ConfigError(`${path}:${line}: ${sanitizeRemote(error.message.split('\n')[0] ?? '', { maxBytes: 1024 })}`, { hint: 'Fix the YAML syntax at that line.' })
   }
+  const reference = referenceProblem(doc)
+  if (reference) {
+    throw new ConfigError(`${path}:${lineOf(text, reference.node.range?.[0] ?? 0)}: ${sanitizeRemote(reference.message, { maxBytes: 1024 })}`, {
+      hint: 'Define each anchor (&name) before its aliases (*name) in the same file; a merge key (<<) takes a mapping or a list of mappings.',
+    })
+  }
   const viaAlias = aliasTooDeep(doc)
   if (viaAlias) throw tooDeepError(`${path}:${lineOf(text, viaAlias.range?.[0] ?? 0)}`)
   return doc
+}
+
+// The first alias with no anchor of its name before it (PyYAML: "found undefined alias"), or merge key
+// whose source is not a mapping, in document order; the yaml package would throw a bare Error for both.
+function referenceProblem(doc: Document.Parsed): { node: Node; message: string } | undefined {
+  const anchors = new Map<string, Node>()
+  let found: { node: Node; message: string } | undefined
+  const undefinedAlias = (alias: Alias): { node: Node; message: string } => ({ node: alias, message: `found undefined alias ${JSON.stringify(alias.source)}` })
+  const mergeProblem = (source: unknown): { node: Node; message: string } | undefined => {
+    const target = isAlias(source) ? anchors.get(source.source) : source
+    if (isAlias(source) && target === undefined) return undefinedAlias(source)
+    if (isMap(target)) return undefined
+    return { node: source as Node, message: 'expected a mapping or list of mappings for merging (<<), but found ' + (isSeq(target) ? 'a list' : 'a scalar') }
+  }
+  visit(doc, {
+    Pair: (_key, pair) => {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+      found = sources.map(mergeProblem).find((p) => p !== undefined)
+      return found ? visit.BREAK : undefined
+    },
+    Node: (_key, node) => {
+      if (isAlias(node) && !anchors.has(node.source)) {
+        found = undefinedAlias(node)
+        return visit.BREAK
+      }
+      if (!isAlias(node) && node.anchor) anchors.set(node.anchor, node)
+      return undefined
+    },
+  })
+  return found
 }
 
 class YamlInventoryParser {
@@ -69,7 +132,14 @@ class YamlInventoryParser {
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) return []
     if (isScalar(node) && typeof node.value === 'string') return [{ key: node, value: null }]
     if (!isMap(node)) this.fail(node, `Invalid "${section}" entry for "${group}" group, requires a dictionary, found "${typeof this.js(node)}" instead.`)
-    return node.items.map((p: Pair) => ({ key: p.key, value: p.value }))
+    return this.pairs(node.items).map((p: Pair) => ({ key: p.key, value: p.value }))
+  }
+
+  // A mapping's pairs as PyYAML builds the dict: a repeated key keeps its first place and its last value.
+  pairs(items: Pair[]): Pair[] {
+    const byKey = new Map<string, Pair>()
+    for (const pair of items) byKey.set(String(this.js(pair.key)), pair)
+    return [...byKey.values()]
   }
 
   group(keyNode: unknown, node: unknown): string {
@@ -78,7 +148,7 @@ class YamlInventoryParser {
     if (!isNull && !isMap(node)) this.fail(keyNode, `Group "${name}" is not a valid group definition: expected a mapping of hosts, vars and children`)
     this.data.addGroup(name)
     if (isNull || !isMap(node)) return name
-    for (const pair of node.items) {
+    for (const pair of this.pairs(node.items)) {
       const key = String(this.js(pair.key))
       if (!['vars', 'children', 'hosts'].includes(key)) {
         this.fail(pair.key, `Unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`)
@@ -118,5 +188,5 @@ export function parseYamlInventory(text: string, path: string, data: InventoryDa
   if (!isMap(root)) throw new ConfigError(`${path}:1: YAML inventory has invalid structure, it should be a dictionary`, { hint: HINT })
   const parser = new YamlInventoryParser(text, path, doc, data)
   if (root.items.some((p) => parser.js(p.key) === 'plugin')) parser.fail(root, 'Plugin configuration YAML file, not YAML inventory (authctl reads static inventories only)')
-  for (const pair of root.items) parser.group(pair.key, pair.value)
+  for (const pair of parser.pairs(root.items)) parser.group(pair.key, pair.value)
 }

@@ -1,6 +1,7 @@
 // YAML as Ansible reads it: PyYAML's YAML 1.1 resolvers (`yes` is true, `022` is 18, `1e3` stays a
 // string, `y` stays a string), which differ from the `yaml` package's own 1.1 schema in several places.
 import { parseDocument, type Document, type ScalarTag, type Tags } from 'yaml'
+import { exactInt } from './value.js'
 
 const REPLACED = new Set(['bool', 'int', 'float', 'null', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`))
 
@@ -9,16 +10,15 @@ function sexagesimal(text: string): number {
   return text.split(':').reduce((acc, part) => acc * 60 + Number.parseFloat(part), 0)
 }
 
-function pyInt(text: string): number {
+// Python ints are exact at any size: beyond 2^53 the value is a bigint (see value.ts).
+function pyInt(text: string): number | bigint {
   const clean = text.replace(/_/g, '')
-  const sign = clean.startsWith('-') ? -1 : 1
+  const sign = clean.startsWith('-') ? -1n : 1n
   const body = clean.replace(/^[-+]/, '')
   if (body === '0') return 0
-  if (body.startsWith('0b')) return sign * Number.parseInt(body.slice(2), 2)
-  if (body.startsWith('0x')) return sign * Number.parseInt(body.slice(2), 16)
-  if (body.startsWith('0')) return sign * Number.parseInt(body, 8)
-  if (body.includes(':')) return sign * sexagesimal(body)
-  return sign * Number(body)
+  if (body.includes(':')) return Number(sign) * sexagesimal(body)
+  const digits = body.startsWith('0b') || body.startsWith('0x') ? body : body.startsWith('0') ? `0o${body.slice(1)}` : body
+  return exactInt(sign * BigInt(digits))
 }
 
 function pyFloat(text: string): number {

@@ -7,12 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.js'
+import { dumpJson } from '../../src/inventory/ansible-json.js'
 import { loadInventory } from '../../src/inventory/load-inventory.js'
+import { runAnsible } from '../integration/support/ansible.js'
 import { FUZZ_SEED, Rng } from './prng.js'
 
 // Counts recorded in the README's "Fuzz and fault suite".
 const MUTATED = 200
 const GENERATED = 150
+// Each costs two ansible-inventory runs (about a second each on the shared cores).
+const COMPARED = 24
 // A hang detector, not a benchmark: the worst input takes well under a second on an idle machine.
 const PER_INPUT_MS = 5000
 
@@ -123,3 +127,89 @@ describe(`hostile inventories (seed ${FUZZ_SEED})`, () => {
     expect(failures.slice(0, 3)).toEqual([])
   })
 })
+
+// A big or small integer as Python writes it: beyond 2^53 more often than not.
+function integer(rng: Rng): string {
+  if (rng.chance(0.3)) return String(rng.int(-1000, 1000))
+  const digits = Array.from({ length: rng.int(16, 32) }, (_, i) => String(i === 0 ? rng.int(1, 9) : rng.int(0, 9))).join('')
+  return rng.chance(0.2) ? `-${digits}` : digits
+}
+
+// A value for one of a few shared keys, so the same key is set at many levels: mostly dicts (which must
+// replace each other whole), big integers alone or inside lists and dicts. [INI host token, INI :vars, YAML].
+function dictValue(rng: Rng): [string, string, string] {
+  const entries = Array.from({ length: rng.int(0, 3) }, () => [rng.pick(['a', 'b', 'c', 'd']), rng.chance(0.5) ? integer(rng) : `s${rng.int(0, 9)}`] as const)
+  const py = (v: string): string => (/^-?\d+$/.test(v) ? v : `'${v}'`)
+  switch (rng.int(0, 3)) {
+    case 0:
+    case 1: {
+      const body = entries.map(([k, v]) => `'${k}': ${py(v)}`).join(', ')
+      return [`"{${body}}"`, `{${body}}`, `{${entries.map(([k, v]) => `${k}: ${v}`).join(', ')}}`]
+    }
+    case 2: {
+      const n = integer(rng)
+      return [n, n, n]
+    }
+    default: {
+      const items = entries.map(([, v]) => py(v)).join(', ')
+      return [`"[${items}]"`, `[${items}]`, `[${entries.map(([, v]) => v).join(', ')}]`]
+    }
+  }
+}
+
+// An inventory where dict-valued and big-integer variables meet at every precedence level: groups nested
+// at random depths with priorities, a host in several groups and listed twice, group_vars and host_vars.
+function precedenceInventory(rng: Rng): Record<string, string> {
+  const keys = ['labels', 'cfg', 'n']
+  const groups = Array.from({ length: rng.int(2, 5) }, (_, i) => `g${i}`)
+  const hosts = Array.from({ length: rng.int(1, 3) }, (_, i) => `h${i}`)
+  const lines: string[] = []
+  for (const g of groups) {
+    lines.push(`[${g}]`)
+    for (const h of hosts.filter(() => rng.chance(0.6))) lines.push([h, ...keys.filter(() => rng.chance(0.4)).map((k) => `${k}=${dictValue(rng)[0]}`)].join(' '))
+    lines.push(`[${g}:vars]`)
+    if (rng.chance(0.4)) lines.push(`ansible_group_priority=${rng.int(0, 3)}`)
+    for (const k of keys.filter(() => rng.chance(0.6))) lines.push(`${k}=${dictValue(rng)[1]}`)
+  }
+  // a group's vars again in a later section (the same key set twice within one source)
+  for (const g of groups.filter(() => rng.chance(0.5))) lines.push(`[${g}:vars]`, ...keys.filter(() => rng.chance(0.7)).map((k) => `${k}=${dictValue(rng)[1]}`))
+  for (const [i, g] of groups.entries()) {
+    const parent = groups[rng.int(0, i)]
+    if (parent !== g && rng.chance(0.5)) lines.push(`[${parent}:children]`, g)
+  }
+  const files: Record<string, string> = { 'hosts.ini': lines.join('\n') + '\n' }
+  const yaml = (): string => keys.filter(() => rng.chance(0.5)).map((k) => `${k}: ${dictValue(rng)[2]}\n`).join('')
+  for (const name of ['all', ...groups]) if (rng.chance(0.4)) files[`group_vars/${name}.yml`] = yaml()
+  for (const h of hosts) if (rng.chance(0.4)) files[`host_vars/${h}.yml`] = yaml()
+  return files
+}
+
+describe(`dict-valued precedence and large integers against ansible-inventory (seed ${FUZZ_SEED})`, () => {
+  it('authctl prints --list and --list --export exactly as ansible-inventory does', async () => {
+    const rng = new Rng(FUZZ_SEED + 2)
+    const cases = Array.from({ length: COMPARED }, (_, i) => {
+      const dir = join(root, `p${i}`)
+      for (const [name, content] of Object.entries(precedenceInventory(rng))) {
+        mkdirSync(join(dir, name, '..'), { recursive: true })
+        writeFileSync(join(dir, name), content)
+      }
+      return join(dir, 'hosts.ini')
+    })
+    const failures: string[] = []
+    let next = 0
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < cases.length; i = next++) {
+        const path = cases[i] as string
+        const inventory = await loadInventory(path, { env: {} })
+        for (const exported of [false, true]) {
+          const ansible = await runAnsible('ansible-inventory', ['-i', path, '--list', ...(exported ? ['--export'] : [])])
+          const authctl = dumpJson(inventory.toListJson({ export: exported })) + '\n'
+          if (ansible.code !== 0 || authctl !== ansible.stdout) failures.push(`seed ${FUZZ_SEED}, precedence case ${i}${exported ? ' --export' : ''} (${path}): ${ansible.code === 0 ? 'output differs' : ansible.stderr.slice(0, 200)}`)
+        }
+      }
+    }
+    await Promise.all([worker(), worker(), worker()])
+    expect(failures.slice(0, 3)).toEqual([])
+  }, 180_000)
+})
+

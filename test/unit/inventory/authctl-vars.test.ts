@@ -7,6 +7,12 @@ import { AUTHCTL_DEFAULTS } from '../../../src/inventory/authctl-vars.js'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
 import { RUNBOOK_VAULT_VARS } from './runbook-vault-vars.js'
 
+// Typed variables are validated where a command selects hosts, not while loading (ansible-inventory lists them).
+async function selectionError(path: string): Promise<unknown> {
+  const inv = await loadInventory(path, { env: {} })
+  return Promise.resolve().then(() => inv.selectHosts()).then(() => new Error('selected'), (e: unknown) => e)
+}
+
 function inventory(ini: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
   writeFileSync(join(dir, 'hosts.ini'), ini)
@@ -71,6 +77,11 @@ describe('typed authctl variables', () => {
     ['vault_image=hashicorp/vault:latest', 'vault_image must pin an exact tag, not latest'],
     ['vault_addr=vault.internal', 'vault_addr must be an http(s) URL'],
     ['ansible_port=70000', 'ansible_port must be a port number'],
+    ['ansible_port=912345678901234567', 'ansible_port must be a port number 1-65535, got 912345678901234567'],
+    ['compose_project=912345678901234567', 'compose_project must be a string, got 912345678901234567'],
+    ['vault_approle_secret_id_num_uses=912345678901234567', `vault_approle_secret_id_num_uses must be a whole number up to ${Number.MAX_SAFE_INTEGER} (0 = unlimited), got "912345678901234567"`],
+    ['vault_approle_token_ttl=9007199254740993', 'vault_approle_token_ttl must be a duration'],
+    ['vault_approle_secret_id_ttl=9007199254740993h', 'vault_approle_secret_id_ttl must be a duration'],
     ['pg_sslmode=verify', 'pg_sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full'],
     ['pg_sslmode=verify-full', 'pg_sslmode verify-full needs pg_sslrootcert'],
     ['pg_sslrootcert=rds.pem', 'pg_sslrootcert must be an absolute path'],
@@ -81,7 +92,6 @@ describe('typed authctl variables', () => {
     ['vault_approle_secret_id_num_uses=-1', 'vault_approle_secret_id_num_uses must be a whole number'],
     ['vault_approle_token_policies="[1]"', 'vault_approle_token_policies must hold strings'],
     ['vault_approle_token_policies="a,b c"', 'vault_approle_token_policies must name one or more policies'],
-    ['ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2', 'ansible_ssh_host conflicts with ansible_host'],
     ['rds_instance_id=1db', 'rds_instance_id must be an RDS DB instance identifier'],
     ['rds_instance_id=auth--db', 'rds_instance_id must be an RDS DB instance identifier'],
     ['rds_instance_id=authdb-', 'rds_instance_id must be an RDS DB instance identifier'],
@@ -89,7 +99,7 @@ describe('typed authctl variables', () => {
     [`rds_instance_id=a${'b'.repeat(63)}`, 'rds_instance_id must be an RDS DB instance identifier'],
   ])('%s fails naming the variable and its file:line', async (assignment, message) => {
     const path = inventory(`[g]\nh1 ${assignment}\n`)
-    const error = await loadInventory(path, { env: {} }).catch((e: unknown) => e)
+    const error = await selectionError(path)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as Error).message).toContain(message)
     expect((error as Error).message).toContain(`set in ${path}:2`)
@@ -112,9 +122,9 @@ describe('typed authctl variables', () => {
     writeFileSync(join(dir, 'hosts.ini'), 'h1\n')
     await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'host_vars')))
     writeFileSync(join(dir, 'host_vars', 'h1.yml'), 'authentik_root: "/data/a\\x1b[2Jb"\n')
-    const error = await loadInventory(join(dir, 'hosts.ini'), { env: {} }).catch((e: unknown) => e)
+    const error = await selectionError(join(dir, 'hosts.ini'))
     expect(error).toBeInstanceOf(ConfigError)
-    expect((error as Error).message).toBe(`authentik_root must not contain control characters, got "/data/a\\u001b[2Jb" (host h1, set in ${join(dir, 'host_vars', 'h1.yml')})`)
+    expect((error as Error).message).toBe(`authentik_root must not contain control characters, got "/data/a\\u001b[2Jb" (host h1, set in ${join(dir, 'host_vars', 'h1.yml')}:1)`)
   })
 
   it('database TLS and the bootstrap settings: inventory values, lists as YAML or comma strings, numbers or durations', async () => {
@@ -135,13 +145,79 @@ describe('typed authctl variables', () => {
     const gv = join(dir, 'group_vars')
     await import('node:fs/promises').then((fs) => fs.mkdir(gv))
     writeFileSync(join(gv, 'all.yml'), 'vault_kv_mount: 42\n')
-    const error = await loadInventory(join(dir, 'hosts.ini'), { env: {} }).catch((e: unknown) => e)
+    const error = await selectionError(join(dir, 'hosts.ini'))
     expect(error).toBeInstanceOf(ConfigError)
-    expect((error as Error).message).toBe(`vault_kv_mount must be a string, got 42 (host h1, set in ${join(gv, 'all.yml')})`)
+    expect((error as Error).message).toBe(`vault_kv_mount must be a string, got 42 (host h1, set in ${join(gv, 'all.yml')}:1)`)
   })
 
   it('expands ~ in the key file and keeps ssh args as strings', async () => {
     const [h] = (await loadInventory(inventory('h1 ansible_ssh_private_key_file=~/k.pem ansible_ssh_common_args="-o ProxyJump=bastion" ansible_ssh_extra_args=-v ansible_user=ec2-user\n'), { env: { HOME: '/home/op' } })).selectHosts()
     expect(h).toMatchObject({ privateKeyFile: '/home/op/k.pem', sshCommonArgs: '-o ProxyJump=bastion', sshExtraArgs: '-v', user: 'ec2-user', port: 22 })
+  })
+})
+
+describe('typed variables are read where a command uses them (issue 19, class 7)', () => {
+  const ini = [
+    '[g]',
+    'good vault_addr="{{ lookup(\'env\', \'VAULT_ADDR\') }}"',
+    'bad authentik_root=/tmp',
+    'jinja compose_project="{{ project | lower }}"',
+    'users ansible_user=alice ansible_ssh_user=bob ansible_host=10.0.0.1 ansible_ssh_host=10.0.0.2 ansible_port=22 ansible_ssh_port=2222',
+    'nulls ansible_user=carol ansible_ssh_user=None',
+    'same ansible_port=2222 ansible_ssh_port="\'2222\'"',
+    '',
+  ].join('\n')
+
+  it('loading and listing never validates them; selecting a host does, for the selected hosts only', async () => {
+    const path = inventory(ini)
+    const inv = await loadInventory(path, { env: { VAULT_ADDR: 'https://v:8200' }, warn: () => undefined })
+    expect(inv.hostJson('jinja')).toStrictEqual({ compose_project: '{{ project | lower }}' })
+    expect(inv.selectHosts('good,users').map((h) => h.name)).toEqual(['good', 'users'])
+    expect(() => inv.selectHosts('bad')).toThrow(`authentik_root is inside /tmp, which belongs to the system; give the stack a folder of its own such as /data/authentik, got "/tmp" (host bad, set in ${path}:3)`)
+    expect(() => inv.selectHosts()).toThrow(ConfigError)
+  })
+
+  it("other Jinja is a ConfigError naming the variable, its file:line and what to write", async () => {
+    const path = inventory(ini)
+    const inv = await loadInventory(path, { env: {} })
+    const error = await Promise.resolve().then(() => inv.selectHosts('jinja')).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toBe(`compose_project holds Jinja authctl cannot evaluate: "{{ project | lower }}" (host jinja, set in ${path}:4)`)
+    expect((error as ConfigError).hint).toContain("{{ lookup('env', 'NAME') }}")
+  })
+
+  it.each([
+    ["{{ lookup('env', 'VAULT_ADDR') }}", { VAULT_ADDR: 'https://v:8200' }, 'https://v:8200'],
+    ['{{lookup("ansible.builtin.env","VAULT_ADDR")}}', { VAULT_ADDR: 'https://v:8200' }, 'https://v:8200'],
+    ["{{ lookup('env','NOPE') | default('https://fallback:8200', true) }}", {}, 'https://fallback:8200'],
+    ["{{ lookup('env','NOPE', default='https://kw:8200') }}", {}, 'https://kw:8200'],
+    ["https://{{ lookup('env','VHOST') | d('x') }}:8200", { VHOST: 'vault.internal' }, 'https://vault.internal:8200'],
+  ])('vault_addr: %s', async (template, env, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    h1:\n  vars:\n    vault_addr: ${JSON.stringify(template)}\n`)
+    const [h] = (await loadInventory(join(dir, 'hosts.yml'), { env })).selectHosts()
+    expect(h?.vars.vaultAddr).toBe(expected)
+  })
+
+  it("an unset variable with | default('…') stays '' as in Ansible, and the error says where", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-vars-'))
+    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    h1:\n  vars:\n    vault_addr: "{{ lookup('env','NOPE') | default('https://x:8200') }}"\n`)
+    const inv = await loadInventory(join(dir, 'hosts.yml'), { env: {} })
+    expect(() => inv.selectHosts()).toThrow(`vault_addr must be an http(s) URL such as https://vault.example.internal:8200, got "" (host h1, set in ${join(dir, 'hosts.yml')}:5)`)
+  })
+
+  it("connection aliases resolve as the ssh connection plugin does (ansible_ssh_* wins, null is unset), with a warning naming both", async () => {
+    const path = inventory(ini)
+    const warnings: string[] = []
+    const inv = await loadInventory(path, { env: {}, warn: (m) => warnings.push(m) })
+    expect(inv.selectHosts('users')[0]).toMatchObject({ user: 'bob', address: '10.0.0.2', port: 2222 })
+    expect(inv.selectHosts('nulls')[0]).toMatchObject({ user: 'carol' })
+    // the same port as a number and as text: nothing to warn about
+    expect(inv.selectHosts('same')[0]).toMatchObject({ port: 2222 })
+    expect(warnings).toEqual([
+      `host users: ansible_ssh_host="10.0.0.2" (${path}:5) wins over ansible_host="10.0.0.1" (${path}:5), as in Ansible's ssh connection plugin; remove one of them`,
+      `host users: ansible_ssh_port=2222 (${path}:5) wins over ansible_port=22 (${path}:5), as in Ansible's ssh connection plugin; remove one of them`,
+      `host users: ansible_ssh_user="bob" (${path}:5) wins over ansible_user="alice" (${path}:5), as in Ansible's ssh connection plugin; remove one of them`,
+    ])
   })
 })

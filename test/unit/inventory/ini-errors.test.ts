@@ -19,7 +19,9 @@ describe('malformed inventories fail with path:line', () => {
   it.each(MALFORMED)('%s', async (_name, file, content, line, message) => {
     const { error, dir } = await failure({ [file]: content }, file)
     expect(error).toBeInstanceOf(ConfigError)
-    expect((error as ConfigError).message).toBe(`${join(dir, file)}:${line}: ${message}`)
+    // a .yml file's first line is the yaml plugin's reason; the ini plugin's (Ansible tries it next) follows
+    expect((error as ConfigError).message.split('\n')[0]).toBe(`${join(dir, file)}:${line}: ${message}`)
+    expect((error as ConfigError).message.split('\n').slice(1)).toEqual(file.endsWith('.yml') ? [expect.stringMatching(/^Ansible's ini plugin cannot read it either: /)] : [])
     expect((error as ConfigError).hint).toBeTruthy()
   })
 

@@ -102,7 +102,7 @@ describe('variable precedence (reference §6, §7)', () => {
     expect(inv.hostVars('w1').vars).toStrictEqual({ x: 'dir', pri: 'a', from_dir: 1, from_noext: 1, common: true })
     // host_vars/w2.yaml beats the inline var, which beats group_vars.
     expect(inv.hostVars('w2').vars).toMatchObject({ x: 'host' })
-    expect(inv.hostVars('w2').sources.x).toMatch(/host_vars\/w2\.yaml$/)
+    expect(inv.hostVars('w2').sources.x).toMatch(/host_vars\/w2\.yaml:\d+$/)
     expect(inv.hostVars('d1').vars).toStrictEqual({ x: 'json', from_json: [1, 2], common: true })
   })
 

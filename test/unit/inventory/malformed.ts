@@ -15,4 +15,7 @@ export const MALFORMED: Array<[string, string, string, number, string]> = [
   ['YAML hosts as a list', 'hosts.yml', 'all:\n  children:\n    web:\n      hosts:\n        - a\n', 5, 'Invalid "hosts" entry for "web" group, requires a dictionary, found "object" instead.'],
   ['YAML typo key', 'hosts.yml', 'web:\n  host:\n    a:\n', 2, 'Unexpected key (host) in group (web), only "vars", "children" and "hosts" are valid'],
   ['YAML integer host', 'hosts.yml', 'web:\n  hosts:\n    10:\n', 3, 'Host pattern 10 must be a string. Enclose integers/floats in quotation marks.'],
+  ['YAML undefined alias', 'hosts.yml', 'all:\n  hosts:\n    h1:\n      x: 1\n      <<: *nope\n', 5, 'found undefined alias "nope"'],
+  ['YAML alias before its anchor', 'hosts.yml', 'all:\n  hosts:\n    h1: *later\n    h2: &later {a: 1}\n', 3, 'found undefined alias "later"'],
+  ['YAML merge of a scalar', 'hosts.yml', 'all:\n  vars:\n    a: &s 1\n    b:\n      <<: *s\n', 5, 'expected a mapping or list of mappings for merging (<<), but found a scalar'],
 ]
