@@ -47,7 +47,6 @@ export interface RegenHostResult extends HostOutcome {
 
 interface Prepared {
   decision: SecretIdDecision
-  minted: { secretId: Secret; accessor: string }
   fileSha: string | undefined
 }
 
@@ -78,11 +77,8 @@ function regenPlay(deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions)
         host: h.host.name, role: h.host.role, fileSha, record: h.state.secretIdRecord, forceNew: true, forceReason: 'regen-secret-id', minRemainingMs: 0, now: deps.now(),
       })
       for (const w of decision.warnings) warnHost(h.result, w, deps.reporter)
-      const minted = await deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } })
-      deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
-      return { decision, minted, fileSha }
+      return { decision, fileSha }
     },
-    discard: (h) => destroy(h, deps, h.prepared.minted.accessor),
     changes: () => true,
     rolling: () => true,
     apply: (h, ctx) => applyHost(h, deps, opts, ctx.audit),
@@ -90,7 +86,10 @@ function regenPlay(deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions)
 }
 
 async function applyHost(h: Host, deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions, audit: (fields: Record<string, unknown>) => void): Promise<void> {
-  const { minted, decision, fileSha } = h.prepared
+  const { decision, fileSha } = h.prepared
+  // minted only when this host's turn comes: a run killed earlier leaves no secret-id live that no host holds
+  const minted = await deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } })
+  deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
   const secretPath = stackPaths(h.host.root).credential('secret-id')
   // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the new one
   const old = fileSha === undefined ? undefined : await readOld(h, deps, secretPath, fileSha)
@@ -102,10 +101,10 @@ async function applyHost(h: Host, deps: EngineDeps & { vault: RegenVault }, opts
     await writeThenConverge(h.remote, { dirs: [], files }, restartAgent, { timings: h.result.timings, written: () => undefined })
   } catch (error) {
     if (error instanceof ConvergeError) {
-      await putBack(h, deps, opts, old)
+      await putBack(h, deps, opts, old, minted)
       throw new HostFailedError(`${error.message}${h.result.restored ? '; the previous secret-id was put back and stays valid, the new one was destroyed' : ''}`, { hint: error.hint })
     }
-    if (error instanceof WriteError && error.written.includes(secretPath)) await putBack(h, deps, opts, old)
+    if (error instanceof WriteError && error.written.includes(secretPath)) await putBack(h, deps, opts, old, minted)
     else await destroy(h, deps, minted.accessor)
     throw error
   }
@@ -133,8 +132,8 @@ async function readOld(h: Host, deps: EngineDeps, path: string, sha: string): Pr
 
 // The agent could not log in with the new secret-id: the old one and its record go back, the agent
 // restarts on it, and the new one is destroyed.
-async function putBack(h: Host, deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions, old: Secret | undefined): Promise<void> {
-  const { minted, decision, fileSha } = h.prepared
+async function putBack(h: Host, deps: EngineDeps & { vault: RegenVault }, opts: RegenOptions, old: Secret | undefined, minted: { accessor: string }): Promise<void> {
+  const { decision, fileSha } = h.prepared
   if (old === undefined || decision.action !== 'mint' || decision.previous === undefined) {
     warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) stays on the host: there is no previous one to put back`, deps.reporter)
     return
