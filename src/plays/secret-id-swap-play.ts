@@ -56,7 +56,9 @@ export interface SwapHostResult extends HostOutcome {
 
 interface Prepared {
   decision: SecretIdDecision
-  minted: { secretId: Secret; accessor: string } | null
+  // whether this host gets a new secret-id: minted only when its turn comes (apply), so that a run killed
+  // earlier leaves no secret-id live in Vault that no host holds
+  swap: boolean
   fileSha: string | undefined
 }
 
@@ -85,7 +87,7 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
         h.result.held = heldBy(held, fileSha, heldSecretId(h.state.secretIdRecord, fileSha).via === 'pending')
         if (h.result.held.kind === 'own') {
           deps.reporter.event(h.host.name, `already runs on its own secret-id (accessor ${h.result.held.accessor})`)
-          return { decision: held, minted: null, fileSha }
+          return { decision: held, swap: false, fileSha }
         }
       }
       const decision = await decideSecretId(deps.vault, { ...input, forceNew: true, forceReason: opts.mode === 'adopt' ? 'adopt' : 'regen-secret-id' })
@@ -93,18 +95,17 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
       if (opts.check) {
         deps.reporter.event(h.host.name, 'would mint its own secret-id, restart vault-agent and prove its login')
         h.result.status = 'changed'
-        return { decision, minted: null, fileSha }
+        return { decision, swap: false, fileSha }
       }
+      return { decision, swap: true, fileSha }
+    },
+    changes: (h) => h.prepared.swap,
+    rolling: () => true,
+    apply: async (h, ctx) => {
       const minted = await deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } })
       deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
-      return { decision, minted, fileSha }
+      await applyHost(h, minted, deps, opts, ctx.audit)
     },
-    discard: async (h) => {
-      if (h.prepared.minted) await destroy(h, deps, h.prepared.minted.accessor)
-    },
-    changes: (h) => h.prepared.minted !== null,
-    rolling: () => true,
-    apply: (h, ctx) => applyHost(h, h.prepared.minted as NonNullable<Prepared['minted']>, deps, opts, ctx.audit),
   }
 }
 
