@@ -10,7 +10,7 @@ import { changeNotApplied, decideAfterFailure, describeFacts, type Applied, type
 import { recordStep, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './db-rotation-types.js'
 import type { EngineResult } from '../engine/run-play.js'
 import type { RestartHostResult } from './restart.js'
-import { lockFailure, owedWithReasons } from './rotation-hosts.js'
+import { notStartedError, owedWithReasons } from './rotation-hosts.js'
 import { markStep, type JournalStep, type DbJournal } from './rotation-journal.js'
 
 // One rotation in flight: the version it started from (what a rollback writes back), the new password
@@ -235,20 +235,14 @@ async function finishWithoutRestart(run: RotationRun): Promise<void> {
 // this run changed), each host's reason is in the recap. A fresh rotation wrote nothing; a resumed one
 // stays exactly as unfinished as it was.
 function notStarted(run: RotationRun, restarted: EngineResult<RestartHostResult>): void {
-  const { result } = run
-  const { head, names, count } = lockFailure(restarted)
-  if (result.resumed) {
-    result.error = {
-      message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${run.journal.step}")`,
-      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m), then run authctl rotate-db-password --resume; to finish without them: authctl rotate-db-password --resume --max-fail ${count} (they then still owe the restart).`,
-    }
-  } else {
-    result.status = 'aborted'
-    result.error = {
-      message: `${head}. Nothing was changed: Vault and the database keep the current password`,
-      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-db-password --max-fail ${count} (they then owe a restart, which authctl rotate-db-password --resume finishes).`,
-    }
-  }
+  const { result, journal, o } = run
+  if (!result.resumed) result.status = 'aborted'
+  // a resumed rotation still owes what its journal says
+  result.owed = result.resumed ? o.hosts.filter((h) => journal.hosts[h] !== 'changed') : []
+  result.error = notStartedError(restarted, {
+    command: 'rotate-db-password', resumed: result.resumed, step: journal.step, unchanged: 'Vault and the database keep the current password',
+    leftOut: 'they then owe a restart, which authctl rotate-db-password --resume finishes',
+  })
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }
 

@@ -7,7 +7,7 @@ import { ConfigError, EXIT_CODES, VaultError } from '../errors.js'
 import type { Reporter } from '../output/reporter.js'
 import { generateSecret } from '../secrets/generate.js'
 import type { VaultClient } from '../vault/client.js'
-import { lockFailure, owedLines, owedWithReasons } from './rotation-hosts.js'
+import { notStartedError, owedLines, owedWithReasons } from './rotation-hosts.js'
 import { casConflictError, writeRefused } from './kv-conflict.js'
 import type { CentralChange, RestartHostResult } from './restart.js'
 import { isUnfinished, markStep, newJournal, type KeyJournal } from './rotation-journal.js'
@@ -133,7 +133,7 @@ export async function transaction(p: SecretKeyPorts, o: SecretKeyOptions, j: Key
     return undefined
   })
   result.restart.hosts = restarted.hosts
-  if (!reached) return notStarted(result, restarted, j)
+  if (!reached) return notStarted(result, restarted, j, o)
   for (const h of restarted.hosts) j.hosts[h.host] = h.status
   result.owed = o.hosts.filter((h) => j.hosts[h] !== 'changed')
   if (result.owed.length === 0 && restarted.exitCode === 0) {
@@ -150,19 +150,13 @@ export async function transaction(p: SecretKeyPorts, o: SecretKeyOptions, j: Key
 }
 
 // More hosts than --max-fail could not be locked and read: nothing of this run changed.
-function notStarted(result: SecretKeyResult, restarted: EngineResult<RestartHostResult>, j: KeyJournal): void {
-  const { head, names, count } = lockFailure(restarted)
-  if (result.resumed) {
-    result.error = {
-      message: `${head}. Nothing more was changed: the rotation is still unfinished (journal step "${j.step}")`,
-      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m), then run authctl rotate-secret-key --resume; to go on without them: authctl rotate-secret-key --resume --max-fail ${count}.`,
-    }
-  } else {
-    result.status = 'aborted'
-    result.error = {
-      message: `${head}. Nothing was changed: Vault keeps the current key`,
-      hint: `Bring ${names} back (or, when locked, wait for the lock: --lock-wait 5m) and run it again; to rotate without them: authctl rotate-secret-key --max-fail ${count} (they keep the previous key until authctl rotate-secret-key --resume restarts them).`,
-    }
-  }
+function notStarted(result: SecretKeyResult, restarted: EngineResult<RestartHostResult>, j: KeyJournal, o: SecretKeyOptions): void {
+  if (!result.resumed) result.status = 'aborted'
+  // a resumed rotation still owes what its journal says
+  result.owed = result.resumed ? o.hosts.filter((h) => j.hosts[h] !== 'changed') : []
+  result.error = notStartedError(restarted, {
+    command: 'rotate-secret-key', resumed: result.resumed, step: j.step, unchanged: 'Vault keeps the current key',
+    leftOut: 'they keep the previous key until authctl rotate-secret-key --resume restarts them, at once',
+  })
   result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }

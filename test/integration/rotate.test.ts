@@ -408,6 +408,7 @@ describe('rotate-db-password: every host locked and read before Vault or the dat
     expect(run.code, run.stdout + run.stderr).toBe(3)
     expect(json(run).status).toBe('aborted')
     expect(json(run).error?.message).toContain('ci@runner')
+    expect(json(run).error?.hint).toContain('Wait for the lock on host3 (--lock-wait 5m) or, if the run holding it is gone (see the recap), clear it: authctl lock release -l host3 --yes')
     await dbUnchanged(before)
   })
 
