@@ -35,7 +35,9 @@ export function journalStore<K extends RotationKind>(kind: K, secret: RotatedSec
       if (warned) return
       warned = true
       const what = isUnfinished(j) ? 'other bastions will not see that it is unfinished' : 'other bastions may still see it as unfinished'
-      deps.reporter.warn('*', `the rotation's state could not be recorded in Vault beside ${secret.display} (${message(error)}): ${what}; this bastion's journal ${path} has it`)
+      // a runbook-era operator policy lacks the patch on metadata: say which command grants it
+      const fix = /permission denied/i.test(message(error)) ? ' (the operator policy `authctl vault bootstrap` writes allows it)' : ''
+      deps.reporter.warn('*', `the rotation's state could not be recorded in Vault beside ${secret.display} (${message(error)}): ${what}; this bastion's journal ${path} has it${fix}`)
     }
   }
   return {
