@@ -1,6 +1,6 @@
 // Issue 16's fault matrix: every rotation × {one host unreachable, one host locked, Vault 503 on the write,
 // the database unreachable, SIGKILL after the Vault write, the connection cut during the restart}, then adopt's
-// rows (Vault 503 on a mint, SIGKILL and the connection cut during a swap), on one bed
+// rows (the same two host faults, Vault 503 on a mint, SIGKILL and the cut during a swap), on one bed
 // (3 real sshd hosts, the Vault test server, a real PostgreSQL, the RDS stand-in) reset between cases. Each
 // case asserts the end state, not only the exit code: Vault's version, the database accepting exactly the
 // password Vault holds, every host's agent logged in on what Vault holds, no deploy lock left behind, and for
