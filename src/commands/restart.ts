@@ -30,7 +30,7 @@ export default class Restart extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Restart)
-    const { restartCommand } = await import('../plays/restart-command.js')
+    const { restartCommand } = await import('../plays/restart/command.js')
     const result = await restartCommand({
       ...hostSelection(flags),
       services: parseServices(flags.services),

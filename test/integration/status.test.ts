@@ -3,7 +3,7 @@
 // with, Vault's clock), then found by the built CLI.
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { markStep, newJournal, saveJournal } from '../../src/plays/rotation-journal.js'
+import { markStep, newJournal, saveJournal } from '../../src/plays/shared/rotation-journal.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { composeArgv } from '../../src/remote/compose.js'
 import { hostPaths } from '../../src/remote/paths.js'

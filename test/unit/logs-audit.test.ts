@@ -3,13 +3,13 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { InterruptedError, UnreachableError } from '../../src/errors.js'
-import { hostLinePrinter } from '../../src/output/host-lines.js'
-import { formatAuditTable } from '../../src/output/audit-table.js'
+import { hostLinePrinter } from '../../src/plays/logs/host-lines.js'
+import { formatAuditTable } from '../../src/plays/audit/audit-table.js'
 import type { Reporter } from '../../src/output/reporter.js'
 import type { ExecOptions } from '../../src/remote/exec-result.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
-import { runLogs } from '../../src/plays/logs.js'
-import { mergeAudit } from '../../src/steps/audit-merge.js'
+import { runLogs } from '../../src/plays/logs/play.js'
+import { mergeAudit } from '../../src/plays/audit/audit-merge.js'
 
 // A host that sends its lines, then follows until aborted (or drops, or ends).
 function follower(name: string, lines: string[], end: 'abort' | 'drop' | 'exit', seen: ExecOptions[]): RemoteHost {

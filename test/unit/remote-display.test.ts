@@ -3,8 +3,8 @@
 import { asDeployRoot } from '../../src/inventory/host-path.js'
 import { describe, expect, it } from 'vitest'
 import { UnreachableError } from '../../src/errors.js'
-import { formatLockResults, runLock } from '../../src/plays/lock.js'
-import { formatSshCheck, runSshCheck } from '../../src/plays/ssh-check.js'
+import { formatLockResults, runLock } from '../../src/plays/lock/play.js'
+import { formatSshCheck, runSshCheck } from '../../src/plays/ssh-check/play.js'
 import type { ExecResult } from '../../src/remote/exec-result.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
 

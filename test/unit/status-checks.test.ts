@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { PathState } from '../../src/remote/parse-state.js'
-import type { CheckInput } from '../../src/steps/check.js'
-import { durationText } from '../../src/steps/check.js'
-import { runChecks, verdictOf } from '../../src/steps/status-checks.js'
+import type { CheckInput } from '../../src/plays/status/check.js'
+import { durationText } from '../../src/plays/status/check.js'
+import { runChecks, verdictOf } from '../../src/plays/status/status-checks.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const NOW = new Date('2026-03-01T12:00:00Z')

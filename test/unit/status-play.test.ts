@@ -8,8 +8,8 @@ import { UnreachableError, VaultError } from '../../src/errors.js'
 import { Secret } from '../../src/output/secret.js'
 import { silentReporter } from '../../src/output/reporter.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
-import type { SetupHost } from '../../src/plays/setup-types.js'
-import { runStatus, type StatusDeps } from '../../src/plays/status.js'
+import type { SetupHost } from '../../src/plays/shared/setup-types.js'
+import { runStatus, type StatusDeps } from '../../src/plays/status/play.js'
 import type { StatusVaultPort } from '../../src/vault/status-vault.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')

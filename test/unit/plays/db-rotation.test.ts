@@ -8,9 +8,9 @@ import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../
 import type { HostStatus } from '../../../src/output/host-result.js'
 import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
-import { runDbRotation } from '../../../src/plays/db-rotation.js'
-import type { DbRotationOptions, DbRotationPorts } from '../../../src/plays/db-rotation-types.js'
-import { newJournal, type JournalStep, type DbJournal } from '../../../src/plays/rotation-journal.js'
+import { runDbRotation } from '../../../src/plays/rotate-db-password/play.js'
+import type { DbRotationOptions, DbRotationPorts } from '../../../src/plays/rotate-db-password/types.js'
+import { newJournal, type JournalStep, type DbJournal } from '../../../src/plays/shared/rotation-journal.js'
 import type { KvEntry, KvMetadata } from '../../../src/vault/kv.js'
 
 const OLD = 'oldPasswordOldPassword0123456789'

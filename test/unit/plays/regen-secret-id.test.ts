@@ -2,7 +2,7 @@
 // secret-id, the previous one (read into memory) and its record are written back, the agent restarts
 // on it, and the new secret-id is destroyed; the previous one is never destroyed.
 import { describe, expect, it } from 'vitest'
-import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secret-id.js'
+import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secret-id/play.js'
 import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
 import { asDeployRoot } from '../../../src/inventory/host-path.js'

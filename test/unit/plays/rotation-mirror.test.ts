@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Reporter } from '../../../src/output/reporter.js'
-import { markStep, newJournal, saveJournal, type DbJournal } from '../../../src/plays/rotation-journal.js'
-import { mirrorPatch, readMirror, type MirrorVault } from '../../../src/plays/rotation-mirror.js'
-import { journalStore, unfinishedAnywhere } from '../../../src/plays/rotation-store.js'
+import { markStep, newJournal, saveJournal, type DbJournal } from '../../../src/plays/shared/rotation-journal.js'
+import { mirrorPatch, readMirror, type MirrorVault } from '../../../src/plays/shared/rotation-mirror.js'
+import { journalStore, unfinishedAnywhere } from '../../../src/plays/shared/rotation-store.js'
 import type { KvMetadata } from '../../../src/vault/kv.js'
 
 const SECRET = { mount: 'secret', key: 'cwiq/shared/authentik/database', display: 'secret/cwiq/shared/authentik/database' }

@@ -6,9 +6,9 @@ import { ConfigError, VaultError } from '../../../src/errors.js'
 import type { HostStatus } from '../../../src/output/host-result.js'
 import { silentReporter } from '../../../src/output/reporter.js'
 import { Secret } from '../../../src/output/secret.js'
-import type { RestartHostResult } from '../../../src/plays/restart.js'
-import type { KeyJournal } from '../../../src/plays/rotation-journal.js'
-import { rotateSecretKey, type SecretKeyPorts } from '../../../src/plays/secret-key-rotation.js'
+import type { RestartHostResult } from '../../../src/plays/shared/rolling-restart.js'
+import type { KeyJournal } from '../../../src/plays/shared/rotation-journal.js'
+import { rotateSecretKey, type SecretKeyPorts } from '../../../src/plays/rotate-secret-key/play.js'
 import type { KvMetadata } from '../../../src/vault/kv.js'
 
 const meta = (version: number) => ({ version, createdTime: null, deletionTime: null, destroyed: false, customMetadata: {} })
