@@ -8,7 +8,7 @@ import { ConfigError } from '../../../src/errors.js'
 import { fleetVars } from '../../../src/inventory/fleet-vars.js'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
 import { Secret } from '../../../src/output/secret.js'
-import { fingerprint } from '../../../src/plays/secrets-show/command.js'
+import { fingerprint } from '../../../src/plays/secrets-show/play.js'
 import { describeLockout, lockoutReport } from '../../../src/plays/vault-bootstrap/lockout-report.js'
 import { dbTlsInput } from '../../../src/render/db-tls.js'
 
