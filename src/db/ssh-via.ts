@@ -1,5 +1,5 @@
 // The route through one inventory host (--via HOST) for the SQL change and the login checks.
-import type { RemoteHost } from '../transport/ssh-host.js'
+import type { RemoteHost } from '../transport/ssh-types.js'
 import { openTunnel } from '../transport/ssh-tunnel.js'
 import type { DbVia } from './db-types.js'
 

@@ -4,16 +4,14 @@
 // A failure before any change aborts everywhere; the rollout stops once --max-fail is exceeded; the first
 // Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
 import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
-import type { HostOutcome } from '../output/host-result.js'
-import type { Reporter } from '../output/reporter.js'
+import type { HostOutcome } from './host-result.js'
 import { hostPaths } from '../remote/paths.js'
-import type { RemoteHost } from '../remote/remote-host.js'
-import { mapLimit } from '../steps/concurrency.js'
+import { mapLimit } from '../util/concurrency.js'
 import { failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
-import type { Connected, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
+import type { Connected, EngineDeps, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
 import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
-import { timed, type Timings } from './timings.js'
+import { timed, type Timings } from '../util/timings.js'
 
 // How a run goes; the commands map their flags onto this.
 export interface EngineOptions {
@@ -31,21 +29,6 @@ export interface EngineOptions {
   // whether an unreachable host counts toward --max-fail (restart) or is only reported (setup)
   unreachableCounts: boolean
   commandLine: string
-}
-
-// The engine's ports: SSH, progress, the bastion's audit trail, who runs, and the interrupts.
-export interface EngineDeps {
-  // one connection per host; an Error value means unreachable; asking again for a lost host reconnects
-  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
-  reporter: Reporter
-  auditLocal(lines: readonly string[]): Promise<void>
-  lockDetails: string
-  who: string
-  now(): Date
-  // first Ctrl-C: touch no further host
-  signal: AbortSignal
-  // second Ctrl-C: stop waiting for hosts in progress (never the release)
-  hardSignal: AbortSignal
 }
 
 // What a run returns: per-host results in inventory order, the exit code from the table, and the wall

@@ -1,9 +1,9 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
 import { AuthctlError, EXIT_CODES, HostFailedError, LockHeldError, type ExitCode } from '../errors.js'
-import type { Timings } from '../engine/timings.js'
+import type { Timings } from '../util/timings.js'
 import { convergeCommand, convergeTimeoutMs, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
 import type { HostPaths } from '../remote/paths.js'
 import type { ExecResult } from '../remote/exec-result.js'
@@ -11,7 +11,7 @@ import type { RemoteHost } from '../remote/remote-host.js'
 import { stateCommand } from '../remote/state-script.js'
 import { writeConvergeCommand, WRITTEN_LINE } from '../remote/write-converge-script.js'
 import { WRITE_EXIT, writeCommand, type WriteLock } from '../remote/write-script.js'
-import type { DesiredDir, DesiredFile } from './desired.js'
+import type { DesiredDir, DesiredFile } from '../render/desired.js'
 
 export interface ReadStateInput {
   paths: HostPaths

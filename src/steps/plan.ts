@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { PathState, HostState } from '../remote/parse-state.js'
 import type { RestartKind } from '../remote/converge-script.js'
-import type { DesiredDir, DesiredFile, DesiredState } from './desired.js'
+import type { DesiredDir, DesiredFile, DesiredState } from '../render/desired.js'
 
 export type FileAction = 'create' | 'update' | 'fix-permissions' | 'unchanged'
 

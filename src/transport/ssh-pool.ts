@@ -1,9 +1,10 @@
 // One SSH connection per host for the whole run: connects hosts in parallel (bounded by
 // --forks), keeps each host's result apart, shares jump hosts, and closes everything at the end.
 import { UnreachableError } from '../errors.js'
-import { createLimiter } from './limit.js'
+import { createLimiter } from '../util/limiter.js'
 import type { PassphraseSource } from './passphrase.js'
-import { connectHost, type HostKeyPolicy, type RemoteHost, type SshTarget } from './ssh-host.js'
+import { connectHost } from './ssh-host.js'
+import type { HostKeyPolicy, RemoteHost, SshTarget } from './ssh-types.js'
 import { JumpChains } from './ssh-jump.js'
 
 // Run-wide connect settings.

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
 import { UnreachableError } from '../errors.js'
 import { forward } from './ssh-jump.js'
-import type { RemoteHost } from './ssh-host.js'
+import type { RemoteHost } from './ssh-types.js'
 
 // The ssh2 connection behind each RemoteHost that connectHost made; other RemoteHosts cannot tunnel.
 const clients = new WeakMap<RemoteHost, Client>()

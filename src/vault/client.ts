@@ -1,6 +1,6 @@
 // authctl's Vault client: the typed operations bound to one address and one token. Other modules
 // take a VaultClient; only src/vault/ speaks HTTP to Vault.
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { approleLogin, type LoginResult } from './approle-login.js'
 import { readRole, writeRole, type RoleSettings } from './approle-role.js'
 import { enableAuth, listAuthMounts, readAuthTune, type AuthMount, type UserLockoutTune } from './auth-mounts.js'

@@ -7,7 +7,7 @@
 // included), retries per VAULT_MAX_RETRIES (retry-policy.ts) and follows one redirect (redirect.ts).
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import type { VaultConfig } from './config.js'
 import { exchange, type ExchangeResult } from './http-exchange.js'
 import { isRedirect, redirectTarget } from './redirect.js'

@@ -3,13 +3,13 @@
 import { hostname, homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
-import type { EngineDeps } from '../engine/run-play.js'
+import type { EngineDeps } from '../engine/play.js'
 import type { HostConfig } from '../inventory/host-config.js'
 import { requireConfirmation } from '../output/confirm.js'
 import type { LiveReporter } from '../output/listr-reporter.js'
 import { trapInterrupts, type Interrupt } from '../output/interrupt.js'
-import { lineReporter, silentReporter, type Reporter } from '../output/reporter.js'
-import type { RemoteHost } from '../transport/ssh-host.js'
+import { lineReporter, silentReporter, type Reporter } from '../engine/reporter.js'
+import type { RemoteHost } from '../transport/ssh-types.js'
 
 // The flags every host-touching command shares: which hosts, and how to reach them.
 export interface HostSelectionInput {

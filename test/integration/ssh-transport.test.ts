@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, HostFailedError, InterruptedError, UnreachableError } from '../../src/errors.js'
 import { fingerprint } from '../../src/transport/known-hosts.js'
 import { SshPool } from '../../src/transport/ssh-pool.js'
-import { connectHost, type HostKeyPolicy, type RemoteHost, type SshTarget } from '../../src/transport/ssh-host.js'
+import { connectHost } from '../../src/transport/ssh-host.js'
+import type { HostKeyPolicy, RemoteHost, SshTarget } from '../../src/transport/ssh-types.js'
 
 const LISTEN = '127.0.0.2'
 let dir: string

@@ -6,7 +6,8 @@ import { chmod, chown, lstat, mkdir, readdir, readFile, stat, writeFile } from '
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DirSpec, type FileSpec, writeCommand } from '../../src/remote/write-script.js'
-import { connectHost, type RemoteHost } from '../../src/transport/ssh-host.js'
+import { connectHost } from '../../src/transport/ssh-host.js'
+import type { RemoteHost } from '../../src/transport/ssh-types.js'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
 
 let bed: Testbed

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { HostState, PathState } from '../../src/remote/parse-state.js'
-import type { DesiredFile } from '../../src/steps/desired.js'
+import type { DesiredFile } from '../../src/render/desired.js'
 import { filesToWrite, planChanges, planHost } from '../../src/steps/plan.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')

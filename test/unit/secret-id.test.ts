@@ -1,7 +1,7 @@
 // The secret-id lifecycle's decision: keep or mint, what is owed a destroy, and what a host reports
 // that Vault contradicts (another host's accessor, a file the record does not describe).
 import { describe, expect, it } from 'vitest'
-import { Secret } from '../../src/output/secret.js'
+import { Secret } from '../../src/util/secret.js'
 import { decideSecretId, type SecretIdVault } from '../../src/steps/secret-id.js'
 import { contentSha, formatRecord, parseRecord } from '../../src/steps/secret-id-record.js'
 

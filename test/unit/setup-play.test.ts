@@ -2,8 +2,8 @@
 // happens to minted secret-ids when something fails before any change.
 import { describe, expect, it } from 'vitest'
 import { ConfigError, UnreachableError, VaultError } from '../../src/errors.js'
-import { silentReporter } from '../../src/output/reporter.js'
-import { Secret } from '../../src/output/secret.js'
+import { silentReporter } from '../../src/engine/reporter.js'
+import { Secret } from '../../src/util/secret.js'
 import { runSetup } from '../../src/plays/setup/play.js'
 import type { SetupDeps, SetupHost, SetupOptions, SetupVault } from '../../src/plays/shared/setup-types.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'

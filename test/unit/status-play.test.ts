@@ -3,10 +3,10 @@
 // kept as Secret, never in the result.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { EngineDeps } from '../../src/engine/run-play.js'
+import type { EngineDeps } from '../../src/engine/play.js'
 import { UnreachableError, VaultError } from '../../src/errors.js'
-import { Secret } from '../../src/output/secret.js'
-import { silentReporter } from '../../src/output/reporter.js'
+import { Secret } from '../../src/util/secret.js'
+import { silentReporter } from '../../src/engine/reporter.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
 import type { SetupHost } from '../../src/plays/shared/setup-types.js'
 import { runStatus, type StatusDeps } from '../../src/plays/status/play.js'

@@ -2,7 +2,8 @@
 // minted for it gets its own through the secret-id swap play (its agent must log in with it); then the
 // shared secret-ids (metadata naming no host) are destroyed only when every host of the role is proven
 // to run on its own — otherwise they are listed with the hosts that may still hold them.
-import type { EngineDeps, EngineResult } from '../../engine/run-play.js'
+import type { EngineResult } from '../../engine/run-play.js'
+import type { EngineDeps } from '../../engine/play.js'
 import type { RecapStyle } from '../../output/recap.js'
 import { runSecretIdSwap, type SwapHost, type SwapHostResult, type SwapOptions, type SwapVault } from '../shared/secret-id-swap-play.js'
 

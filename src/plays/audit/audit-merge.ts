@@ -1,6 +1,6 @@
 // The audit lines of many hosts as one history: each line parsed (a malformed one is reported with its
 // host and line number, never fatal), then merged by time, filtered by --since and cut to --tail.
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import type { AuditLines } from '../../remote/audit-script.js'
 
 // One change as a run recorded it on a host (no secrets: versions and accessors, never values).

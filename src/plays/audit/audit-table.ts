@@ -1,7 +1,7 @@
 // `authctl audit` for people: one line per change, oldest first — time, host, who, what changed and
 // the command that did it — then the lines that could not be read.
 import type { AuditHistory } from './audit-merge.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 
 function valueText(v: unknown): string {
   if (v === null || v === undefined) return '-'

@@ -1,10 +1,11 @@
 // `authctl audit`: what every run changed, from the audit log each selected host keeps, merged by
 // time into one history. Read-only: a play on the run engine that never locks and never applies.
 import { HostFailedError } from '../../errors.js'
-import { runPlay, type EngineDeps } from '../../engine/run-play.js'
+import { runPlay } from '../../engine/run-play.js'
+import type { EngineDeps } from '../../engine/play.js'
 import type { Play, PlayHost } from '../../engine/play.js'
 import { warnHost } from '../../engine/outcome.js'
-import { newOutcome, type HostOutcome } from '../../output/host-result.js'
+import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import { auditCommand, parseAuditLines, type AuditLines } from '../../remote/audit-script.js'
 import { mergeAudit, type AuditEntry, type MalformedLine } from './audit-merge.js'
 

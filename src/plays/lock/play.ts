@@ -3,10 +3,10 @@
 import { EXIT_CODES, HostFailedError, worstExitCode } from '../../errors.js'
 import type { DeployRoot } from '../../inventory/host-path.js'
 import { hostPaths } from '../../remote/paths.js'
-import { sanitizeRemote, sanitizeRemoteValue } from '../../output/sanitize.js'
+import { sanitizeRemote, sanitizeRemoteValue } from '../../util/sanitize.js'
 import { forceReleaseCommand, lockStatusCommand } from '../../remote/release-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
-import { mapLimit } from '../../steps/concurrency.js'
+import { mapLimit } from '../../util/concurrency.js'
 
 // A host and its deploy root, validated like every command's (inventory/host-path.ts).
 export interface LockHost {

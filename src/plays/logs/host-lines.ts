@@ -1,6 +1,6 @@
 // Lines from many hosts on one screen: each prefixed with its host name, padded so the text lines
 // up, in a colour per host on a terminal, with whatever the host sent stripped of control characters.
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 
 // Colours that read on dark and light terminals, one per host in turn.
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92]

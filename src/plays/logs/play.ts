@@ -3,11 +3,11 @@
 // closed, so each host's follower is stopped by its wrapper. A host that drops out is reported and
 // the others go on. No lock: nothing changes.
 import { EXIT_CODES, HostFailedError, InterruptedError, UnreachableError, worstExitCode } from '../../errors.js'
-import type { Reporter } from '../../output/reporter.js'
+import type { Reporter } from '../../engine/reporter.js'
 import { logsCommand, type LogService } from '../../remote/logs-command.js'
 import { hostPaths } from '../../remote/paths.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
-import { mapLimit } from '../../steps/concurrency.js'
+import { mapLimit } from '../../util/concurrency.js'
 
 // Where one host's stack lives.
 export interface LogsHost {

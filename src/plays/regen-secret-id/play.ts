@@ -1,6 +1,7 @@
 // `authctl regen-secret-id`: give hosts (all, or one suspected compromised) a new AppRole secret-id,
 // through the secret-id swap play (shared/secret-id-swap-play.ts), and --revoke-all-others once all succeeded.
-import type { EngineDeps, EngineResult } from '../../engine/run-play.js'
+import type { EngineResult } from '../../engine/run-play.js'
+import type { EngineDeps } from '../../engine/play.js'
 import type { RecapStyle } from '../../output/recap.js'
 import { runSecretIdSwap, type SwapHost, type SwapHostResult, type SwapOptions, type SwapVault } from '../shared/secret-id-swap-play.js'
 

@@ -3,7 +3,7 @@
 import type { DbEndpoint, DbLogin, DbPasswordChanger, DbVia } from '../../db/db-types.js'
 import type { LoginCheck } from '../../db/login-check.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import type { Reporter } from '../../output/reporter.js'
+import type { Reporter } from '../../engine/reporter.js'
 import type { VaultClient } from '../../vault/client.js'
 import type { CentralChange, RestartHostResult } from '../shared/rolling-restart.js'
 import type { DbJournal } from '../shared/rotation-journal.js'

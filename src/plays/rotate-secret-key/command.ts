@@ -2,7 +2,8 @@
 import { formatRecap } from '../../output/recap.js'
 import { restartRecap } from '../shared/rolling-restart.js'
 import { printOutcomeError, withRotation, type RotationInput } from '../shared/rotation-wiring.js'
-import { rotateSecretKey, type SecretKeyResult } from './play.js'
+import { rotateSecretKey } from './play.js'
+import type { SecretKeyResult } from './transaction.js'
 import { journalStore } from '../shared/rotation-store.js'
 import { secretKey } from '../../wiring/vault-ports.js'
 

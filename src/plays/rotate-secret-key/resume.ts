@@ -2,9 +2,9 @@
 // journal: the version there now says whether the interrupted run's patch was written (its answer may have
 // been lost). Then the hosts still owed a restart are locked and restarted at once.
 import { ConfigError, VaultError } from '../../errors.js'
-import type { Secret } from '../../output/secret.js'
+import type { Secret } from '../../util/secret.js'
 import { isUnfinished, type KeyJournal } from '../shared/rotation-journal.js'
-import { newKeyResult, save, transaction, type SecretKeyOptions, type SecretKeyPorts, type SecretKeyResult } from './play.js'
+import { newKeyResult, save, transaction, type SecretKeyOptions, type SecretKeyPorts, type SecretKeyResult } from './transaction.js'
 import { owedLines } from '../shared/rotation-hosts.js'
 
 // Same fields and values, except secret_key.

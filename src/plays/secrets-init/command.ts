@@ -1,6 +1,6 @@
 // `authctl secrets init` wired to the CLI: values from --from-file (or stdin) and flags, Vault from the environment.
 import { ConfigError } from '../../errors.js'
-import { Secret } from '../../output/secret.js'
+import { Secret } from '../../util/secret.js'
 import { readValuesFile } from '../../secrets/values-file.js'
 import { loadFleetVars, vaultPorts } from '../../wiring/vault-ports.js'
 import { ALL_FIELDS, checkProvided, formatSecretsInit, runSecretsInit, type SecretsInitResult } from './play.js'

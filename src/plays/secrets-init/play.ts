@@ -3,7 +3,7 @@
 // existing secret is never overwritten; --force overwrites (cas = its version) and names the fields that change.
 import { ConfigError } from '../../errors.js'
 import type { AuthctlVars } from '../../inventory/authctl-vars.js'
-import { Secret } from '../../output/secret.js'
+import { Secret } from '../../util/secret.js'
 import { generateSecret } from '../../secrets/generate.js'
 import { FIELD_CHECKS } from '../../secrets/runbook-fields.js'
 import type { KvValue } from '../../vault/kv.js'

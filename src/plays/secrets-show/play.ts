@@ -2,7 +2,7 @@
 // version, created time and a short fingerprint of each value; values only with --reveal, on a terminal.
 import { createHash } from 'node:crypto'
 import type { AuthctlVars } from '../../inventory/authctl-vars.js'
-import type { Secret } from '../../output/secret.js'
+import type { Secret } from '../../util/secret.js'
 import { secretKey, type VaultPorts } from '../../wiring/vault-ports.js'
 
 // One field: its fingerprint, never its value.

@@ -1,6 +1,6 @@
 // For --diff: one extra round trip that reads the current content of the non-secret files that change.
 import { HostFailedError } from '../../errors.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import { parseReadFiles, readFilesCommand } from '../../remote/read-files-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 

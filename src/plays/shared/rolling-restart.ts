@@ -1,11 +1,12 @@
 // `authctl restart`: the runbook's restart.yml made safe for CI. Rolling by default: a batch of hosts
 // restarts (the agent first, then server and worker), and the next batch starts only once every
 // service is healthy, the agent has logged in since its restart and .env is rendered in the tmpfs.
-import { runPlay, type EngineDeps, type EngineResult } from '../../engine/run-play.js'
+import { runPlay, type EngineResult } from '../../engine/run-play.js'
+import type { EngineDeps } from '../../engine/play.js'
 import type { Play, PlayHost } from '../../engine/play.js'
 import type { HostShare } from '../../engine/rollout.js'
 import { HostFailedError } from '../../errors.js'
-import { newOutcome, type HostOutcome } from '../../output/host-result.js'
+import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import type { RecapStyle } from '../../output/recap.js'
 import { restartGroups, STACK_SERVICES, type StackService } from '../../remote/converge-script.js'
 import type { HostState } from '../../remote/parse-state.js'

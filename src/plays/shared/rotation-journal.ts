@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../../errors.js'
-import type { HostStatus } from '../../output/host-result.js'
+import type { HostStatus } from '../../engine/host-result.js'
 import { stateDir } from '../../output/audit-local.js'
 
 // The rotations that keep a journal (one file each; a new one replaces a finished one).

@@ -1,8 +1,8 @@
 // Where a rotation's journal is kept: this bastion's file (durable, with the history) and the secret's
 // custom_metadata in Vault (so every bastion and CI runner sees it). Whichever copy was written last is
 // the truth; a Vault that cannot be reached is a warning, never a stop.
-import type { Reporter } from '../../output/reporter.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
+import type { Reporter } from '../../engine/reporter.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import { describeUnfinished, isUnfinished, journalPath, loadJournal, saveJournal, type JournalOf, type RotationKind, type UnfinishedRotation } from './rotation-journal.js'
 import { mirrorPatch, readMirror, type MirrorVault } from './rotation-mirror.js'
 

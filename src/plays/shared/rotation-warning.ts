@@ -3,7 +3,7 @@
 import { homedir } from 'node:os'
 import type { HostConfig } from '../../inventory/host-config.js'
 import { fleetVars } from '../../inventory/fleet-vars.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import { createVaultClient } from '../../vault/client.js'
 import { vaultConfigFromEnv } from '../../vault/config.js'
 import type { UnfinishedRotation } from './rotation-journal.js'

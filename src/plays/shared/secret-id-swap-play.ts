@@ -4,13 +4,14 @@
 // previous one when Vault says it was minted for this host. If the agent cannot log in, the previous
 // file (read into memory, recorded or not) is put back and the new one destroyed; if the outcome is
 // unknown (cut, timeout, interrupt), neither is destroyed nor put back and the pending record stays.
-import { runPlay, type EngineDeps, type EngineResult } from '../../engine/run-play.js'
+import { runPlay, type EngineResult } from '../../engine/run-play.js'
+import type { EngineDeps } from '../../engine/play.js'
 import { warnHost } from '../../engine/outcome.js'
 import type { Play, PlayHost, PreparedHost } from '../../engine/play.js'
 import type { HostShare } from '../../engine/rollout.js'
 import { HostFailedError } from '../../errors.js'
-import { newOutcome, type HostOutcome } from '../../output/host-result.js'
-import { Secret } from '../../output/secret.js'
+import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
+import { Secret } from '../../util/secret.js'
 import type { HostState } from '../../remote/parse-state.js'
 import { readSecretCommand } from '../../remote/read-secret.js'
 import { credentialFile } from '../../render/bundle.js'

@@ -1,7 +1,7 @@
 // The ports and options of the setup play, kept apart so the play reads as the steps it takes.
 import type { HostShare } from '../../engine/rollout.js'
-import type { EngineDeps } from '../../engine/run-play.js'
-import type { DesiredState } from '../../steps/desired.js'
+import type { EngineDeps } from '../../engine/play.js'
+import type { DesiredState } from '../../render/desired.js'
 import type { SecretIdVault } from '../../steps/secret-id.js'
 
 // One selected inventory host, as far as setup cares.

@@ -1,8 +1,8 @@
 // `authctl ssh-check`: connects to every selected host and reports how it was reached (user,
 // address, port, jump hosts, key, host key fingerprint) and how long the handshake took.
 import { EXIT_CODES, type AuthctlError } from '../../errors.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
-import type { ReachInfo, RemoteHost } from '../../transport/ssh-host.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
+import type { ReachInfo, RemoteHost } from '../../transport/ssh-types.js'
 
 // What the check knows of a host before connecting, from the resolved ssh settings.
 export interface SshCheckTarget {

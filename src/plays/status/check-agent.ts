@@ -2,7 +2,7 @@
 // read from its recent log lines (go-hclog format, reference authentik-compose.md §3). A failed login
 // that reached Vault counts toward Vault's user lockout, and for AppRole the locked "user" is the
 // role-id every host shares (reference rotation-facts.md), so one bad host can lock out the fleet.
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import type { AgentLogEntry } from '../../remote/parse-status.js'
 import { AGENT_LOG_LINES } from '../../remote/status-script.js'
 import { durationText, pass, problem, skip, type Check, type CheckInput } from './check.js'

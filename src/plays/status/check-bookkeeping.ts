@@ -1,6 +1,6 @@
 // Status checks of authctl's own bookkeeping on the host: the deploy lock (a held one is a run in
 // progress; a stale one blocks every later run) and a restart an earlier run still owes.
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import type { FoundLock } from '../../remote/parse-status.js'
 import { durationText, pass, problem, type Check, type CheckInput } from './check.js'
 

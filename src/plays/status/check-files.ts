@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import type { PathState } from '../../remote/parse-state.js'
 import { credentialFile } from '../../render/bundle.js'
 import { firstOf, ownerText, pass, problem, type Check, type CheckInput } from './check.js'
-import type { DesiredDir } from '../../steps/desired.js'
+import type { DesiredDir } from '../../render/desired.js'
 
 const sha256 = (content: Buffer | string): string => createHash('sha256').update(content).digest('hex')
 

@@ -2,7 +2,7 @@
 // next step when it did not pass and a few machine-readable values for CI. Never holds a secret.
 import type { StatusFacts } from '../../remote/parse-status.js'
 import type { LoginTestResult } from '../../vault/status-vault.js'
-import type { DesiredState } from '../../steps/desired.js'
+import type { DesiredState } from '../../render/desired.js'
 
 // How a check went; skip when it could not apply (counts for nothing).
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'

@@ -1,7 +1,7 @@
 // For `status --login-test`: the AppRole credentials a host has deployed, read over SSH as root
 // (base64 in the command's output, never in its argv) and wrapped as Secret the moment they arrive.
 import { HostFailedError } from '../../errors.js'
-import { Secret } from '../../output/secret.js'
+import { Secret } from '../../util/secret.js'
 import { parseReadFiles, readFilesCommand } from '../../remote/read-files-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 import { stackPaths } from '../../render/layout.js'

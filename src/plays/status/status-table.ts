@@ -1,7 +1,7 @@
 // `authctl status` for people: one aligned row per host and check, coloured on a terminal, then the
 // next step for every check that did not pass and a one-line summary with the exit code.
 import type { Check, CheckStatus } from './check.js'
-import { sanitizeRemote } from '../../output/sanitize.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 
 // What the table shows of a status result (the play's StatusResult fits it).
 export interface StatusTableInput {

@@ -3,8 +3,8 @@
 // destroyed only when every host runs on its own; --check mints and writes nothing.
 import { describe, expect, it } from 'vitest'
 import { asDeployRoot } from '../../../src/inventory/host-path.js'
-import { silentReporter } from '../../../src/output/reporter.js'
-import { Secret } from '../../../src/output/secret.js'
+import { silentReporter } from '../../../src/engine/reporter.js'
+import { Secret } from '../../../src/util/secret.js'
 import { runAdopt } from '../../../src/plays/adopt/play.js'
 import type { SwapVault } from '../../../src/plays/shared/secret-id-swap-play.js'
 import type { RemoteHost } from '../../../src/remote/remote-host.js'

@@ -3,8 +3,8 @@
 // on it, and the new secret-id is destroyed; the previous one is never destroyed.
 import { describe, expect, it } from 'vitest'
 import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secret-id/play.js'
-import { silentReporter } from '../../../src/output/reporter.js'
-import { Secret } from '../../../src/output/secret.js'
+import { silentReporter } from '../../../src/engine/reporter.js'
+import { Secret } from '../../../src/util/secret.js'
 import { asDeployRoot } from '../../../src/inventory/host-path.js'
 import { contentSha } from '../../../src/steps/secret-id-record.js'
 import { fakeHost, OLD, ROOT, SECRET, type Fake } from './swap-fake.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UnreachableError } from '../../../src/errors.js'
-import type { RemoteHost } from '../../../src/transport/ssh-host.js'
+import type { RemoteHost } from '../../../src/transport/ssh-types.js'
 import { openTunnel } from '../../../src/transport/ssh-tunnel.js'
 
 describe('openTunnel', () => {

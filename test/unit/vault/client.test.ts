@@ -1,6 +1,6 @@
 // The Vault client against the in-process Vault test server seeded with the runbook's setup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
 import type { SetupVault } from '../../../src/plays/shared/setup-types.js'
 import { openSetupVault } from '../../../src/vault/setup-vault.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLimiter } from '../../../src/transport/limit.js'
+import { createLimiter } from '../../../src/util/limiter.js'
 
 describe('createLimiter', () => {
   it('never runs more than max tasks at once and returns each result', async () => {

@@ -1,5 +1,5 @@
 // The per-host outcome of a play: what the recap prints and what --json returns.
-import type { Timings } from '../engine/timings.js'
+import type { Timings } from '../util/timings.js'
 import type { FileAction } from '../steps/plan.js'
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped'

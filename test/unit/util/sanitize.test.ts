@@ -1,6 +1,6 @@
 // What a hostile host can put in a string we print: each case is the raw input and the exact text shown.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_BYTES, sanitizeRemote, sanitizeRemoteValue } from '../../../src/output/sanitize.js'
+import { DEFAULT_MAX_BYTES, sanitizeRemote, sanitizeRemoteValue } from '../../../src/util/sanitize.js'
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b)
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8')
