@@ -3,7 +3,7 @@
 // interrupts, release, audit, recap). Each phase is its own type, so no field is ever optional.
 import type { Reporter } from './reporter.js'
 import type { HostOutcome } from './host-result.js'
-import type { HostPaths } from '../remote/paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 
 // What every host of a play has: its inventory name and the deploy root (where the lock lives).

@@ -5,7 +5,7 @@
 // Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
 import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
 import type { HostOutcome } from './host-result.js'
-import { hostPaths } from '../remote/paths.js'
+import { hostPaths } from '../stack/host-paths.js'
 import { mapLimit } from '../util/concurrency.js'
 import { failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'

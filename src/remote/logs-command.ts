@@ -2,7 +2,7 @@
 // follower when its stdin reaches EOF, so closing our end (Ctrl-C, or a dropped connection) ends it
 // on the host too: nothing keeps following after authctl is gone.
 import { composeArgv } from './compose.js'
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript, sudo } from './sudo.js'
 
 // The compose services whose logs may be asked for.

@@ -1,6 +1,6 @@
 // The last round trip of a run on a host: append the audit lines, then release the deploy lock.
 // Removing only a lock whose details are ours keeps a run from freeing another run's lock.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript } from './sudo.js'
 
 // $1 lock dir, $2 our lock details, $3 audit log, then audit lines (may be none).

@@ -11,7 +11,7 @@ import {
   type CredentialName,
   SECRETS_VOLUME_OPTIONS,
   stackPaths,
-} from './layout.js'
+} from '../stack/layout.js'
 import { renderOverrideFile } from './override-template.js'
 import { type RenderInput, validateRenderInput } from './render-input.js'
 import { type Escape, renderTemplate } from './render-template.js'

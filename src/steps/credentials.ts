@@ -3,7 +3,7 @@
 import type { Secret } from '../util/secret.js'
 import { credentialFile } from '../render/bundle.js'
 import type { RestartKind } from '../remote/converge-script.js'
-import type { HostPaths } from '../remote/paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { DesiredFile } from '../render/desired.js'
 import type { SecretIdDecision } from './secret-id.js'
 import { contentSha, formatRecord, type SecretIdRecord } from './secret-id-record.js'

@@ -2,7 +2,7 @@
 // exec channel running exactly the quoted argv. The only module (with its helpers) that touches ssh2;
 // node-ssh is not used because its exec ignores exit codes, trims output and fakes cwd.
 import { UnreachableError } from '../errors.js'
-import type { HostKeyPolicy, ReachInfo, RemoteHost, SshTarget } from './ssh-types.js'
+import type { HostKeyPolicy, ReachInfo, SshConnection, SshTarget } from './ssh-types.js'
 import type { PassphraseSource } from './passphrase.js'
 import { loadCredentials, type AuthMethod } from './ssh-auth.js'
 import { handshake } from './ssh-handshake.js'
@@ -29,7 +29,7 @@ function authInfo(auth: AuthMethod | undefined): ReachInfo['auth'] {
 
 // Connects to one host: through its jump hosts if any, known_hosts check by policy, key files and/or
 // agent auth. Every failure to reach the host is an UnreachableError naming it (and the failing hop).
-export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: ConnectHostOptions = {}): Promise<RemoteHost> {
+export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: ConnectHostOptions = {}): Promise<SshConnection> {
   const { default: ssh2 } = await import('ssh2')
   const env = opts.env ?? process.env
   const creds = await loadCredentials(target, ssh2.utils, opts.passphrase, env)

@@ -1,6 +1,7 @@
 // The SSH transport's types: what a host to reach looks like, the host-key policy, and the connection
 // a pool hands out (kept apart from ssh-host.ts so its helpers need not import the connector).
 import type { ExecOptions, ExecResult } from '../remote/exec-result.js'
+import type { RemoteHost } from '../remote/remote-host.js'
 
 // One host to reach: where, as whom, with which keys, and through which jump hosts.
 export interface SshTarget {
@@ -57,9 +58,8 @@ export interface ReachInfo {
   hostKeyVerified: boolean
 }
 
-// The port plays and steps use to run commands on one host.
-export interface RemoteHost {
-  readonly name: string
+// One SSH connection as the pool hands it out: the remote-host port plays and steps use, plus what ssh-check shows.
+export interface SshConnection extends RemoteHost {
   readonly hostKeyFingerprint: string
   readonly handshakeMs: number
   readonly reach?: ReachInfo

@@ -4,7 +4,7 @@ import { Secret } from '../util/secret.js'
 import { DEFAULT_APPROLE_MOUNT } from './approle.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asString, asStringList, asStringMap } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // The token a login issued.
 export interface LoginResult {

@@ -4,7 +4,7 @@ import { VaultError } from '../errors.js'
 import { Secret } from '../util/secret.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asString, asStringList, asStringMap, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // The AppRole auth mount the runbook enables.
 export const DEFAULT_APPROLE_MOUNT = 'approle'

@@ -10,7 +10,7 @@ import { health, preflight, type HealthStatus } from './health.js'
 import { kvList, kvMetadata, kvPatch, kvPatchMetadata, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
 import { readPolicy, writePolicy } from './policy.js'
 import { lookupSelf, revokeSelf, type TokenInfo } from './token.js'
-import { createTransport, type VaultTransport } from './transport.js'
+import { createTransport, type VaultTransport } from './http-transport.js'
 import { lookupWrapping, unwrap, unwrapSecretId, type UnwrappedData, type WrappingInfo } from './wrapping.js'
 
 // Every Vault call authctl makes.

@@ -3,7 +3,7 @@
 import { Secret } from '../util/secret.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asStringList, asStringMap, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // Metadata of one version.
 export interface KvVersionMeta {

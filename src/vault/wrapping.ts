@@ -4,7 +4,7 @@ import { VaultError } from '../errors.js'
 import { Secret } from '../util/secret.js'
 import { DEFAULT_APPROLE_MOUNT } from './approle.js'
 import { asNumber, asObject, asString, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // What sys/wrapping/lookup says about a wrapping token.
 export interface WrappingInfo {

@@ -9,7 +9,7 @@ import { requireConfirmation } from '../output/confirm.js'
 import type { LiveReporter } from '../output/listr-reporter.js'
 import { trapInterrupts, type Interrupt } from '../output/interrupt.js'
 import { lineReporter, silentReporter, type Reporter } from '../engine/reporter.js'
-import type { RemoteHost } from '../transport/ssh-types.js'
+import type { SshConnection } from '../transport/ssh-types.js'
 
 // The flags every host-touching command shares: which hosts, and how to reach them.
 export interface HostSelectionInput {
@@ -82,7 +82,7 @@ export async function sshConnector(hosts: readonly HostConfig[], opts: ConnectOp
   const defaultKnownHosts = opts.knownHosts ?? join(home, '.ssh', 'known_hosts')
   const pool = new SshPool({ knownHostsPath: defaultKnownHosts, acceptNew: opts.acceptNew }, { forks: opts.forks, passphrase, env: opts.env })
   const byName = new Map(plan.targets.map((t) => [t.name, t]))
-  const connect = async (names: readonly string[]): Promise<Map<string, RemoteHost | Error>> => {
+  const connect = async (names: readonly string[]): Promise<Map<string, SshConnection | Error>> => {
     const targets = names.map((name) => {
       const target = byName.get(name)
       if (target === undefined) throw new ConfigError(`host ${name} is not among the selected hosts`)
@@ -107,7 +107,7 @@ export function runIdentity(commandLine: string): { who: string; lockDetails: st
 export interface HostSession {
   selection: Selection
   env: NodeJS.ProcessEnv
-  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
+  connect(names: readonly string[]): Promise<Map<string, SshConnection | Error>>
   targets: Awaited<ReturnType<typeof sshConnector>>['targets']
   reporter: Reporter
   // the live per-host view on a terminal (settle it with the results before printing a recap)

@@ -14,7 +14,7 @@ import { changeNotApplied } from '../../src/plays/rotate-db-password/decide.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { ConfigError, DatabaseError, InterruptedError } from '../../src/errors.js'
 import { Secret } from '../../src/util/secret.js'
-import type { RemoteHost } from '../../src/transport/ssh-types.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import type { Postgres } from '../support/postgres.js'
 import { asAdmin, createRole as createRoleIn, startDbBed, type DbBed } from './support/db-bed.js'
 
@@ -22,7 +22,7 @@ const HOSTILE_ROLE = 'authentik "x"; DROP ROLE y; --\\'
 const fresh = (): Secret => new Secret(`${randomBytes(12).toString('hex')}'";\\--`)
 let dbBed: DbBed
 let postgres: Postgres
-let remote: RemoteHost
+let remote: SshConnection
 let direct: DbEndpoint
 let wrongPw: DbLogin | undefined
 

@@ -7,13 +7,13 @@ import { verifyLogin } from '../../src/db/login-check.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { Secret } from '../../src/util/secret.js'
-import type { RemoteHost } from '../../src/transport/ssh-types.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import type { Postgres } from '../support/postgres.js'
 import { createRole, startDbBed, type DbBed } from './support/db-bed.js'
 
 let dbBed: DbBed
 let postgres: Postgres
-let remote: RemoteHost
+let remote: SshConnection
 let login: DbLogin
 let base: DbEndpoint
 

@@ -17,7 +17,7 @@ import { sshConnector } from '../../src/wiring/context.js'
 import { ConfigError, UnreachableError } from '../../src/errors.js'
 import type { HostConfig } from '../../src/inventory/host-config.js'
 import { fingerprint } from '../../src/transport/known-hosts.js'
-import type { RemoteHost } from '../../src/transport/ssh-types.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { repoRoot } from '../support/testbed/index.js'
 import { ensureLoginUser, LOGIN_USER } from '../support/testbed/login-user.js'
 import { killAll, processTree } from '../support/testbed/processes.js'
@@ -174,10 +174,10 @@ async function connector(names: string[], extra: Partial<Parameters<typeof sshCo
   return c
 }
 
-async function reach(c: Connector, name: string): Promise<RemoteHost> {
+async function reach(c: Connector, name: string): Promise<SshConnection> {
   const outcome = (await c.connect([name])).get(name)
   if (!(outcome !== undefined && !(outcome instanceof Error))) throw outcome ?? new Error(`no outcome for ${name}`)
-  return outcome as RemoteHost
+  return outcome as SshConnection
 }
 
 async function failure(c: Connector, name: string): Promise<Error> {
@@ -220,7 +220,7 @@ describe('ProxyJump through real sshd', () => {
     const results = await c.connect(['authentik-1', 'authentik-2', 'enc-1'])
     expect([...results.values()].filter((r) => r instanceof Error)).toEqual([])
     expect(bastionConnections - before).toBe(1)
-    const one = results.get('authentik-1') as RemoteHost
+    const one = results.get('authentik-1') as SshConnection
     const bastionSshd = lastBastionSshd as ChildProcess
     const bastionGone = new Promise<boolean>((resolve) => {
       if (bastionSshd.exitCode !== null) return resolve(true)

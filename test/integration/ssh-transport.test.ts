@@ -11,7 +11,7 @@ import { ConfigError, HostFailedError, InterruptedError, UnreachableError } from
 import { fingerprint } from '../../src/transport/known-hosts.js'
 import { SshPool } from '../../src/transport/ssh-pool.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
-import type { HostKeyPolicy, RemoteHost, SshTarget } from '../../src/transport/ssh-types.js'
+import type { HostKeyPolicy, SshConnection, SshTarget } from '../../src/transport/ssh-types.js'
 
 const LISTEN = '127.0.0.2'
 let dir: string
@@ -19,7 +19,7 @@ let port: number
 let sshd: ChildProcess | undefined
 let agent: ChildProcess | undefined
 const user = userInfo().username
-const open: RemoteHost[] = []
+const open: SshConnection[] = []
 
 function keygen(name: string, type: 'ed25519' | 'ecdsa', passphrase = ''): { file: string; pub: string; blob: Buffer } {
   const file = join(dir, name)
@@ -111,7 +111,7 @@ function knownHosts(name: string, lines: string[]): string {
 
 const hostLine = (key: { pub: string }): string => `[${LISTEN}]:${port} ${key.pub.split(' ').slice(0, 2).join(' ')}`
 
-async function connect(t: SshTarget, policy: HostKeyPolicy): Promise<RemoteHost> {
+async function connect(t: SshTarget, policy: HostKeyPolicy): Promise<SshConnection> {
   const host = await connectHost(t, policy, { readyTimeoutMs: 10_000 })
   open.push(host)
   return host
@@ -126,7 +126,7 @@ async function refusal(promise: Promise<unknown>): Promise<Error> {
 }
 
 let trusted: HostKeyPolicy
-let shared: RemoteHost
+let shared: SshConnection
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'authctl-ssh-'))

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DirSpec, type FileSpec, writeCommand } from '../../src/remote/write-script.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
-import type { RemoteHost } from '../../src/transport/ssh-types.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
 
 let bed: Testbed
@@ -16,7 +16,7 @@ beforeAll(async () => {
   bed = await startTestbed({ hosts: 1, vault: false })
 })
 
-function connect(): Promise<RemoteHost> {
+function connect(): Promise<SshConnection> {
   const host = bed.hosts[0]!
   return connectHost(
     { name: host.name, host: host.address, port: host.port, user: bed.user, privateKeyFile: bed.keyFile, agentSocket: '' },

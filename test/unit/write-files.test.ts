@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { LockHeldError, UnreachableError } from '../../src/errors.js'
 import type { ExecOptions, ExecResult } from '../../src/remote/exec-result.js'
 import type { RemoteHost } from '../../src/remote/remote-host.js'
-import { hostPaths } from '../../src/remote/paths.js'
+import { hostPaths } from '../../src/stack/host-paths.js'
 import { ConvergeError, writeFiles, writeThenConverge, WriteError } from '../../src/steps/host-steps.js'
 
 const file = (path: string) => ({ path, content: 'x', mode: 0o644, uid: 0, gid: 0, secret: false, restarts: 'none' as const })

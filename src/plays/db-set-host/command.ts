@@ -8,7 +8,7 @@ export async function dbSetHostCommand(input: { inventory: string; source: HostS
   let host: string
   if ('host' in input.source) host = input.source.host
   else {
-    const { terraformOutput } = await import('../../transport/terraform.js')
+    const { terraformOutput } = await import('../../local-process/terraform.js')
     host = await terraformOutput(input.source.terraformDir, 'db_address', input.source.timeoutMs)
   }
   const result = await runSetHost(vaultPorts('db set-host', input.yes), vars, host, { check: input.check })

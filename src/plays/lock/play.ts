@@ -2,7 +2,7 @@
 // left by a run that was killed (SIGKILL, a lost bastion) before it could release.
 import { EXIT_CODES, HostFailedError, worstExitCode } from '../../errors.js'
 import type { DeployRoot } from '../../inventory/host-path.js'
-import { hostPaths } from '../../remote/paths.js'
+import { hostPaths } from '../../stack/host-paths.js'
 import { sanitizeRemote, sanitizeRemoteValue } from '../../util/sanitize.js'
 import { forceReleaseCommand, lockStatusCommand } from '../../remote/release-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'

@@ -5,7 +5,7 @@
 import { EXIT_CODES, HostFailedError, InterruptedError, UnreachableError, worstExitCode } from '../../errors.js'
 import type { Reporter } from '../../engine/reporter.js'
 import { logsCommand, type LogService } from '../../remote/logs-command.js'
-import { hostPaths } from '../../remote/paths.js'
+import { hostPaths } from '../../stack/host-paths.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 import { mapLimit } from '../../util/concurrency.js'
 

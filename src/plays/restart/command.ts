@@ -3,7 +3,7 @@ import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '
 import type { EngineResult } from '../../engine/run-play.js'
 import type { HostShare } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
-import type { StackService } from '../../remote/converge-script.js'
+import type { StackService } from '../../stack/services.js'
 import { restartRecap, runRestart, type RestartHostResult } from '../shared/rolling-restart.js'
 import { warnUnfinished } from '../shared/rotation-warning.js'
 

@@ -8,9 +8,10 @@ import { timed, type Timings } from '../../util/timings.js'
 import { newHostResult, type HostResult } from '../../engine/host-result.js'
 import type { Secret } from '../../util/secret.js'
 import { groupsFor } from '../../remote/converge-script.js'
-import { hostPaths } from '../../remote/paths.js'
+import { hostPaths } from '../../stack/host-paths.js'
 import type { HostState } from '../../remote/parse-state.js'
-import { stackPaths } from '../../render/layout.js'
+import { stackPaths } from '../../stack/layout.js'
+import { STACK_SERVICES } from '../../stack/services.js'
 import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../../render/desired.js'
 import { fetchBefore } from './fetch-before.js'
@@ -194,7 +195,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     throw error
   }
   if (restart) {
-    h.result.restarted = restart === 'agent' ? ['vault-agent', 'server', 'worker'] : ['compose up']
+    h.result.restarted = restart === 'agent' ? [...STACK_SERVICES] : ['compose up']
     h.result.healthy = steps.includes('healthy')
     deps.reporter.event(h.host.name, `healthy after ${restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
   }

@@ -7,7 +7,7 @@ import type { HostShare } from '../../engine/rollout.js'
 import type { AuthctlVars } from '../../inventory/authctl-vars.js'
 import { fleetVars } from '../../inventory/fleet-vars.js'
 import { requireConfirmation } from '../../output/confirm.js'
-import { STACK_SERVICES } from '../../remote/converge-script.js'
+import { STACK_SERVICES } from '../../stack/services.js'
 import { runRestart, type CentralChange, type RestartHostResult } from './rolling-restart.js'
 import { vaultPorts, type VaultPorts } from '../../wiring/vault-ports.js'
 

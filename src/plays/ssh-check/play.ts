@@ -2,7 +2,7 @@
 // address, port, jump hosts, key, host key fingerprint) and how long the handshake took.
 import { EXIT_CODES, type AuthctlError } from '../../errors.js'
 import { sanitizeRemote } from '../../util/sanitize.js'
-import type { ReachInfo, RemoteHost } from '../../transport/ssh-types.js'
+import type { ReachInfo, SshConnection } from '../../transport/ssh-types.js'
 
 // What the check knows of a host before connecting, from the resolved ssh settings.
 export interface SshCheckTarget {
@@ -34,9 +34,9 @@ export interface SshCheckResult {
   exitCode: number
 }
 
-type Connect = (names: readonly string[]) => Promise<Map<string, RemoteHost | Error>>
+type Connect = (names: readonly string[]) => Promise<Map<string, SshConnection | Error>>
 
-function reportOf(target: SshCheckTarget, outcome: RemoteHost | Error | undefined): SshCheckHost {
+function reportOf(target: SshCheckTarget, outcome: SshConnection | Error | undefined): SshCheckHost {
   const base = { name: target.name, user: target.user, address: target.host, port: target.port, jumps: target.jumps }
   if (outcome === undefined || outcome instanceof Error) {
     // A connect error can quote the server (its disconnect reason, a jump host's refusal): sanitized.

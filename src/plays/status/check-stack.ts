@@ -1,11 +1,9 @@
 // Status checks of the running stack: each compose service running and healthy, and the agent's
 // rendered .env present in /vault/secrets, which must be a tmpfs (secrets never on disk).
 import type { ServiceState } from '../../remote/parse-state.js'
-import { CONTAINER } from '../../render/layout.js'
+import { CONTAINER } from '../../stack/layout.js'
+import { STACK_SERVICES } from '../../stack/services.js'
 import { firstOf, pass, problem, skip, type Check, type CheckInput } from './check.js'
-
-// The services setup deploys, in dependency order.
-export const STACK_SERVICES = ['vault-agent', 'server', 'worker'] as const
 
 const healthy = (s: ServiceState) => s.state === 'running' && (s.health === '' || s.health === 'healthy')
 const agentRunning = (input: CheckInput) => input.facts.state.services.some((s) => s.service === 'vault-agent' && s.state === 'running')

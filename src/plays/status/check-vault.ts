@@ -2,7 +2,7 @@
 // the host's secret-id is still known to Vault by its recorded accessor and not about to expire,
 // and, with --login-test, the deployed credentials really log in.
 import { createHash } from 'node:crypto'
-import { stackPaths } from '../../render/layout.js'
+import { stackPaths } from '../../stack/layout.js'
 import { durationText, pass, problem, skip, type Check, type CheckInput } from './check.js'
 import { heldSecretId } from '../../steps/secret-id-record.js'
 

@@ -4,7 +4,7 @@ import { HostFailedError } from '../../errors.js'
 import { Secret } from '../../util/secret.js'
 import { parseReadFiles, readFilesCommand } from '../../remote/read-files-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
-import { stackPaths } from '../../render/layout.js'
+import { stackPaths } from '../../stack/layout.js'
 
 // The host's credentials, only ever as Secret.
 export interface DeployedCredentials {

@@ -3,7 +3,7 @@
 import pg from 'pg'
 import { Secret } from '../../../src/util/secret.js'
 import { connectHost } from '../../../src/transport/ssh-host.js'
-import type { RemoteHost } from '../../../src/transport/ssh-types.js'
+import type { SshConnection } from '../../../src/transport/ssh-types.js'
 import { startPostgres, type Postgres } from '../../support/postgres.js'
 import { startTestbed, type Testbed } from '../../support/testbed/index.js'
 
@@ -11,7 +11,7 @@ import { startTestbed, type Testbed } from '../../support/testbed/index.js'
 export interface DbBed {
   postgres: Postgres
   bed: Testbed
-  remote: RemoteHost
+  remote: SshConnection
   stop(): Promise<void>
 }
 

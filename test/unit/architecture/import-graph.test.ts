@@ -11,11 +11,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['plays/shared'],
   ['wiring'],
   ['db', 'output', 'vault'],
-  ['engine', 'secrets', 'transport'],
+  ['engine', 'local-process', 'secrets', 'transport'],
   ['steps'],
   ['render'],
   ['remote'],
-  ['inventory'],
+  ['stack', 'inventory'],
   ['util'],
   ['errors'],
 ]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { convergeCommand, groupsFor, restartGroups } from '../../../src/remote/converge-script.js'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 
 describe('convergeCommand', () => {
   const paths = hostPaths('/data/authentik')

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { AUDIT_SCRIPT, auditCommand, parseAuditLines } from '../../../src/remote/audit-script.js'
 import { FOLLOW_SCRIPT, logsCommand } from '../../../src/remote/logs-command.js'
 import { parseStatus } from '../../../src/remote/parse-status.js'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 import { STATUS_SCRIPT, statusCommand } from '../../../src/remote/status-script.js'
 
 const paths = hostPaths('/data/authentik')

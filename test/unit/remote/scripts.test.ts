@@ -6,7 +6,7 @@ import { chmodSync, chownSync, lstatSync, mkdtempSync, readFileSync, statSync, s
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 import { parseState } from '../../../src/remote/parse-state.js'
 import { CONVERGE_EXIT, convergeCommand } from '../../../src/remote/converge-script.js'
 import { releaseCommand } from '../../../src/remote/release-script.js'

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 import { commandLine, quote } from '../../../src/remote/shell.js'
 import { commandName, rootScript } from '../../../src/remote/sudo.js'
 import { writeConvergeCommand } from '../../../src/remote/write-converge-script.js'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
-import { terraformOutput, terraformOutputArgs } from '../../../src/transport/terraform.js'
+import { terraformOutput, terraformOutputArgs } from '../../../src/local-process/terraform.js'
 
 describe('terraform output', () => {
   afterEach(() => void vi.unstubAllEnvs())

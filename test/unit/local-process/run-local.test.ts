@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
-import { runLocal } from '../../../src/transport/local.js'
+import { runLocal } from '../../../src/local-process/run-local.js'
 
 describe('runLocal', () => {
   it('passes input on stdin and returns untrimmed output and the exit code', async () => {

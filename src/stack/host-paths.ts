@@ -1,5 +1,6 @@
 // Where authctl keeps its own bookkeeping on a host, all under the deploy root (/data/authentik).
 import { posix } from 'node:path'
+import { stackPaths } from './layout.js'
 
 // The host-side paths of one deployment; every builder takes them from here so they agree.
 export interface HostPaths {
@@ -17,7 +18,7 @@ export function hostPaths(root: string): HostPaths {
   const lockDir = posix.join(root, 'authctl.lock')
   return {
     root,
-    composeFile: posix.join(root, 'docker-compose.yml'),
+    composeFile: stackPaths(root).composeFile,
     lockDir,
     lockDetails: posix.join(lockDir, 'details.json'),
     pendingRestart: posix.join(root, '.authctl-pending-restart'),

@@ -2,7 +2,7 @@
 // terraform's own error when it fails, and a clear message when terraform is missing or prints nothing.
 import { stat } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
-import { runLocal } from './local.js'
+import { runLocal } from './run-local.js'
 
 // The argv for one output value (-no-color keeps terraform's error readable in ours).
 export function terraformOutputArgs(name: string): string[] {
