@@ -12,6 +12,7 @@ import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './
 import type { Connected, EngineDeps, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
 import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
 import { timed, type Timings } from '../util/timings.js'
+import { auditRecord } from '../util/audit-record.js'
 
 // How a run goes; the commands map their flags onto this.
 export interface EngineOptions {
@@ -212,7 +213,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     const lines = audit.get(h.host.name) ?? []
     audit.set(h.host.name, lines)
     const record = (fields: Record<string, unknown>) =>
-      lines.push(JSON.stringify({ time: this.deps.now().toISOString(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine, ...fields }))
+      lines.push(auditRecord({ at: this.deps.now(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine }, fields))
     // the play's first write takes the lock: from the moment it may run, the host is owed a release
     const takeLock = this.opts.lock === 'apply' ? { details: this.deps.lockDetails } : undefined
     if (takeLock) this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })

@@ -3,6 +3,7 @@
 import { hostname, homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { whoRuns } from '../util/audit-record.js'
 import type { EngineDeps } from '../engine/play.js'
 import type { HostConfig } from '../inventory/host-config.js'
 import { requireConfirmation } from '../output/confirm.js'
@@ -96,8 +97,7 @@ export async function sshConnector(hosts: readonly HostConfig[], opts: ConnectOp
 
 // Who runs authctl and from where, for the lock details and the audit lines (no secrets).
 export function runIdentity(commandLine: string): { who: string; lockDetails: string } {
-  const user = process.env.SUDO_USER || userInfo().username
-  const who = `${user}@${hostname()}`
+  const who = whoRuns()
   const lockDetails = JSON.stringify({ who, pid: process.pid, command: commandLine, bastion: hostname(), since: new Date().toISOString() })
   return { who, lockDetails }
 }

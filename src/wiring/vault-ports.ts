@@ -1,10 +1,11 @@
 // What the commands that talk only to Vault share: the inventory's Vault variables, the Vault client
 // from the environment (as the vault CLI reads it), the confirm gate and the bastion's audit log.
-import { homedir, hostname, userInfo } from 'node:os'
+import { homedir } from 'node:os'
 import { selectHosts } from './context.js'
 import type { AuthctlVars } from '../inventory/authctl-vars.js'
 import { fleetVars } from '../inventory/fleet-vars.js'
 import { appendAudit } from '../output/audit-local.js'
+import { auditRecord, whoRuns } from '../util/audit-record.js'
 import { confirmChange } from '../output/confirm.js'
 import { DEFAULT_APPROLE_MOUNT } from '../vault/approle.js'
 import { createVaultClient, type VaultClient } from '../vault/client.js'
@@ -32,11 +33,11 @@ export async function loadFleetVars(inventory: string, env: NodeJS.ProcessEnv = 
 
 // Builds the ports from the environment for `authctl <command>`.
 export function vaultPorts(command: string, yes: boolean, env: NodeJS.ProcessEnv = process.env): VaultPorts {
-  const who = `${env.SUDO_USER || userInfo().username}@${hostname()}`
+  const who = whoRuns(env)
   return {
     vault: createVaultClient(vaultConfigFromEnv(env, env.HOME || homedir())),
     confirm: (plan) => confirmChange({ plan, yes, command: `authctl ${command}` }),
-    audit: (entry) => appendAudit([JSON.stringify({ ts: new Date().toISOString(), who, command: `authctl ${command}`, ...entry })], env),
+    audit: (entry) => appendAudit([auditRecord({ at: new Date(), who, command: `authctl ${command}` }, entry)], env),
   }
 }
 

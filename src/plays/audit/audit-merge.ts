@@ -38,7 +38,9 @@ function parseLine(host: string, number: number, text: string): AuditEntry | Mal
     return bad('not JSON')
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return bad('not a JSON object')
-  const { time, who, command, host: _recordedHost, ...fields } = value as Record<string, unknown>
+  // lines written before the one audit record builder named the time `ts` (Vault-only commands)
+  const { time: at, ts, who, command, host: _recordedHost, ...fields } = value as Record<string, unknown>
+  const time = at ?? ts
   if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) return bad('no valid "time"')
   return { host, line: number, time, who: typeof who === 'string' ? who : '?', command: typeof command === 'string' ? command : '?', fields }
 }
