@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { connectionFlags, hostSelection, inventoryFlags, parseSince } from '../flags.js'
-import { LOG_SERVICES } from '../remote/logs-command.js'
+import { LOG_SERVICES } from '../remote/logs-argv.js'
 
 export default class Logs extends BaseCommand {
   // a stream of lines for people; `authctl audit --json` and `authctl status --json` are for machines

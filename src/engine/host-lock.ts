@@ -6,7 +6,7 @@ import { sanitizeRemote } from '../util/sanitize.js'
 import type { ExecOptions } from '../remote/exec-result.js'
 import type { HostPaths } from '../stack/host-paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
-import { releaseCommand } from '../remote/release-script.js'
+import { releaseArgv } from '../remote/release-script.js'
 import { mapLimit } from '../util/concurrency.js'
 import { sleep } from '../util/sleep.js'
 import { warnHost } from './outcome.js'
@@ -48,7 +48,7 @@ export function cancellable(remote: RemoteHost, signal: AbortSignal): RemoteHost
 // reopened once; a release that still fails is reported with the command that clears it.
 export async function releaseHosts(hosts: readonly LockedHost[], audit: ReadonlyMap<string, string[]>, deps: Pick<EngineDeps, 'connect' | 'reporter' | 'lockDetails'>, forks: number): Promise<void> {
   await mapLimit(hosts, forks, async (h) => {
-    const argv = releaseCommand(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
+    const argv = releaseArgv(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
     // never cancelled: the release must run even after a second Ctrl-C
     const release = (remote: RemoteHost) => remote.exec(argv, { timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal })
     await timed(h.result.timings, 'release', async () => {

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js'
 import { runLocal } from './run-local.js'
 
 // The argv for one output value (-no-color keeps terraform's error readable in ours).
-export function terraformOutputArgs(name: string): string[] {
+export function terraformOutputArgv(name: string): string[] {
   return ['output', '-no-color', '-raw', name]
 }
 
@@ -24,7 +24,7 @@ export function terraformEnv(env: NodeJS.ProcessEnv): Record<string, string | un
 export async function terraformOutput(dir: string, name: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const info = await stat(dir).catch(() => null)
   if (!info?.isDirectory()) throw new ConfigError(`--from-terraform ${dir} is not a directory`, { hint: 'Give the terraform working directory of the RDS instance (where terraform apply ran).' })
-  const r = await runLocal('terraform', terraformOutputArgs(name), { cwd: dir, timeoutMs, env: terraformEnv(env), extendEnv: false }).catch((error: unknown) => {
+  const r = await runLocal('terraform', terraformOutputArgv(name), { cwd: dir, timeoutMs, env: terraformEnv(env), extendEnv: false }).catch((error: unknown) => {
     throw new ConfigError('terraform is not installed or not on PATH (--from-terraform runs it)', { hint: 'Install terraform on this machine, or give the endpoint itself with --host.', cause: error })
   })
   if (r.timedOut) throw new ConfigError(`terraform output ${name} did not finish within ${Math.round(timeoutMs / 1000)}s in ${dir}`, { hint: 'Check the state backend is reachable (credentials, network), or raise --terraform-timeout.' })

@@ -12,7 +12,7 @@ if [ "$n" = all ]; then cat -- "$log"; else tail -n "$n" -- "$log"; fi | sed 's/
 `
 
 // The argv of the audit read.
-export function auditCommand(paths: HostPaths, tail: number | 'all'): string[] {
+export function auditArgv(paths: HostPaths, tail: number | 'all'): string[] {
   return rootScript('authctl-audit', AUDIT_SCRIPT, [paths.auditLog, String(tail)])
 }
 

@@ -77,7 +77,7 @@ export function convergeArgs(req: ConvergeRequest): string[] {
 }
 
 // The argv of the restart round trip.
-export function convergeCommand(req: ConvergeRequest): string[] {
+export function convergeArgv(req: ConvergeRequest): string[] {
   return rootScript('authctl-converge', CONVERGE_SCRIPT, convergeArgs(req))
 }
 

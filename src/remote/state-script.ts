@@ -64,7 +64,7 @@ export interface StateRequest {
 }
 
 // The argv of round trip 1.
-export function stateCommand(req: StateRequest): string[] {
+export function stateArgv(req: StateRequest): string[] {
   return rootScript('authctl-state', STATE_SCRIPT, [
     req.paths.root,
     req.paths.lockDir,

@@ -53,7 +53,7 @@ export interface StatusRequest {
 }
 
 // The argv of the status round trip.
-export function statusCommand(req: StatusRequest): string[] {
+export function statusArgv(req: StatusRequest): string[] {
   return rootScript('authctl-status', STATUS_SCRIPT, [
     req.paths.root,
     req.paths.lockDir,

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { chmod, chown, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type DirSpec, type FileSpec, writeCommand } from '../../src/remote/write-script.js'
+import { type DirSpec, type FileSpec, writeArgv } from '../../src/remote/write-script.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
 import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
@@ -28,7 +28,7 @@ function connect(): Promise<SshConnection> {
 async function write(dirs: DirSpec[], files: FileSpec[]) {
   const remote = await connect()
   try {
-    const { argv, stdin } = writeCommand(dirs, files)
+    const { argv, stdin } = writeArgv(dirs, files)
     return await remote.exec(argv, { stdin })
   } finally {
     await remote.close()
@@ -57,7 +57,7 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   await writeFile(join(dir, 'big.bin'), 'old content\n')
   const remote = await connect()
   const payload = Buffer.alloc(64 * 1024 * 1024, 0x61)
-  const { argv, stdin } = writeCommand([], [{ path: '/data/authentik/big.bin', mode: 0o644, uid: 0, gid: 0, content: payload }])
+  const { argv, stdin } = writeArgv([], [{ path: '/data/authentik/big.bin', mode: 0o644, uid: 0, gid: 0, content: payload }])
   const running = remote.exec(argv, { stdin }).then(() => 'finished', (error: unknown) => error)
   // cut the connection as soon as the remote side has started receiving (its temp file exists): a fixed
   // delay let a fast loopback finish all 64 MiB first

@@ -6,7 +6,7 @@ import type { EngineDeps } from '../../engine/play.js'
 import type { Play, PlayHost } from '../../engine/play.js'
 import { warnHost } from '../../engine/outcome.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
-import { auditCommand, parseAuditLines, type AuditLines } from '../../remote/audit-script.js'
+import { auditArgv, parseAuditLines, type AuditLines } from '../../remote/audit-script.js'
 import { mergeAudit, type AuditEntry, type MalformedLine } from './audit-merge.js'
 
 // How much history to show, and the run's forks.
@@ -40,7 +40,7 @@ export async function runAudit(hosts: readonly PlayHost[], deps: EngineDeps, opt
   const play: Play<PlayHost, AuditLines, void, AuditHostResult> = {
     newResult: (h) => ({ ...newOutcome(h.name), logFound: false, entries: 0 }),
     read: async (h) => {
-      const r = await h.remote.exec(auditCommand(h.paths, opts.tail ?? 'all'), { timeoutMs: 60_000 })
+      const r = await h.remote.exec(auditArgv(h.paths, opts.tail ?? 'all'), { timeoutMs: 60_000 })
       if (r.code !== 0) throw new HostFailedError(`${h.host.name}: reading ${h.paths.auditLog} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 200)}`)
       return parseAuditLines(r.stdout)
     },

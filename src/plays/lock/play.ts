@@ -4,7 +4,7 @@ import { EXIT_CODES, HostFailedError, worstExitCode } from '../../errors.js'
 import type { DeployRoot } from '../../inventory/host-path.js'
 import { hostPaths } from '../../stack/host-paths.js'
 import { sanitizeRemote, sanitizeRemoteValue } from '../../util/sanitize.js'
-import { forceReleaseCommand, lockStatusCommand } from '../../remote/release-script.js'
+import { forceReleaseArgv, lockStatusArgv } from '../../remote/release-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 import { mapLimit } from '../../util/concurrency.js'
 
@@ -45,7 +45,7 @@ export async function runLock(
     const remote = conns.get(h.name)
     if (!remote || remote instanceof Error) return { host: h.name, status: 'unreachable', error: sanitizeRemote(remote?.message ?? 'not connected', { newlines: true }) }
     const paths = hostPaths(h.root)
-    const r = await remote.exec(opts.release ? forceReleaseCommand(paths) : lockStatusCommand(paths))
+    const r = await remote.exec(opts.release ? forceReleaseArgv(paths) : lockStatusArgv(paths))
     if (r.code !== 0) return { host: h.name, status: 'failed', error: new HostFailedError(`${h.name}: ${sanitizeRemote(r.stderr.trim(), { newlines: true })}`).message }
     const out = r.stdout.trim()
     if (opts.release) {

@@ -2,7 +2,7 @@
 // with its host; Ctrl-C (or a closed stdout, as with `| head`) ends a follow cleanly.
 import { withHosts, type HostSelectionInput } from '../../wiring/context.js'
 import { hostLinePrinter } from './host-lines.js'
-import type { LogService } from '../../remote/logs-command.js'
+import type { LogService } from '../../remote/logs-argv.js'
 import { runLogs, type LogsResult } from './play.js'
 
 // The logs command's flags, parsed (since already in docker's form).

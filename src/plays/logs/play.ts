@@ -4,7 +4,7 @@
 // the others go on. No lock: nothing changes.
 import { EXIT_CODES, HostFailedError, InterruptedError, UnreachableError, worstExitCode } from '../../errors.js'
 import type { Reporter } from '../../engine/reporter.js'
-import { logsCommand, type LogService } from '../../remote/logs-command.js'
+import { logsArgv, type LogService } from '../../remote/logs-argv.js'
 import { hostPaths } from '../../stack/host-paths.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 import { mapLimit } from '../../util/concurrency.js'
@@ -62,7 +62,7 @@ export async function runLogs(hosts: readonly LogsHost[], deps: LogsDeps, opts: 
     const remote = conns.get(h.name)
     if (remote === undefined || remote instanceof Error) return report(deps, { host: h.name, status: 'unreachable', lines: 0, error: remote?.message ?? `${h.name}: not connected` })
     let lines = 0
-    const argv = logsCommand({ paths: hostPaths(h.root), project: h.project, services: opts.services, tail: opts.tail, since: opts.since, follow: opts.follow })
+    const argv = logsArgv({ paths: hostPaths(h.root), project: h.project, services: opts.services, tail: opts.tail, since: opts.since, follow: opts.follow })
     try {
       const r = await remote.exec(argv, {
         signal: deps.signal, holdStdin: opts.follow, timeoutMs: opts.follow ? FOLLOW_TIMEOUT_MS : FETCH_TIMEOUT_MS,

@@ -13,7 +13,7 @@ import { HostFailedError } from '../../errors.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import { Secret } from '../../util/secret.js'
 import type { HostState } from '../../remote/parse-state.js'
-import { readSecretCommand } from '../../remote/read-secret.js'
+import { readSecretArgv } from '../../remote/read-secret.js'
 import { credentialFile } from '../../render/bundle.js'
 import { stackPaths } from '../../stack/layout.js'
 import { recordFile, secretIdContent, swapRecords } from '../../steps/credentials.js'
@@ -156,7 +156,7 @@ async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }
 }
 
 async function readOld(h: Host, deps: Deps, path: string, sha: string): Promise<Secret | undefined> {
-  const r = await h.remote.exec(readSecretCommand(path))
+  const r = await h.remote.exec(readSecretArgv(path))
   const value = r.code === 0 ? new Secret(r.stdout) : undefined
   // only a copy that is exactly the file the state read saw can be put back
   if (value && contentSha(value.reveal()) === sha) return value

@@ -11,7 +11,7 @@ import { runPlay } from '../../engine/run-play.js'
 import type { Play, ReadHost } from '../../engine/play.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import { parseStatus, type StatusFacts } from '../../remote/parse-status.js'
-import { statusCommand } from '../../remote/status-script.js'
+import { statusArgv } from '../../remote/status-script.js'
 import { stackPaths } from '../../stack/layout.js'
 import type { CheckInput, LoginTestOutcome, Check } from './check.js'
 import type { DesiredState } from '../../render/desired.js'
@@ -84,7 +84,7 @@ export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, o
   const mintedFor = (role: string) => minted.get(role) ?? minted.set(role, vaultCall(() => listMinted(deps.vault, role))).get(role)!
   const play: Play<SetupHost, StatusFacts, void, StatusHostResult> = {
     newResult: (h) => ({ ...newOutcome(h.name), verdict: 'pass', checks: [] }),
-    read: async (h) => parseStatus(h.host.name, await h.remote.exec(statusCommand({ paths: h.paths, project: h.host.project, targets: targets(h.host, desired.get(h.host.name)!) }), { timeoutMs: STATUS_TIMEOUT_MS })),
+    read: async (h) => parseStatus(h.host.name, await h.remote.exec(statusArgv({ paths: h.paths, project: h.host.project, targets: targets(h.host, desired.get(h.host.name)!) }), { timeoutMs: STATUS_TIMEOUT_MS })),
     prepare: async (h) => {
       const input = await gather(h, desired.get(h.host.name)!, roles.get(h.host.role)!, mintedFor(h.host.role), deps, opts)
       if (input.secretId && 'error' in input.secretId) vaultErrors.push(input.secretId.error)

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
-import { terraformOutput, terraformOutputArgs } from '../../../src/local-process/terraform.js'
+import { terraformOutput, terraformOutputArgv } from '../../../src/local-process/terraform.js'
 
 describe('terraform output', () => {
   afterEach(() => void vi.unstubAllEnvs())
 
   it('runs exactly `terraform output -no-color -raw NAME`', () => {
-    expect(terraformOutputArgs('db_address')).toEqual(['output', '-no-color', '-raw', 'db_address'])
+    expect(terraformOutputArgv('db_address')).toEqual(['output', '-no-color', '-raw', 'db_address'])
   })
 
   it('refuses a path that is not a directory, naming the flag', async () => {

@@ -35,7 +35,7 @@ wait "$p" 2>/dev/null
 `
 
 // The argv that prints (or follows) the logs, as root (the login user is not in group docker).
-export function logsCommand(req: LogsRequest): string[] {
+export function logsArgv(req: LogsRequest): string[] {
   const args = ['logs', '--no-color']
   if (req.tail !== undefined) args.push('--tail', String(req.tail))
   if (req.since !== undefined) args.push('--since', req.since)
