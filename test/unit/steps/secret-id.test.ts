@@ -1,9 +1,9 @@
 // The secret-id lifecycle's decision: keep or mint, what is owed a destroy, and what a host reports
 // that Vault contradicts (another host's accessor, a file the record does not describe).
 import { describe, expect, it } from 'vitest'
-import { Secret } from '../../src/util/secret.js'
-import { decideSecretId, type SecretIdVault } from '../../src/steps/secret-id.js'
-import { contentSha, formatRecord, parseRecord } from '../../src/steps/secret-id-record.js'
+import { Secret } from '../../../src/util/secret.js'
+import { decideSecretId, type SecretIdVault } from '../../../src/steps/secret-id.js'
+import { contentSha, formatRecord, parseRecord } from '../../../src/steps/secret-id-record.js'
 
 const now = new Date('2026-11-29T00:00:00Z')
 const day = 86_400_000

@@ -1,11 +1,11 @@
 // writeFiles' errors say what the host reported: the lock taken by another run (exit 3, nothing
 // written), a file changed since the read, or a cut connection with the files already renamed into place.
 import { describe, expect, it } from 'vitest'
-import { LockHeldError, UnreachableError } from '../../src/errors.js'
-import type { ExecOptions, ExecResult } from '../../src/remote/exec-result.js'
-import type { RemoteHost } from '../../src/remote/remote-host.js'
-import { hostPaths } from '../../src/stack/host-paths.js'
-import { ConvergeError, writeFiles, writeThenConverge, WriteError } from '../../src/steps/host-steps.js'
+import { LockHeldError, UnreachableError } from '../../../src/errors.js'
+import type { ExecOptions, ExecResult } from '../../../src/remote/exec-result.js'
+import type { RemoteHost } from '../../../src/remote/remote-host.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
+import { ConvergeError, writeFiles, writeThenConverge, WriteError } from '../../../src/steps/host-steps.js'
 
 const file = (path: string) => ({ path, content: 'x', mode: 0o644, uid: 0, gid: 0, secret: false, restarts: 'none' as const })
 const lock = { dir: '/data/authentik/authctl.lock', details: '{"pid":1}', expect: [] }

@@ -5,11 +5,11 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Reporter } from '../../../src/engine/reporter.js'
-import { markStep, newJournal, saveJournal, type DbJournal } from '../../../src/plays/shared/rotation-journal.js'
-import { mirrorPatch, readMirror, type MirrorVault } from '../../../src/plays/shared/rotation-mirror.js'
-import { journalStore, unfinishedAnywhere } from '../../../src/plays/shared/rotation-store.js'
-import type { KvMetadata } from '../../../src/vault/kv.js'
+import type { Reporter } from '../../../../src/engine/reporter.js'
+import { markStep, newJournal, saveJournal, type DbJournal } from '../../../../src/plays/shared/rotation-journal.js'
+import { mirrorPatch, readMirror, type MirrorVault } from '../../../../src/plays/shared/rotation-mirror.js'
+import { journalStore, unfinishedAnywhere } from '../../../../src/plays/shared/rotation-store.js'
+import type { KvMetadata } from '../../../../src/vault/kv.js'
 
 const SECRET = { mount: 'secret', key: 'cwiq/shared/authentik/database', display: 'secret/cwiq/shared/authentik/database' }
 const hosts = Array.from({ length: 40 }, (_, i) => `authentik-host-${String(i).padStart(3, '0')}.internal.example.com`)

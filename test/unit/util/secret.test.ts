@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { Secret, redact } from '../../src/util/secret.js'
+import { Secret, redact } from '../../../src/util/secret.js'
 
 describe('Secret', () => {
   const s = new Secret('SENTINEL-abc123')

@@ -1,12 +1,12 @@
 // The setup play through recording fakes: which remote commands run, in which order, and what
 // happens to minted secret-ids when something fails before any change.
 import { describe, expect, it } from 'vitest'
-import { ConfigError, UnreachableError, VaultError } from '../../src/errors.js'
-import { silentReporter } from '../../src/engine/reporter.js'
-import { Secret } from '../../src/util/secret.js'
-import { runSetup } from '../../src/plays/setup/play.js'
-import type { SetupDeps, SetupHost, SetupOptions, SetupVault } from '../../src/plays/shared/setup-types.js'
-import type { RemoteHost } from '../../src/remote/remote-host.js'
+import { ConfigError, UnreachableError, VaultError } from '../../../../src/errors.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { runSetup } from '../../../../src/plays/setup/play.js'
+import type { SetupDeps, SetupHost, SetupOptions, SetupVault } from '../../../../src/plays/shared/setup-types.js'
+import type { RemoteHost } from '../../../../src/remote/remote-host.js'
 
 const opts: SetupOptions = { check: false, diff: false, newSecretId: false, serial: { count: 1 }, maxFail: { count: 0 }, forks: 10, lockWaitMs: 0, waitTimeoutS: 5, secretIdMinRemainingMs: 0, commandLine: 'authctl setup' }
 

@@ -2,10 +2,10 @@
 // each planted fault turns exactly the check that names it.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { PathState } from '../../src/remote/parse-state.js'
-import type { CheckInput } from '../../src/plays/status/check.js'
-import { durationText } from '../../src/plays/status/check.js'
-import { runChecks, verdictOf } from '../../src/plays/status/status-checks.js'
+import type { PathState } from '../../../../src/remote/parse-state.js'
+import type { CheckInput } from '../../../../src/plays/status/check.js'
+import { durationText } from '../../../../src/plays/status/check.js'
+import { runChecks, verdictOf } from '../../../../src/plays/status/status-checks.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const NOW = new Date('2026-03-01T12:00:00Z')

@@ -1,8 +1,8 @@
 // A recording fake host for the secret-id swap play (regen-secret-id, adopt): a running stack whose
 // secret-id file holds `file`, the record `record`, and whose write/converge commands follow `convergeCodes`.
-import type { RemoteHost } from '../../../src/remote/remote-host.js'
-import { contentSha } from '../../../src/steps/secret-id-record.js'
-import { UnreachableError } from '../../../src/errors.js'
+import type { RemoteHost } from '../../../../src/remote/remote-host.js'
+import { contentSha } from '../../../../src/steps/secret-id-record.js'
+import { UnreachableError } from '../../../../src/errors.js'
 
 export const ROOT = '/data/authentik'
 export const SECRET = `${ROOT}/vault/config/secret-id`

@@ -2,14 +2,14 @@
 // the others go on), the host-prefixed printer, and the audit history merge.
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { InterruptedError, UnreachableError } from '../../src/errors.js'
-import { hostLinePrinter } from '../../src/plays/logs/host-lines.js'
-import { formatAuditTable } from '../../src/plays/audit/audit-table.js'
-import type { Reporter } from '../../src/engine/reporter.js'
-import type { ExecOptions } from '../../src/remote/exec-result.js'
-import type { RemoteHost } from '../../src/remote/remote-host.js'
-import { runLogs } from '../../src/plays/logs/play.js'
-import { mergeAudit } from '../../src/plays/audit/audit-merge.js'
+import { InterruptedError, UnreachableError } from '../../../src/errors.js'
+import { hostLinePrinter } from '../../../src/plays/logs/host-lines.js'
+import { formatAuditTable } from '../../../src/plays/audit/audit-table.js'
+import type { Reporter } from '../../../src/engine/reporter.js'
+import type { ExecOptions } from '../../../src/remote/exec-result.js'
+import type { RemoteHost } from '../../../src/remote/remote-host.js'
+import { runLogs } from '../../../src/plays/logs/play.js'
+import { mergeAudit } from '../../../src/plays/audit/audit-merge.js'
 
 // A host that sends its lines, then follows until aborted (or drops, or ends).
 function follower(name: string, lines: string[], end: 'abort' | 'drop' | 'exit', seen: ExecOptions[]): RemoteHost {
@@ -86,7 +86,7 @@ describe('host line printer', () => {
     print('host1', 'stdout', 'plain line')
     print('h2', 'stdout', 'evil \x1b]0;title\x07\x1b[2Jline\r\x00')
     print('h2', 'stderr', 'oops\ttab')
-    // escape sequences and control characters arrive as visible text (src/output/sanitize.ts), never raw
+    // escape sequences and control characters arrive as visible text (src/util/sanitize.ts), never raw
     expect(stdout.read()?.toString()).toBe('host1 | plain line\nh2    | evil \\x1b]0;title\\x07\\x1b[2Jline\\r\\x00\n')
     expect(stderr.read()?.toString()).toBe('h2    | oops\\ttab\n')
   })

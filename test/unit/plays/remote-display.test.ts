@@ -1,12 +1,12 @@
 // `lock status|release` and `ssh-check` print what hosts send (lock details, stderr, a server's disconnect
 // reason): a compromised host must not reach the operator's terminal through them, nor through --json.
-import { asDeployRoot } from '../../src/inventory/host-path.js'
+import { asDeployRoot } from '../../../src/inventory/host-path.js'
 import { describe, expect, it } from 'vitest'
-import { UnreachableError } from '../../src/errors.js'
-import { formatLockResults, runLock } from '../../src/plays/lock/play.js'
-import { formatSshCheck, runSshCheck } from '../../src/plays/ssh-check/play.js'
-import type { ExecResult } from '../../src/remote/exec-result.js'
-import type { RemoteHost } from '../../src/remote/remote-host.js'
+import { UnreachableError } from '../../../src/errors.js'
+import { formatLockResults, runLock } from '../../../src/plays/lock/play.js'
+import { formatSshCheck, runSshCheck } from '../../../src/plays/ssh-check/play.js'
+import type { ExecResult } from '../../../src/remote/exec-result.js'
+import type { RemoteHost } from '../../../src/remote/remote-host.js'
 
 const OSC52 = '\x1b]52;c;cm0gLXJmIH4K\x07'
 const SHOWN = '\\x1b]52;c;cm0gLXJmIH4K\\x07'

@@ -2,16 +2,16 @@
 // keeps pending past the bound, Ctrl-C while waiting, a refused confirmation, a master user that is not
 // Vault's, and --resume facing a database it cannot ask or a Vault someone else changed.
 import { describe, expect, it } from 'vitest'
-import type { DbPasswordChanger, PreflightInfo } from '../../../src/db/db-types.js'
-import type { LoginCheck } from '../../../src/db/login-check.js'
-import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../../src/errors.js'
-import type { HostStatus } from '../../../src/engine/host-result.js'
-import { silentReporter } from '../../../src/engine/reporter.js'
-import { Secret } from '../../../src/util/secret.js'
-import { runDbRotation } from '../../../src/plays/rotate-db-password/play.js'
-import type { DbRotationOptions, DbRotationPorts } from '../../../src/plays/rotate-db-password/types.js'
-import { newJournal, type JournalStep, type DbJournal } from '../../../src/plays/shared/rotation-journal.js'
-import type { KvEntry, KvMetadata } from '../../../src/vault/kv.js'
+import type { DbPasswordChanger, PreflightInfo } from '../../../../src/db/db-types.js'
+import type { LoginCheck } from '../../../../src/db/login-check.js'
+import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../../../src/errors.js'
+import type { HostStatus } from '../../../../src/engine/host-result.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { runDbRotation } from '../../../../src/plays/rotate-db-password/play.js'
+import type { DbRotationOptions, DbRotationPorts } from '../../../../src/plays/rotate-db-password/types.js'
+import { newJournal, type JournalStep, type DbJournal } from '../../../../src/plays/shared/rotation-journal.js'
+import type { KvEntry, KvMetadata } from '../../../../src/vault/kv.js'
 
 const OLD = 'oldPasswordOldPassword0123456789'
 const meta = (version: number) => ({ version, createdTime: null, deletionTime: null, destroyed: false, customMetadata: {} })

@@ -1,7 +1,7 @@
 // What the rotation does after a failure and on --resume, for every combination of facts.
 import { describe, expect, it } from 'vitest'
-import { changeNotApplied, decideAfterFailure, decideOnResume, describeFacts, type DbFacts } from '../../../src/plays/rotate-db-password/decide.js'
-import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../../src/errors.js'
+import { changeNotApplied, decideAfterFailure, decideOnResume, describeFacts, type DbFacts } from '../../../../src/plays/rotate-db-password/decide.js'
+import { ConfigError, DatabaseError, InterruptedError, VaultError } from '../../../../src/errors.js'
 
 const f = (next: DbFacts['next'], old: DbFacts['old'], pending: DbFacts['pending']): DbFacts => ({ next, old, pending })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { Secret } from '../../src/util/secret.js'
-import { fileDiff } from '../../src/plays/setup/diff.js'
-import type { DesiredFile } from '../../src/render/desired.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { fileDiff } from '../../../../src/plays/setup/diff.js'
+import type { DesiredFile } from '../../../../src/render/desired.js'
 
 const file = (content: string, secret = false): DesiredFile => ({ path: '/r/f', content, mode: 0o400, uid: 0, gid: 0, secret, restarts: 'agent' })
 

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../../src/errors.js'
-import { journalPath, loadJournal, markStep, newJournal, saveJournal, unfinishedRotations } from '../../../src/plays/shared/rotation-journal.js'
+import { ConfigError } from '../../../../src/errors.js'
+import { journalPath, loadJournal, markStep, newJournal, saveJournal, unfinishedRotations } from '../../../../src/plays/shared/rotation-journal.js'
 
 const fields = { kind: 'rotate-db-password' as const, who: 'op@bastion', command: 'authctl rotate-db-password --yes', path: 'secret/cwiq/shared/authentik/database', method: 'rds' as const, target: 'RDS instance x', restart: true, fromVersion: 4 }
 

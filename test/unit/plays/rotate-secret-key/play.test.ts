@@ -2,15 +2,15 @@
 // host that does not come back (the instances then disagree: said, with the command that fixes it), hosts
 // that cannot be locked (nothing changes), the journal of each step, and --resume after each kind of stop.
 import { describe, expect, it } from 'vitest'
-import { ConfigError, VaultError } from '../../../src/errors.js'
-import type { HostStatus } from '../../../src/engine/host-result.js'
-import { silentReporter } from '../../../src/engine/reporter.js'
-import { Secret } from '../../../src/util/secret.js'
-import type { RestartHostResult } from '../../../src/plays/shared/rolling-restart.js'
-import type { KeyJournal } from '../../../src/plays/shared/rotation-journal.js'
-import { rotateSecretKey } from '../../../src/plays/rotate-secret-key/play.js'
-import type { SecretKeyPorts } from '../../../src/plays/rotate-secret-key/transaction.js'
-import type { KvMetadata } from '../../../src/vault/kv.js'
+import { ConfigError, VaultError } from '../../../../src/errors.js'
+import type { HostStatus } from '../../../../src/engine/host-result.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import { Secret } from '../../../../src/util/secret.js'
+import type { RestartHostResult } from '../../../../src/plays/shared/rolling-restart.js'
+import type { KeyJournal } from '../../../../src/plays/shared/rotation-journal.js'
+import { rotateSecretKey } from '../../../../src/plays/rotate-secret-key/play.js'
+import type { SecretKeyPorts } from '../../../../src/plays/rotate-secret-key/transaction.js'
+import type { KvMetadata } from '../../../../src/vault/kv.js'
 
 const meta = (version: number) => ({ version, createdTime: null, deletionTime: null, destroyed: false, customMetadata: {} })
 

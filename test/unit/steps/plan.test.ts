@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { HostState, PathState } from '../../src/remote/parse-state.js'
-import type { DesiredFile } from '../../src/render/desired.js'
-import { filesToWrite, planChanges, planHost } from '../../src/steps/plan.js'
+import type { HostState, PathState } from '../../../src/remote/parse-state.js'
+import type { DesiredFile } from '../../../src/render/desired.js'
+import { filesToWrite, planChanges, planHost } from '../../../src/steps/plan.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const file = (path: string, content: string, restarts: DesiredFile['restarts']): DesiredFile => ({ path, content, mode: 0o400, uid: 100, gid: 1000, secret: false, restarts })

@@ -2,12 +2,12 @@
 // secret-id, the previous one (read into memory) and its record are written back, the agent restarts
 // on it, and the new secret-id is destroyed; the previous one is never destroyed.
 import { describe, expect, it } from 'vitest'
-import { runRegenSecretId, type RegenVault } from '../../../src/plays/regen-secret-id/play.js'
-import { silentReporter } from '../../../src/engine/reporter.js'
-import { Secret } from '../../../src/util/secret.js'
-import { asDeployRoot } from '../../../src/inventory/host-path.js'
-import { contentSha } from '../../../src/steps/secret-id-record.js'
-import { fakeHost, OLD, ROOT, SECRET, type Fake } from './swap-fake.js'
+import { runRegenSecretId, type RegenVault } from '../../../../src/plays/regen-secret-id/play.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { asDeployRoot } from '../../../../src/inventory/host-path.js'
+import { contentSha } from '../../../../src/steps/secret-id-record.js'
+import { fakeHost, OLD, ROOT, SECRET, type Fake } from '../shared/swap-fake.js'
 
 function vault(log: string[]): RegenVault {
   return {

@@ -3,14 +3,14 @@
 // kept as Secret, never in the result.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { EngineDeps } from '../../src/engine/play.js'
-import { UnreachableError, VaultError } from '../../src/errors.js'
-import { Secret } from '../../src/util/secret.js'
-import { silentReporter } from '../../src/engine/reporter.js'
-import type { RemoteHost } from '../../src/remote/remote-host.js'
-import type { SetupHost } from '../../src/plays/shared/setup-types.js'
-import { runStatus, type StatusDeps } from '../../src/plays/status/play.js'
-import type { StatusVaultPort } from '../../src/vault/status-vault.js'
+import type { EngineDeps } from '../../../../src/engine/play.js'
+import { UnreachableError, VaultError } from '../../../../src/errors.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import type { RemoteHost } from '../../../../src/remote/remote-host.js'
+import type { SetupHost } from '../../../../src/plays/shared/setup-types.js'
+import { runStatus, type StatusDeps } from '../../../../src/plays/status/play.js'
+import type { StatusVaultPort } from '../../../../src/vault/status-vault.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const root = '/data/authentik'

@@ -2,14 +2,14 @@
 // by the agent's login), a host already on its own is left alone, and the shared secret-id is
 // destroyed only when every host runs on its own; --check mints and writes nothing.
 import { describe, expect, it } from 'vitest'
-import { asDeployRoot } from '../../../src/inventory/host-path.js'
-import { silentReporter } from '../../../src/engine/reporter.js'
-import { Secret } from '../../../src/util/secret.js'
-import { runAdopt } from '../../../src/plays/adopt/play.js'
-import type { SwapVault } from '../../../src/plays/shared/secret-id-swap-play.js'
-import type { RemoteHost } from '../../../src/remote/remote-host.js'
-import { contentSha } from '../../../src/steps/secret-id-record.js'
-import { fakeHost, ROOT, SECRET } from './swap-fake.js'
+import { asDeployRoot } from '../../../../src/inventory/host-path.js'
+import { silentReporter } from '../../../../src/engine/reporter.js'
+import { Secret } from '../../../../src/util/secret.js'
+import { runAdopt } from '../../../../src/plays/adopt/play.js'
+import type { SwapVault } from '../../../../src/plays/shared/secret-id-swap-play.js'
+import type { RemoteHost } from '../../../../src/remote/remote-host.js'
+import { contentSha } from '../../../../src/steps/secret-id-record.js'
+import { fakeHost, ROOT, SECRET } from '../shared/swap-fake.js'
 
 const SHARED = 'the-shared-ansible-secret-id\n'
 const OWN1 = 'h1-own-secret-id\n'
