@@ -10,21 +10,15 @@ import { mapLimit } from '../util/concurrency.js'
 import { failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
 import type { Connected, EngineDeps, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
-import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
+import { batchSize, batches, overFailLimit, type Rollout } from './rollout.js'
 import { timed, type Timings } from '../util/timings.js'
 import { auditRecord } from '../util/audit-record.js'
 
 // How a run goes; the commands map their flags onto this.
-export interface EngineOptions {
-  forks: number
-  // hosts per batch of a rolling change (--serial N or N%)
-  serial: HostShare
-  // failures tolerated over the whole run before no further host is touched (--max-fail)
-  maxFail: HostShare
+export interface EngineOptions extends Rollout {
   // the deploy lock: taken by the read round trip, taken by the play's first write (a host with nothing
   // to change is never locked: one round trip), or not at all (--check, read-only commands)
   lock: 'read' | 'apply' | 'none'
-  lockWaitMs: number
   // stop after prepare: show what would change (--check)
   dryRun: boolean
   // whether an unreachable host counts toward --max-fail (restart) or is only reported (setup)

@@ -20,7 +20,7 @@ import { composeString } from './yaml-scalar.js'
 import type { Secret } from '../util/secret.js'
 import type { DesiredDir, DesiredFile } from './desired.js'
 
-// The shapes are shared with the play (steps/desired.ts), which adds its own bookkeeping files.
+// The shapes are shared with the play (desired.ts), which adds its own bookkeeping files.
 export type { DesiredDir, DesiredFile }
 
 // Where templates are read from (see templates-dir.ts), and the secrets authctl holds while rendering

@@ -1,7 +1,7 @@
 // Wires `authctl adopt`: confirmation (not for --check), Vault from the environment, the engine, the
 // recap and the shared secret-ids' fate.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type HostShare } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
 import { adoptRecap, runAdopt, sharedLines, type AdoptResult } from './play.js'
@@ -29,7 +29,7 @@ export async function adoptCommand(input: AdoptCommandInput): Promise<AdoptResul
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject, role: h.vars.vaultApprole }))
     const vault = await openSetupVault(session.env)
     const result = await runAdopt(hosts, { ...(await engineDeps(session)), vault }, {
-      forks: input.forks, serial: input.serial, maxFail: input.maxFail, lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS,
+      ...rolloutOf(input), waitTimeoutS: input.waitTimeoutS,
       commandLine: session.commandLine, check: input.check, wholeInventory: input.limit === undefined,
     })
     if (!input.json) process.stdout.write(formatRecap(input.check ? 'ADOPT (check)' : 'ADOPT', result.hosts, adoptRecap(input.check)) + sharedLines(result.shared))

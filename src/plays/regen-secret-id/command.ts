@@ -2,7 +2,7 @@
 // and --revoke-all-others once every host succeeded.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type HostShare } from '../../engine/rollout.js'
 import { ConfigError } from '../../errors.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
@@ -35,7 +35,7 @@ export async function regenSecretIdCommand(input: RegenCommandInput): Promise<Re
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject, role: h.vars.vaultApprole }))
     const vault = await openSetupVault(session.env)
     const result = await runRegenSecretId(hosts, { ...(await engineDeps(session)), vault }, {
-      forks: input.forks, serial: input.serial, maxFail: input.maxFail, lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS, commandLine: session.commandLine,
+      ...rolloutOf(input), waitTimeoutS: input.waitTimeoutS, commandLine: session.commandLine,
     })
     const allReplaced = result.hosts.every((h) => h.status === 'changed')
     const revoked = input.revokeAllOthers && allReplaced ? await revokeAllOthers(vault, result.hosts, hosts.map((h) => h.role)) : null

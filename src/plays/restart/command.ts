@@ -1,7 +1,7 @@
 // Wires `authctl restart` to the inventory, SSH, the reporter and the recap.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type HostShare } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import type { StackService } from '../../stack/services.js'
 import { restartRecap, runRestart, type RestartHostResult } from '../shared/rolling-restart.js'
@@ -26,8 +26,7 @@ export async function restartCommand(input: RestartCommandInput): Promise<Engine
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject }))
     await warnUnfinished(session.selection.hosts, session.env)
     const result = await runRestart(hosts, await engineDeps(session), {
-      services: input.services, waitTimeoutS: input.waitTimeoutS, forks: input.forks, serial: input.serial, maxFail: input.maxFail,
-      lockWaitMs: input.lockWaitMs, commandLine: session.commandLine,
+      ...rolloutOf(input), services: input.services, waitTimeoutS: input.waitTimeoutS, commandLine: session.commandLine,
     })
     if (!input.json) process.stdout.write(formatRecap('RESTART', result.hosts, restartRecap))
     return result

@@ -1,7 +1,7 @@
 // Wires the setup play to the real world: inventory, Vault from the environment, SSH, the reporter,
 // Ctrl-C handling and the recap. The command calls this; tests call the play with fakes.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type HostShare } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
 import { runSetup, type SetupResult } from './play.js'
@@ -30,8 +30,8 @@ export async function setupCommand(input: SetupCommandInput): Promise<SetupResul
     const vault = await openSetupVault(session.env)
     await warnUnfinished(session.selection.hosts, session.env, vault)
     const result = await runSetup(hosts, { ...(await engineDeps(session)), vault }, {
-      check: input.check, diff: input.diff, newSecretId: input.newSecretId, serial: input.serial, maxFail: input.maxFail, forks: input.forks,
-      lockWaitMs: input.lockWaitMs, waitTimeoutS: input.waitTimeoutS, secretIdMinRemainingMs: input.secretIdMinRemainingMs, commandLine: session.commandLine,
+      check: input.check, diff: input.diff, newSecretId: input.newSecretId, ...rolloutOf(input),
+      waitTimeoutS: input.waitTimeoutS, secretIdMinRemainingMs: input.secretIdMinRemainingMs, commandLine: session.commandLine,
     })
     await session.live?.close(result.hosts)
     if (!input.json) {

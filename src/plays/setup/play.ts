@@ -2,6 +2,7 @@
 // are checked before any host is contacted; the engine then locks and reads every host, this play
 // mints secret-ids only where needed and plans the files, and applies only what differs.
 import { runPlay, type EngineResult } from '../../engine/run-play.js'
+import { rolloutOf } from '../../engine/rollout.js'
 import { warnHost } from '../../engine/outcome.js'
 import type { Play, PreparedHost, ReadHost } from '../../engine/play.js'
 import { timed, type Timings } from '../../util/timings.js'
@@ -71,7 +72,7 @@ export async function runSetup(hosts: readonly SetupHost[], deps: SetupDeps, opt
     await connecting
   }
   const result: EngineResult<HostResult> = await runPlay(setupPlay(desired, roleIds, deps, opts), hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: opts.check ? 'none' : 'apply', lockWaitMs: opts.lockWaitMs,
+    ...rolloutOf(opts), lock: opts.check ? 'none' : 'apply',
     dryRun: opts.check, unreachableCounts: false, commandLine: opts.commandLine,
   })
   // the engine's connect finds the handshakes done: the one measured above is the real one, and the

@@ -4,7 +4,7 @@
 import { runPlay, type EngineResult } from '../../engine/run-play.js'
 import type { EngineDeps } from '../../engine/play.js'
 import type { Play, PlayHost } from '../../engine/play.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type Rollout } from '../../engine/rollout.js'
 import { HostFailedError } from '../../errors.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import type { RecapStyle } from '../../output/recap.js'
@@ -18,13 +18,9 @@ export interface RestartHost extends PlayHost {
   project: string
 }
 
-export interface RestartOptions {
+export interface RestartOptions extends Rollout {
   services: readonly StackService[]
   waitTimeoutS: number
-  forks: number
-  serial: HostShare
-  maxFail: HostShare
-  lockWaitMs: number
   commandLine: string
 }
 
@@ -51,7 +47,7 @@ export function runRestart(hosts: readonly RestartHost[], deps: EngineDeps, opts
   const play = restartPlay(deps, opts)
   if (central !== undefined) play.central = (ready, owed) => central(ready.map((h) => h.host.name), owed)
   return runPlay(play, hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: 'read', lockWaitMs: opts.lockWaitMs, dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
+    ...rolloutOf(opts), lock: 'read', dryRun: false, unreachableCounts: true, commandLine: opts.commandLine,
   })
 }
 

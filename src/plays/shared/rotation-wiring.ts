@@ -3,7 +3,7 @@
 // propagation through `authctl restart`'s engine with its health gate.
 import { engineDeps, withHosts, type HostSelectionInput, type HostSession } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type HostShare } from '../../engine/rollout.js'
 import type { AuthctlVars } from '../../inventory/authctl-vars.js'
 import { fleetVars } from '../../inventory/fleet-vars.js'
 import { requireConfirmation } from '../../output/confirm.js'
@@ -46,8 +46,7 @@ export async function withRotation<T>(command: string, input: RotationInput, run
     const hosts = session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject }))
     const deps = await engineDeps(session)
     const restart = (names: readonly string[], central?: CentralChange) => runRestart(hosts.filter((h) => names.includes(h.name)), deps, {
-      services: STACK_SERVICES, waitTimeoutS: input.waitTimeoutS, forks: input.forks, serial: input.serial, maxFail: input.maxFail,
-      lockWaitMs: input.lockWaitMs, commandLine: session.commandLine,
+      ...rolloutOf(input), services: STACK_SERVICES, waitTimeoutS: input.waitTimeoutS, commandLine: session.commandLine,
     }, central)
     return run({ session, vars, ports: vaultPorts(command, input.yes, session.env), hosts: hosts.map((h) => h.name), restart })
   })

@@ -8,7 +8,7 @@ import { runPlay, type EngineResult } from '../../engine/run-play.js'
 import type { EngineDeps } from '../../engine/play.js'
 import { warnHost } from '../../engine/outcome.js'
 import type { Play, PlayHost, PreparedHost } from '../../engine/play.js'
-import type { HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type Rollout } from '../../engine/rollout.js'
 import { HostFailedError } from '../../errors.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import { Secret } from '../../util/secret.js'
@@ -32,11 +32,7 @@ export interface SwapVault extends SecretIdVault {
   listSecretIdAccessors(role: string): Promise<string[]>
 }
 
-export interface SwapOptions {
-  forks: number
-  serial: HostShare
-  maxFail: HostShare
-  lockWaitMs: number
+export interface SwapOptions extends Rollout {
   waitTimeoutS: number
   commandLine: string
   // regen: every host gets a new one; adopt: only hosts not already on a secret-id minted for them
@@ -66,7 +62,7 @@ type Deps = EngineDeps & { vault: SwapVault }
 
 export function runSecretIdSwap(hosts: readonly SwapHost[], deps: Deps, opts: SwapOptions): Promise<EngineResult<SwapHostResult>> {
   return runPlay(swapPlay(deps, opts), hosts, deps, {
-    forks: opts.forks, serial: opts.serial, maxFail: opts.maxFail, lock: opts.check ? 'none' : 'read', lockWaitMs: opts.lockWaitMs, dryRun: opts.check === true, unreachableCounts: true, commandLine: opts.commandLine,
+    ...rolloutOf(opts), lock: opts.check ? 'none' : 'read', dryRun: opts.check === true, unreachableCounts: true, commandLine: opts.commandLine,
   })
 }
 

@@ -1,5 +1,5 @@
 // The ports and options of the setup play, kept apart so the play reads as the steps it takes.
-import type { HostShare } from '../../engine/rollout.js'
+import type { Rollout } from '../../engine/rollout.js'
 import type { EngineDeps } from '../../engine/play.js'
 import type { DesiredState } from '../../render/desired.js'
 import type { SecretIdVault } from '../../steps/secret-id.js'
@@ -25,14 +25,10 @@ export interface SetupDeps extends EngineDeps {
   vault: SetupVault
 }
 
-export interface SetupOptions {
+export interface SetupOptions extends Rollout {
   check: boolean
   diff: boolean
   newSecretId: boolean
-  serial: HostShare
-  maxFail: HostShare
-  forks: number
-  lockWaitMs: number
   waitTimeoutS: number
   secretIdMinRemainingMs: number
   commandLine: string
