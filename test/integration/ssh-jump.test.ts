@@ -23,6 +23,7 @@ import { ensureLoginUser, LOGIN_USER } from '../support/testbed/login-user.js'
 import { killAll, processTree } from '../support/testbed/processes.js'
 import { accepts } from '../support/testbed/sshd-process.js'
 import { runCli } from './support/cli.js'
+import { waitFor } from '../support/wait-for.js'
 
 const BASTION_ADDR = '127.0.0.6'
 const T1 = '127.0.200.24'
@@ -268,7 +269,7 @@ describe('keys, agent and host-key policy', () => {
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
     children.push(agent)
     try {
-      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20))
+      await waitFor(() => existsSync(sock), 'the ssh-agent socket', 2_000, 20)
       execFileSync('ssh-add', ['-q', keys.id_agent?.file as string], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' })
       const c = await connector(['agent-1'], {}, { SSH_AUTH_SOCK: sock })
       const host = await reach(c, 'agent-1')

@@ -12,6 +12,7 @@ import { fingerprint } from '../../src/transport/known-hosts.js'
 import { SshPool } from '../../src/transport/ssh-pool.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
 import type { HostKeyPolicy, SshConnection, SshTarget } from '../../src/transport/ssh-types.js'
+import { waitFor } from '../support/wait-for.js'
 
 const LISTEN = '127.0.0.2'
 let dir: string
@@ -217,7 +218,7 @@ describe('exec', () => {
     expect(error).toBeInstanceOf(InterruptedError)
     expect(lines.sort()).toEqual(['stderr:oops', 'stdout:line 1', 'stdout:line 2', 'stdout:line 3'])
     // the remote process saw EOF and ended: its marker appears (the test bed's /tmp is the host's)
-    for (let i = 0; i < 50 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => existsSync(marker), 'the remote command to write its stop marker', 5_000, 100)
     expect(readFileSync(marker, 'utf8')).toBe('stopped\n')
     rmSync(marker, { force: true })
     expect((await shared.exec(['echo', 'still here'])).stdout).toBe('still here\n')
@@ -317,7 +318,7 @@ describe('authentication and reachability', () => {
   it('a wrong key is UnreachableError listing everything tried', async () => {
     const sock = join(dir, 'agent.sock')
     agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(() => existsSync(sock), 'the ssh-agent socket', 2_500, 50)
     const error = await refusal(connect(target({ privateKeyFile: wrongKey.file, agentSocket: sock }), trusted))
     expect(error).toBeInstanceOf(UnreachableError)
     expect(error.message).toContain(`SSH authentication as ${user} on ${LISTEN}:${port} failed`)

@@ -9,6 +9,7 @@ import { type DirSpec, type FileSpec, writeArgv } from '../../src/remote/write-s
 import { connectHost } from '../../src/transport/ssh-host.js'
 import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { waitFor } from '../support/wait-for.js'
 
 let bed: Testbed
 
@@ -65,7 +66,7 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   await remote.close()
   expect(await running).toBeInstanceOf(Error)
   // give the remote shell a moment to see EOF and clean up
-  for (let i = 0; i < 50 && (await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')); i++) await new Promise((r) => setTimeout(r, 100))
+  await waitFor(async () => !(await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')), 'the temporary file to be removed', 5_000, 100)
   expect(await readFile(join(dir, 'big.bin'), 'utf8')).toBe('old content\n')
   expect((await readdir(dir)).filter((f) => f.startsWith('.authctl-tmp'))).toEqual([])
 })
