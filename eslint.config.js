@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's type-aware rules, plus the layering rule from style.md
-// (commands stay thin adapters: no transport libraries imported there).
+// (commands stay thin adapters: no transport libraries imported there). The layers themselves (no cycle,
+// imports only point down) are held by test/unit/architecture/import-graph.test.ts.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 

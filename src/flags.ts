@@ -1,6 +1,6 @@
 // Every shared flag, defined once with its AUTHCTL_* environment twin (--yes has none: see confirmFlags).
 import { Flags } from '@oclif/core'
-import type { HostSelectionInput } from './context.js'
+import type { HostSelectionInput } from './wiring/context.js'
 import { ConfigError } from './errors.js'
 
 // Parses "90s", "5m", "1h", "500ms" or plain seconds into milliseconds.

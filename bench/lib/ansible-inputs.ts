@@ -3,8 +3,8 @@
 // with the role-id and one fresh secret-id per host, minted the way the runbook's Step 5 does.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { selectHosts } from '../../src/context.js'
-import { setupHosts } from '../../src/plays/setup-hosts.js'
+import { selectHosts } from '../../src/wiring/context.js'
+import { setupHosts } from '../../src/plays/shared/setup-hosts.js'
 
 // One rendered host: where its files live on the host, and the compose project.
 export interface RenderedHost {

@@ -25,7 +25,7 @@ export default class Adopt extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Adopt)
-    const { adoptCommand } = await import('../plays/adopt-command.js')
+    const { adoptCommand } = await import('../plays/adopt/command.js')
     const result = await adoptCommand({
       ...hostSelection(flags),
       check: flags.check === true,

@@ -23,7 +23,7 @@ export default class Audit extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Audit)
     const since = flags.since === undefined ? undefined : parseSince('since', flags.since).time
-    const { auditCommand } = await import('../plays/audit-command.js')
+    const { auditCommand } = await import('../plays/audit/command.js')
     const result = await auditCommand({ ...hostSelection(flags), tail: flags.tail, since, json: this.jsonEnabled(), argv: this.argv })
     process.exitCode = result.exitCode
     return result

@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
 import { connectionFlags, hostSelection, inventoryFlags, parseSince } from '../flags.js'
-import { LOG_SERVICES } from '../remote/logs-command.js'
+import { LOG_SERVICES } from '../remote/logs-argv.js'
 
 export default class Logs extends BaseCommand {
   // a stream of lines for people; `authctl audit --json` and `authctl status --json` are for machines
@@ -30,7 +30,7 @@ export default class Logs extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Logs)
     const since = flags.since === undefined ? undefined : parseSince('since', flags.since).docker
-    const { logsCommand } = await import('../plays/logs-command.js')
+    const { logsCommand } = await import('../plays/logs/command.js')
     const result = await logsCommand({
       ...hostSelection(flags), services: (flags.service ?? []) as typeof LOG_SERVICES[number][], tail: flags.tail, since, follow: flags.follow === true, argv: this.argv,
     })

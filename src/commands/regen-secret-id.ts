@@ -25,7 +25,7 @@ export default class RegenSecretId extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(RegenSecretId)
-    const { regenSecretIdCommand } = await import('../plays/regen-secret-id-command.js')
+    const { regenSecretIdCommand } = await import('../plays/regen-secret-id/command.js')
     const result = await regenSecretIdCommand({
       ...hostSelection(flags),
       serial: parseHostShare('serial', flags.serial),

@@ -4,7 +4,7 @@ import { BaseCommand } from '../base-command.js'
 import { parseHostShare } from '../engine/rollout.js'
 import { ConfigError } from '../errors.js'
 import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
-import { STACK_SERVICES, type StackService } from '../remote/converge-script.js'
+import { STACK_SERVICES, type StackService } from '../stack/services.js'
 
 export default class Restart extends BaseCommand {
   static override summary = 'Restart the stack on the selected hosts, a batch at a time, each healthy and logged in to Vault before the next.'
@@ -30,7 +30,7 @@ export default class Restart extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Restart)
-    const { restartCommand } = await import('../plays/restart-command.js')
+    const { restartCommand } = await import('../plays/restart/command.js')
     const result = await restartCommand({
       ...hostSelection(flags),
       services: parseServices(flags.services),

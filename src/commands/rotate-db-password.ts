@@ -36,7 +36,7 @@ export default class RotateDbPassword extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(RotateDbPassword)
-    const { rotateDbPasswordCommand } = await import('../plays/rotate-db-password-command.js')
+    const { rotateDbPasswordCommand } = await import('../plays/rotate-db-password/command.js')
     const result = await rotateDbPasswordCommand({
       ...hostSelection(flags), serial: parseHostShare('serial', flags.serial), maxFail: parseHostShare('max-fail', flags['max-fail']),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000), lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),

@@ -21,7 +21,7 @@ export default class RotateSecretKey extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(RotateSecretKey)
-    const { rotateSecretKeyCommand } = await import('../plays/rotate-secret-key-command.js')
+    const { rotateSecretKeyCommand } = await import('../plays/rotate-secret-key/command.js')
     const result = await rotateSecretKeyCommand({
       ...hostSelection(flags), serial: { percent: 100 }, maxFail: parseHostShare('max-fail', flags['max-fail']),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000), lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),

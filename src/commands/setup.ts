@@ -27,7 +27,7 @@ export default class Setup extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Setup)
-    const { setupCommand } = await import('../plays/setup-command.js')
+    const { setupCommand } = await import('../plays/setup/command.js')
     const result = await setupCommand({
       ...hostSelection(flags),
       check: flags.check === true,

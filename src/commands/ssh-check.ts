@@ -11,7 +11,7 @@ export default class SshCheck extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SshCheck)
-    const { sshCheckCommand } = await import('../plays/ssh-check-command.js')
+    const { sshCheckCommand } = await import('../plays/ssh-check/command.js')
     return sshCheckCommand({ ...hostSelection(flags), json: this.jsonEnabled(), argv: this.argv })
   }
 }

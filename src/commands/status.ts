@@ -27,7 +27,7 @@ export default class Status extends BaseCommand {
     const { flags } = await this.parse(Status)
     const warnBeforeMs = parseDuration('warn-before', flags['warn-before'])
     const staleAfterMs = parseDuration('stale-after', flags['stale-after'])
-    const { statusCommand } = await import('../plays/status-command.js')
+    const { statusCommand } = await import('../plays/status/command.js')
     const result = await statusCommand({
       ...hostSelection(flags), warnBeforeMs, staleAfterMs, strict: flags.strict === true, loginTest: flags['login-test'] === true, json: this.jsonEnabled(), argv: this.argv,
     })

@@ -1,7 +1,7 @@
 // The database port the password rotation uses: where PostgreSQL is, how to reach it, and the one
 // interface both ways of changing the password (RDS API, SQL) implement.
 import type { Duplex } from 'node:stream'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 
 // TLS towards PostgreSQL, named after libpq's sslmode: RDS for PostgreSQL 15+ refuses plain connections.
 // prefer: TLS without checks, plain when the server has no TLS; verify-ca: the CA but not the host name.

@@ -2,7 +2,7 @@
 // (PQencryptPasswordConn): the server, its statement log and pg_stat_activity never see the plain text.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { ConfigError } from '../errors.js'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 
 // The server's password_encryption values this module can honour.
 export type PasswordEncryption = 'scram-sha-256' | 'md5'

@@ -1,7 +1,7 @@
 // Turns what pg, TLS, the network or a tunnel throws into a DatabaseError that says where it happened
 // and what to do; the password (and its verifier) are cut out of every message.
 import { AuthctlError, DatabaseError, InterruptedError, UnreachableError, type DatabaseFailure } from '../errors.js'
-import { redact, type Secret } from '../output/secret.js'
+import { redact, type Secret } from '../util/secret.js'
 import type { DbEndpoint } from './db-types.js'
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'])

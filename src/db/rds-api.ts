@@ -1,7 +1,7 @@
 // The two RDS calls the rotation makes, through AWS SDK v3 (imported only when used). Credentials and
 // region come from the SDK's standard chain; AWS_ENDPOINT_URL_RDS redirects it without any hook here.
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { rdsFailure } from './rds-error.js'
 
 // What authctl reads of an instance, narrowed from the SDK's all-optional shape (RDS never returns a password).

@@ -1,7 +1,7 @@
 // The password change through the RDS API (the runbook's `aws rds modify-db-instance
 // --master-user-password … --apply-immediately`), then a bounded wait until RDS has applied it.
 import { ConfigError, DatabaseError, InterruptedError } from '../errors.js'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import type { DbPasswordChanger, PreflightInfo, WaitOptions } from './db-types.js'
 import { pollUntil } from './poll.js'
 import { createRdsApi, type RdsApi, type RdsApiOptions, type RdsInstanceView } from './rds-api.js'

@@ -1,7 +1,7 @@
 // SDK errors of the RDS calls as AuthctlErrors: the user's input (instance, profile, credentials, region)
 // is a ConfigError, RDS refusing or failing the change a DatabaseError; the password never appears.
 import { AuthctlError, ConfigError, DatabaseError, InterruptedError } from '../errors.js'
-import { redact, type Secret } from '../output/secret.js'
+import { redact, type Secret } from '../util/secret.js'
 
 // The instance and profile a call was about, for messages.
 export interface RdsCallSite {

@@ -1,6 +1,6 @@
 // What RDS accepts as a master password (rotation-facts.md): printable ASCII without '/', '"', '@' or
 // space, 8 to 128 characters for PostgreSQL. Checked before the call so a bad one changes nothing.
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 
 // The reason RDS would refuse this password, or undefined when it is acceptable.
 export function rdsPasswordProblem(password: Secret): string | undefined {

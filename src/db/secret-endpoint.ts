@@ -2,7 +2,7 @@
 // with the inventory's TLS setting: the same database and login Authentik uses, for the rotation's checks.
 import { ConfigError } from '../errors.js'
 import type { PgSslmode } from '../inventory/authctl-vars.js'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { FIELD_CHECKS } from '../secrets/runbook-fields.js'
 import type { DbEndpoint, DbVia, SslMode } from './db-types.js'
 

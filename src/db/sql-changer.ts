@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { ConfigError, DatabaseError, InterruptedError } from '../errors.js'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import type { DbEndpoint, DbLogin, DbPasswordChanger, PreflightInfo, WaitOptions } from './db-types.js'
 import { connectPg } from './pg-connect.js'
 import { describeLogin, pgFailure } from './pg-error.js'

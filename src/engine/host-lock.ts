@@ -1,17 +1,17 @@
 // The deploy lock as the engine holds it: waiting out a held lock (--lock-wait), and releasing every
 // lock this run may hold, in every case, over a new connection when the old one was lost.
 import { InterruptedError, LockHeldError } from '../errors.js'
-import type { HostOutcome } from '../output/host-result.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import type { HostOutcome } from './host-result.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import type { ExecOptions } from '../remote/exec-result.js'
-import type { HostPaths } from '../remote/paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
-import { releaseCommand } from '../remote/release-script.js'
-import { mapLimit } from '../steps/concurrency.js'
-import { sleep } from '../steps/sleep.js'
+import { releaseArgv } from '../remote/release-script.js'
+import { mapLimit } from '../util/concurrency.js'
+import { sleep } from '../util/sleep.js'
 import { warnHost } from './outcome.js'
-import { timed } from './timings.js'
-import type { EngineDeps } from './run-play.js'
+import { timed } from '../util/timings.js'
+import type { EngineDeps } from './play.js'
 
 // A host whose lock this run may hold (its read command was sent with a lock request).
 export interface LockedHost {
@@ -48,7 +48,7 @@ export function cancellable(remote: RemoteHost, signal: AbortSignal): RemoteHost
 // reopened once; a release that still fails is reported with the command that clears it.
 export async function releaseHosts(hosts: readonly LockedHost[], audit: ReadonlyMap<string, string[]>, deps: Pick<EngineDeps, 'connect' | 'reporter' | 'lockDetails'>, forks: number): Promise<void> {
   await mapLimit(hosts, forks, async (h) => {
-    const argv = releaseCommand(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
+    const argv = releaseArgv(h.paths, deps.lockDetails, audit.get(h.name) ?? [])
     // never cancelled: the release must run even after a second Ctrl-C
     const release = (remote: RemoteHost) => remote.exec(argv, { timeoutMs: RELEASE_TIMEOUT_MS, signal: new AbortController().signal })
     await timed(h.result.timings, 'release', async () => {

@@ -1,8 +1,8 @@
 // Marking a host's outcome: one place turns any thrown value into a status, a message, a hint and the
 // exit code from the table, and tells the operator at once.
 import { AuthctlError, BugError, EXIT_CODES } from '../errors.js'
-import type { HostOutcome } from '../output/host-result.js'
-import type { Reporter } from '../output/reporter.js'
+import type { HostOutcome } from './host-result.js'
+import type { Reporter } from './reporter.js'
 
 // Fails a host (unreachable when it could not be reached); a non-authctl error is a bug.
 export function failHost(result: HostOutcome, error: unknown, reporter: Reporter, status: 'failed' | 'unreachable' = 'failed'): void {

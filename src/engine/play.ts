@@ -1,9 +1,9 @@
 // What a play hands the run engine: how to read one host, what to prepare once its state is known,
 // and what to apply to it. The engine owns everything else (connect, lock, batches, stop rules,
 // interrupts, release, audit, recap). Each phase is its own type, so no field is ever optional.
-import type { Reporter } from '../output/reporter.js'
-import type { HostOutcome } from '../output/host-result.js'
-import type { HostPaths } from '../remote/paths.js'
+import type { Reporter } from './reporter.js'
+import type { HostOutcome } from './host-result.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 
 // What every host of a play has: its inventory name and the deploy root (where the lock lives).
@@ -68,4 +68,19 @@ export interface Play<H extends PlayHost, S, P, R extends HostOutcome> {
   // read: after prepare, before any host is applied. Returns why no host may be applied (the run then
   // touches none), or undefined to go on. Never runs when the run aborted before any change.
   central?(ready: readonly PreparedHost<H, S, P, R>[], owed: readonly R[]): Promise<string | undefined>
+}
+
+// The engine's ports: SSH, progress, the bastion's audit trail, who runs, and the interrupts.
+export interface EngineDeps {
+  // one connection per host; an Error value means unreachable; asking again for a lost host reconnects
+  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
+  reporter: Reporter
+  auditLocal(lines: readonly string[]): Promise<void>
+  lockDetails: string
+  who: string
+  now(): Date
+  // first Ctrl-C: touch no further host
+  signal: AbortSignal
+  // second Ctrl-C: stop waiting for hosts in progress (never the release)
+  hardSignal: AbortSignal
 }

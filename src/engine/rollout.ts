@@ -5,6 +5,22 @@ import { ConfigError } from '../errors.js'
 // A count of hosts, or a share of the selected hosts.
 export type HostShare = { count: number } | { percent: number }
 
+// How a change rolls over the fleet as the user chose it (--forks, --serial, --max-fail, --lock-wait):
+// built once from the flags and handed on whole, from the command's input to the engine.
+export interface Rollout {
+  forks: number
+  // hosts per batch of a rolling change (--serial N or N%)
+  serial: HostShare
+  // failures tolerated over the whole run before no further host is touched (--max-fail)
+  maxFail: HostShare
+  lockWaitMs: number
+}
+
+// The rollout fields of a larger options object (so no caller copies them one by one).
+export function rolloutOf(o: Rollout): Rollout {
+  return { forks: o.forks, serial: o.serial, maxFail: o.maxFail, lockWaitMs: o.lockWaitMs }
+}
+
 // Parses "3" or "25%" for the named flag.
 export function parseHostShare(flag: string, value: string | number): HostShare {
   const text = String(value).trim()

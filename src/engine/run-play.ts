@@ -4,48 +4,26 @@
 // A failure before any change aborts everywhere; the rollout stops once --max-fail is exceeded; the first
 // Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
 import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
-import type { HostOutcome } from '../output/host-result.js'
-import type { Reporter } from '../output/reporter.js'
-import { hostPaths } from '../remote/paths.js'
-import type { RemoteHost } from '../remote/remote-host.js'
-import { mapLimit } from '../steps/concurrency.js'
+import type { HostOutcome } from './host-result.js'
+import { hostPaths } from '../stack/host-paths.js'
+import { mapLimit } from '../util/concurrency.js'
 import { failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
-import type { Connected, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
-import { batchSize, batches, overFailLimit, type HostShare } from './rollout.js'
-import { timed, type Timings } from './timings.js'
+import type { Connected, EngineDeps, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
+import { batchSize, batches, overFailLimit, type Rollout } from './rollout.js'
+import { timed, type Timings } from '../util/timings.js'
+import { auditRecord } from '../util/audit-record.js'
 
 // How a run goes; the commands map their flags onto this.
-export interface EngineOptions {
-  forks: number
-  // hosts per batch of a rolling change (--serial N or N%)
-  serial: HostShare
-  // failures tolerated over the whole run before no further host is touched (--max-fail)
-  maxFail: HostShare
+export interface EngineOptions extends Rollout {
   // the deploy lock: taken by the read round trip, taken by the play's first write (a host with nothing
   // to change is never locked: one round trip), or not at all (--check, read-only commands)
   lock: 'read' | 'apply' | 'none'
-  lockWaitMs: number
   // stop after prepare: show what would change (--check)
   dryRun: boolean
   // whether an unreachable host counts toward --max-fail (restart) or is only reported (setup)
   unreachableCounts: boolean
   commandLine: string
-}
-
-// The engine's ports: SSH, progress, the bastion's audit trail, who runs, and the interrupts.
-export interface EngineDeps {
-  // one connection per host; an Error value means unreachable; asking again for a lost host reconnects
-  connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
-  reporter: Reporter
-  auditLocal(lines: readonly string[]): Promise<void>
-  lockDetails: string
-  who: string
-  now(): Date
-  // first Ctrl-C: touch no further host
-  signal: AbortSignal
-  // second Ctrl-C: stop waiting for hosts in progress (never the release)
-  hardSignal: AbortSignal
 }
 
 // What a run returns: per-host results in inventory order, the exit code from the table, and the wall
@@ -229,7 +207,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     const lines = audit.get(h.host.name) ?? []
     audit.set(h.host.name, lines)
     const record = (fields: Record<string, unknown>) =>
-      lines.push(JSON.stringify({ time: this.deps.now().toISOString(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine, ...fields }))
+      lines.push(auditRecord({ at: this.deps.now(), who: this.deps.who, host: h.host.name, command: this.opts.commandLine }, fields))
     // the play's first write takes the lock: from the moment it may run, the host is owed a release
     const takeLock = this.opts.lock === 'apply' ? { details: this.deps.lockDetails } : undefined
     if (takeLock) this.locked.push({ name: h.host.name, paths: h.paths, remote: h.remote, result: h.result })

@@ -1,7 +1,7 @@
 // Ansible's INI inventory format (plugins/inventory/ini.py), hand-written because no npm INI parser reads
 // host lines; every error is a ConfigError naming path:line, where Ansible would only warn.
 import { ConfigError } from '../errors.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
 import { InventoryData, InventoryGraphError } from './model.js'
 import { parsePythonValue, UnsupportedLiteralError } from './python-literal.js'

@@ -2,7 +2,7 @@
 // YAML node tree so every error names path:line; keys Ansible only warns about are errors here.
 import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml'
 import { ConfigError } from '../errors.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import { expandHostPattern, HostPatternError } from './host-range.js'
 import { tooDeepError } from './limits.js'
 import { InventoryData, InventoryGraphError } from './model.js'

@@ -1,7 +1,7 @@
 // Live progress on a terminal: one listr2 line per host showing its latest event, resolved with the
 // host's outcome at the end. Only used when both stdout and stderr are terminals and not in --json.
-import type { HostResult } from './host-result.js'
-import type { Reporter } from './reporter.js'
+import type { HostResult } from '../engine/host-result.js'
+import type { Reporter } from '../engine/reporter.js'
 
 interface Handle {
   setOutput(text: string): void

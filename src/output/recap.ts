@@ -1,6 +1,6 @@
 // The end-of-run recap: one line per host with its status, what changed and what failed, plus the
 // next step for every failure. Plain text, aligned, no secrets (results carry none).
-import type { HostOutcome, HostResult } from './host-result.js'
+import type { HostOutcome, HostResult } from '../engine/host-result.js'
 
 // How a play names its statuses and describes a host that did not fail.
 export interface RecapStyle<R extends HostOutcome> {

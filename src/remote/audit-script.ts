@@ -1,7 +1,7 @@
 // Reads a host's audit log (one JSON line per change, appended by the release round trip) for
 // `authctl audit`: its length first, so a malformed line can be named by its line number, then the
 // last N lines (or all), each tagged so nothing a line holds can pass for a header.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript } from './sudo.js'
 
 // $1 audit log, $2 number of lines from the end or "all".
@@ -12,7 +12,7 @@ if [ "$n" = all ]; then cat -- "$log"; else tail -n "$n" -- "$log"; fi | sed 's/
 `
 
 // The argv of the audit read.
-export function auditCommand(paths: HostPaths, tail: number | 'all'): string[] {
+export function auditArgv(paths: HostPaths, tail: number | 'all'): string[] {
   return rootScript('authctl-audit', AUDIT_SCRIPT, [paths.auditLog, String(tail)])
 }
 

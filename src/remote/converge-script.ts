@@ -3,8 +3,9 @@
 // (.env sits on a tmpfs that outlives an agent-only restart, so a stale file and a healthy agent
 // prove nothing). Then check .env and the tmpfs. The pending-restart marker is cleared only after
 // all of that succeeded, so a failed run leaves the restart owed to the next one.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript } from './sudo.js'
+import { STACK_SERVICES, type StackService } from '../stack/services.js'
 
 // Exit codes naming the step that failed (parsed in the converge step).
 export const CONVERGE_EXIT = { up: 10, restart: 11, noLogin: 12, noEnv: 13, notTmpfs: 14, mark: 15 } as const
@@ -55,10 +56,6 @@ echo 'step\thealthy'
 // What setup owes a host: compose up, or a restart of the agent then the app.
 export type RestartKind = 'up' | 'agent'
 
-// The services of the stack, in the order they must be restarted (the agent renders .env first).
-export const STACK_SERVICES = ['vault-agent', 'server', 'worker'] as const
-export type StackService = (typeof STACK_SERVICES)[number]
-
 export interface ConvergeRequest {
   paths: HostPaths
   project: string
@@ -80,7 +77,7 @@ export function convergeArgs(req: ConvergeRequest): string[] {
 }
 
 // The argv of the restart round trip.
-export function convergeCommand(req: ConvergeRequest): string[] {
+export function convergeArgv(req: ConvergeRequest): string[] {
   return rootScript('authctl-converge', CONVERGE_SCRIPT, convergeArgs(req))
 }
 

@@ -1,7 +1,7 @@
 // Turns the output of the state script into a typed HostState, and its failures into errors that
 // say what to do on that host.
 import { HostFailedError, LockHeldError } from '../errors.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import type { ExecResult } from './exec-result.js'
 import { STATE_EXIT } from './state-script.js'
 

@@ -7,7 +7,7 @@ export const READ_FILES_SCRIPT = `for f do
 done
 `
 
-export function readFilesCommand(paths: readonly string[]): string[] {
+export function readFilesArgv(paths: readonly string[]): string[] {
   return rootScript('authctl-read', READ_FILES_SCRIPT, paths)
 }
 

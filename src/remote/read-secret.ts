@@ -11,6 +11,6 @@ head -c 1024 -- "$f"
 `
 
 // The argv that prints the file's content on stdout.
-export function readSecretCommand(path: string): string[] {
+export function readSecretArgv(path: string): string[] {
   return rootScript('authctl-read-secret', READ_SECRET_SCRIPT, [path])
 }

@@ -1,6 +1,6 @@
 // The last round trip of a run on a host: append the audit lines, then release the deploy lock.
 // Removing only a lock whose details are ours keeps a run from freeing another run's lock.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript } from './sudo.js'
 
 // $1 lock dir, $2 our lock details, $3 audit log, then audit lines (may be none).
@@ -13,7 +13,7 @@ exit 0
 `
 
 // The argv of the release round trip.
-export function releaseCommand(paths: HostPaths, lockDetails: string, auditLines: readonly string[]): string[] {
+export function releaseArgv(paths: HostPaths, lockDetails: string, auditLines: readonly string[]): string[] {
   return rootScript('authctl-release', RELEASE_SCRIPT, [paths.lockDir, lockDetails, paths.auditLog, ...auditLines])
 }
 
@@ -25,7 +25,7 @@ cat -- "$lock/details.json" 2>/dev/null; echo
 rm -rf -- "$lock" && echo released
 `
 
-export function forceReleaseCommand(paths: HostPaths): string[] {
+export function forceReleaseArgv(paths: HostPaths): string[] {
   return rootScript('authctl-unlock', FORCE_RELEASE_SCRIPT, [paths.lockDir])
 }
 
@@ -33,6 +33,6 @@ export function forceReleaseCommand(paths: HostPaths): string[] {
 export const LOCK_STATUS_SCRIPT = `if [ -d "$1" ]; then printf 'held\\t%s\\n' "$(head -c 4096 "$1/details.json" 2>/dev/null | tr -d '\\n')"; else echo free; fi
 `
 
-export function lockStatusCommand(paths: HostPaths): string[] {
+export function lockStatusArgv(paths: HostPaths): string[] {
   return rootScript('authctl-lock-status', LOCK_STATUS_SCRIPT, [paths.lockDir])
 }

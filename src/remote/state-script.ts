@@ -1,7 +1,7 @@
 // Round trip 1 of every run on a host: preflight (docker compose present), take the deploy lock
 // (atomic mkdir), then report the state of every target path, the pending restart, the recorded
 // secret-id accessor and the compose services — all in one remote command.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { rootScript } from './sudo.js'
 
 // Exit codes the script uses to say why it stopped; parse-state.ts maps them to errors.
@@ -64,7 +64,7 @@ export interface StateRequest {
 }
 
 // The argv of round trip 1.
-export function stateCommand(req: StateRequest): string[] {
+export function stateArgv(req: StateRequest): string[] {
   return rootScript('authctl-state', STATE_SCRIPT, [
     req.paths.root,
     req.paths.lockDir,

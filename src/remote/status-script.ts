@@ -2,7 +2,7 @@
 // the state of every deployed path, the pending restart and recorded accessor, the compose services,
 // whether the agent rendered .env into a tmpfs, and the agent's recent login lines. Everything is
 // reported as tagged lines and the script exits 0, so one failing probe never hides the others.
-import type { HostPaths } from './paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import { DOCKER_TIMEOUT_S } from './state-script.js'
 import { rootScript } from './sudo.js'
 
@@ -53,7 +53,7 @@ export interface StatusRequest {
 }
 
 // The argv of the status round trip.
-export function statusCommand(req: StatusRequest): string[] {
+export function statusArgv(req: StatusRequest): string[] {
   return rootScript('authctl-status', STATUS_SCRIPT, [
     req.paths.root,
     req.paths.lockDir,

@@ -14,7 +14,7 @@ set +e
 printf '%s\\n' ${WRITTEN_LINE}
 `
 
-export function writeConvergeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[], lock: WriteLock | undefined, req: ConvergeRequest): { argv: string[]; stdin: Buffer } {
+export function writeConvergeArgv(dirs: readonly DirSpec[], files: readonly FileSpec[], lock: WriteLock | undefined, req: ConvergeRequest): { argv: string[]; stdin: Buffer } {
   const write = writeParts(dirs, files, lock)
   return { argv: rootScript('authctl-write-converge', write.script + BETWEEN + CONVERGE_SCRIPT, [...write.args, '--then', ...convergeArgs(req)]), stdin: write.stdin }
 }

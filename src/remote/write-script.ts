@@ -161,7 +161,7 @@ export function writeParts(dirs: readonly DirSpec[], files: readonly FileSpec[],
 }
 
 // The argv and the stdin payload of round trip 2.
-export function writeCommand(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { argv: string[]; stdin: Buffer } {
+export function writeArgv(dirs: readonly DirSpec[], files: readonly FileSpec[], lock?: WriteLock): { argv: string[]; stdin: Buffer } {
   const { script, args, stdin } = writeParts(dirs, files, lock)
   return { argv: rootScript('authctl-write', script, args), stdin }
 }

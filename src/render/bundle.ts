@@ -11,16 +11,16 @@ import {
   type CredentialName,
   SECRETS_VOLUME_OPTIONS,
   stackPaths,
-} from './layout.js'
+} from '../stack/layout.js'
 import { renderOverrideFile } from './override-template.js'
 import { type RenderInput, validateRenderInput } from './render-input.js'
 import { type Escape, renderTemplate } from './render-template.js'
 import { TEMPLATE_NAMES, resolveTemplate } from './templates-dir.js'
 import { composeString } from './yaml-scalar.js'
-import type { Secret } from '../output/secret.js'
-import type { DesiredDir, DesiredFile } from '../steps/desired.js'
+import type { Secret } from '../util/secret.js'
+import type { DesiredDir, DesiredFile } from './desired.js'
 
-// The shapes are shared with the play (steps/desired.ts), which adds its own bookkeeping files.
+// The shapes are shared with the play (desired.ts), which adds its own bookkeeping files.
 export type { DesiredDir, DesiredFile }
 
 // Where templates are read from (see templates-dir.ts), and the secrets authctl holds while rendering

@@ -4,7 +4,7 @@
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
-import { type Secret, redact } from '../output/secret.js'
+import { type Secret, redact } from '../util/secret.js'
 import { type OverridePiece, parseOverride } from './override-syntax.js'
 import type { Escape, TemplateLocals } from './render-template.js'
 

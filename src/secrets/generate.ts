@@ -1,7 +1,7 @@
 // Generates the runbook's secrets (database password, Authentik secret key) with a cryptographic
 // generator. Rejection sampling keeps every character equally likely, as `tr -dc` over random bytes does.
 import { randomBytes } from 'node:crypto'
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 
 // The runbook's alphabet: `tr -dc 'a-zA-Z0-9'`. Valid for RDS too (it refuses /, ", @ and space).
 export const RUNBOOK_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'

@@ -2,7 +2,7 @@
 // `key=value` lines, `#` comments and blank lines; each value taken verbatim after the first `=`.
 import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 
 // Reads all of stdin (for `--from-file -`).
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {

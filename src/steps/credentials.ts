@@ -1,10 +1,10 @@
 // The files setup adds beside the rendered ones: the AppRole role-id and secret-id (readable by the
 // agent's uid 100 only), the secret-id record and the pending-restart marker.
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { credentialFile } from '../render/bundle.js'
 import type { RestartKind } from '../remote/converge-script.js'
-import type { HostPaths } from '../remote/paths.js'
-import type { DesiredFile } from './desired.js'
+import type { HostPaths } from '../stack/host-paths.js'
+import type { DesiredFile } from '../render/desired.js'
 import type { SecretIdDecision } from './secret-id.js'
 import { contentSha, formatRecord, type SecretIdRecord } from './secret-id-record.js'
 

@@ -1,17 +1,17 @@
 // The per-host round trips of a converging play: read state (taking the lock when asked), write
 // changed files, converge compose. The engine waits for a held lock and releases it.
 import { AuthctlError, EXIT_CODES, HostFailedError, LockHeldError, type ExitCode } from '../errors.js'
-import type { Timings } from '../engine/timings.js'
-import { convergeCommand, convergeTimeoutMs, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
-import { sanitizeRemote } from '../output/sanitize.js'
+import type { Timings } from '../util/timings.js'
+import { convergeArgv, convergeTimeoutMs, CONVERGE_EXIT, type ConvergeRequest } from '../remote/converge-script.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 import { parseState, type HostState } from '../remote/parse-state.js'
-import type { HostPaths } from '../remote/paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { ExecResult } from '../remote/exec-result.js'
 import type { RemoteHost } from '../remote/remote-host.js'
-import { stateCommand } from '../remote/state-script.js'
-import { writeConvergeCommand, WRITTEN_LINE } from '../remote/write-converge-script.js'
-import { WRITE_EXIT, writeCommand, type WriteLock } from '../remote/write-script.js'
-import type { DesiredDir, DesiredFile } from './desired.js'
+import { stateArgv } from '../remote/state-script.js'
+import { writeConvergeArgv, WRITTEN_LINE } from '../remote/write-converge-script.js'
+import { WRITE_EXIT, writeArgv, type WriteLock } from '../remote/write-script.js'
+import type { DesiredDir, DesiredFile } from '../render/desired.js'
 
 export interface ReadStateInput {
   paths: HostPaths
@@ -26,7 +26,7 @@ const STATE_TIMEOUT_MS = 60_000
 
 // Round trip 1: preflight, the lock when asked, and the state of every target path and service.
 export async function readState(remote: RemoteHost, input: ReadStateInput): Promise<HostState> {
-  const argv = stateCommand({ paths: input.paths, project: input.project, lockDetails: input.lock?.details ?? '', lock: input.lock === undefined ? 'ignore' : input.lock.take ? 'take' : 'check', targets: input.targets })
+  const argv = stateArgv({ paths: input.paths, project: input.project, lockDetails: input.lock?.details ?? '', lock: input.lock === undefined ? 'ignore' : input.lock.take ? 'take' : 'check', targets: input.targets })
   return parseState(remote.name, await remote.exec(argv, { timeoutMs: STATE_TIMEOUT_MS }))
 }
 
@@ -69,7 +69,7 @@ const toSpecs = (files: readonly DesiredFile[]) => files.map((f) => ({ ...f, con
 // Round trip 2: directories, then files in order (contents over stdin); returns the paths written.
 // With a lock, the same command first takes the deploy lock and re-checks the state it was planned on.
 export async function writeFiles(remote: RemoteHost, dirs: readonly DesiredDir[], files: readonly DesiredFile[], lock?: WriteLock): Promise<string[]> {
-  const { argv, stdin } = writeCommand(dirs, toSpecs(files), lock)
+  const { argv, stdin } = writeArgv(dirs, toSpecs(files), lock)
   const r = await execWrite(remote, argv, stdin, WRITE_TIMEOUT_MS, () => undefined)
   if (r.code === 0) return writtenPaths(r.stdout)
   throw writeFailure(remote.name, r, lock)
@@ -82,7 +82,7 @@ export async function writeThenConverge(
   remote: RemoteHost, write: { dirs: readonly DesiredDir[]; files: readonly DesiredFile[]; lock?: WriteLock }, req: ConvergeRequest,
   on: { timings: Timings; written(): void },
 ): Promise<string[]> {
-  const { argv, stdin } = writeConvergeCommand(write.dirs, toSpecs(write.files), write.lock, req)
+  const { argv, stdin } = writeConvergeArgv(write.dirs, toSpecs(write.files), write.lock, req)
   const start = performance.now()
   let wroteAt: number | undefined
   let r: ExecResult | undefined
@@ -147,7 +147,7 @@ const convergeSteps = (stdout: string): string[] => stdout.split('\n').filter((l
 
 // Restarts what the request says and waits for health and a fresh agent login; returns the steps done.
 export async function converge(remote: RemoteHost, req: ConvergeRequest): Promise<string[]> {
-  const r = await remote.exec(convergeCommand(req), { timeoutMs: convergeTimeoutMs(req) })
+  const r = await remote.exec(convergeArgv(req), { timeoutMs: convergeTimeoutMs(req) })
   if (r.code === 0) return convergeSteps(r.stdout)
   throw convergeError(remote.name, r, req)
 }

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto'
 import type { PathState, HostState } from '../remote/parse-state.js'
 import type { RestartKind } from '../remote/converge-script.js'
-import type { DesiredDir, DesiredFile, DesiredState } from './desired.js'
+import type { DesiredDir, DesiredFile, DesiredState } from '../render/desired.js'
+import { STACK_SERVICES } from '../stack/services.js'
 
 export type FileAction = 'create' | 'update' | 'fix-permissions' | 'unchanged'
 
@@ -68,8 +69,7 @@ export function planHost(desired: DesiredState, state: HostState): HostPlan {
 }
 
 function allHealthy(state: HostState): boolean {
-  const need = ['vault-agent', 'server', 'worker']
-  return need.every((name) => state.services.some((s) => s.service === name && s.state === 'running' && (s.health === '' || s.health === 'healthy')))
+  return STACK_SERVICES.every((name) => state.services.some((s) => s.service === name && s.state === 'running' && (s.health === '' || s.health === 'healthy')))
 }
 
 // Files that must be written (content or owner/mode differ).

@@ -1,6 +1,6 @@
 // After a host runs healthy: destroy the secret-ids it no longer uses (each already checked in Vault
 // as minted for this host) and rewrite its record so it owes only those whose destroy failed.
-import type { HostPaths } from '../remote/paths.js'
+import type { HostPaths } from '../stack/host-paths.js'
 import type { RemoteHost } from '../remote/remote-host.js'
 import { recordFile } from './credentials.js'
 import { writeFiles } from './host-steps.js'

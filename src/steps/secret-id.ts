@@ -3,7 +3,7 @@
 // replaced secret-ids are owed a destroy. Nothing a host reports is trusted alone: every accessor is
 // looked up in Vault: authctl destroys only secret-ids whose metadata names the host, never one that
 // names another host or none (the Ansible-era shared one, the runbook's: `authctl adopt` retires those).
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { parseRecord, type RecordedSecretId } from './secret-id-record.js'
 
 // The part of the Vault client this step needs (a port, so the decision is testable alone).

@@ -3,7 +3,7 @@
 import { quote } from '../remote/shell.js'
 import { lookupName } from './host-pattern.js'
 import { appendKnownHost, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey, type KnownHostEntry } from './known-hosts.js'
-import type { HostKeyPolicy } from './ssh-host.js'
+import type { HostKeyPolicy } from './ssh-types.js'
 
 // Why a served key was refused: a message with the facts and a hint with the action.
 export interface HostKeyRefusal {

@@ -5,7 +5,7 @@ import type { AnyAuthMethod, Client, ConnectConfig, NextAuthHandler, ParsedKey }
 import { checkHostKey, hostKeyAlgorithms, loadPolicyEntries, type HostKeyOutcome } from './host-key-check.js'
 import type { AuthMethod, SshCredentials } from './ssh-auth.js'
 import { connectError, type Ssh2Error } from './ssh-connect-error.js'
-import type { HostKeyPolicy } from './ssh-host.js'
+import type { HostKeyPolicy } from './ssh-types.js'
 
 // The slice of the ssh2 module a handshake needs (it is imported lazily by the caller).
 export interface Ssh2Module {

@@ -2,70 +2,14 @@
 // exec channel running exactly the quoted argv. The only module (with its helpers) that touches ssh2;
 // node-ssh is not used because its exec ignores exit codes, trims output and fakes cwd.
 import { UnreachableError } from '../errors.js'
+import type { HostKeyPolicy, ReachInfo, SshConnection, SshTarget } from './ssh-types.js'
 import type { PassphraseSource } from './passphrase.js'
 import { loadCredentials, type AuthMethod } from './ssh-auth.js'
 import { handshake } from './ssh-handshake.js'
-import { forward, hopLabel, JumpChains, type SshHop } from './ssh-jump.js'
+import { forward, hopLabel, JumpChains } from './ssh-jump.js'
 import { SshRemoteHost } from './ssh-remote-host.js'
 import { allowTunnels } from './ssh-tunnel.js'
-import type { ExecOptions, ExecResult } from '../remote/exec-result.js'
 
-// One host to reach: where, as whom, with which keys, and through which jump hosts.
-export interface SshTarget {
-  name: string
-  host: string
-  port: number
-  user: string
-  privateKeyFile?: string
-  // Tried in order after privateKeyFile; IdentitiesOnly keeps the agent out.
-  identityFiles?: string[]
-  identitiesOnly?: boolean
-  // OpenSSH's ~/.ssh/id_* files, used only when no key file is configured.
-  defaultIdentityFiles?: string[]
-  agentSocket?: string // default: env SSH_AUTH_SOCK; '' disables the agent
-  passphrase?: string
-  // This host's own known_hosts policy; the connect call's policy otherwise.
-  hostKeys?: HostKeyPolicy
-  // Jump hosts, nearest first (ProxyJump).
-  jumps?: SshHop[]
-  readyTimeoutMs?: number
-  keepaliveIntervalMs?: number
-}
-
-// Where host keys are checked and what an unknown one gets: knownHostsPath is read and appended to
-// (--accept-new-host-keys / accept-new); knownHostsFiles are read too; insecure accepts any key.
-export interface HostKeyPolicy {
-  knownHostsPath: string
-  knownHostsFiles?: string[]
-  acceptNew: boolean
-  insecure?: boolean
-}
-
-// The result and options of one remote command are the port's (src/remote), which this transport implements.
-export type { ExecOptions, ExecResult } from '../remote/exec-result.js'
-
-// How a host was reached, for `authctl ssh-check` and debugging.
-export interface ReachInfo {
-  user: string
-  host: string
-  port: number
-  jumps: string[]
-  auth?: { method: 'key-file'; file: string } | { method: 'agent'; socket: string }
-  hostKeyVerified: boolean
-}
-
-// The port plays and steps use to run commands on one host.
-export interface RemoteHost {
-  readonly name: string
-  readonly hostKeyFingerprint: string
-  readonly handshakeMs: number
-  readonly reach?: ReachInfo
-  // True once the connection is gone; the pool then opens a new one when asked for the host again.
-  readonly isLost: boolean
-  // Never rejects on a non-zero exit; rejects with UnreachableError on a lost connection or timeout.
-  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>
-  close(): Promise<void>
-}
 
 // How a connect may differ per run: timeouts, the passphrase source, and shared jump connections.
 export interface ConnectHostOptions {
@@ -85,7 +29,7 @@ function authInfo(auth: AuthMethod | undefined): ReachInfo['auth'] {
 
 // Connects to one host: through its jump hosts if any, known_hosts check by policy, key files and/or
 // agent auth. Every failure to reach the host is an UnreachableError naming it (and the failing hop).
-export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: ConnectHostOptions = {}): Promise<RemoteHost> {
+export async function connectHost(target: SshTarget, policy: HostKeyPolicy, opts: ConnectHostOptions = {}): Promise<SshConnection> {
   const { default: ssh2 } = await import('ssh2')
   const env = opts.env ?? process.env
   const creds = await loadCredentials(target, ssh2.utils, opts.passphrase, env)

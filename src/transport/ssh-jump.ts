@@ -5,22 +5,8 @@ import type { Client, ClientChannel } from 'ssh2'
 import { UnreachableError } from '../errors.js'
 import { loadCredentials, type KeyParser, type SshCredentials } from './ssh-auth.js'
 import { handshake, type Ssh2Module } from './ssh-handshake.js'
-import type { HostKeyPolicy } from './ssh-host.js'
+import type { SshHop } from './ssh-types.js'
 import type { PassphraseSource } from './passphrase.js'
-
-// One jump host, verified and authenticated like any target with its own settings.
-export interface SshHop {
-  host: string
-  port: number
-  user: string
-  identityFiles: string[]
-  identitiesOnly: boolean
-  hostKeys: HostKeyPolicy
-  agentSocket?: string
-  defaultIdentityFiles?: string[]
-  readyTimeoutMs?: number
-  keepaliveIntervalMs?: number
-}
 
 // What the chains need from the run: ssh2 itself, the passphrase source and default timeouts.
 export interface JumpSettings {

@@ -1,9 +1,10 @@
 // One SSH connection per host for the whole run: connects hosts in parallel (bounded by
 // --forks), keeps each host's result apart, shares jump hosts, and closes everything at the end.
 import { UnreachableError } from '../errors.js'
-import { createLimiter } from './limit.js'
+import { createLimiter } from '../util/limiter.js'
 import type { PassphraseSource } from './passphrase.js'
-import { connectHost, type HostKeyPolicy, type RemoteHost, type SshTarget } from './ssh-host.js'
+import { connectHost } from './ssh-host.js'
+import type { HostKeyPolicy, SshConnection, SshTarget } from './ssh-types.js'
 import { JumpChains } from './ssh-jump.js'
 
 // Run-wide connect settings.
@@ -16,7 +17,7 @@ export interface SshPoolOptions {
 
 // The connections of a run, keyed by inventory host name.
 export class SshPool {
-  private readonly hosts = new Map<string, RemoteHost>()
+  private readonly hosts = new Map<string, SshConnection>()
   private chains?: JumpChains
 
   constructor(
@@ -34,7 +35,7 @@ export class SshPool {
 
   // Connects every target (reusing open connections); an unreachable host yields its error in the
   // map instead of failing the others. Any other error (a bad key file) closes all and rethrows.
-  async connectAll(targets: SshTarget[]): Promise<Map<string, RemoteHost | UnreachableError>> {
+  async connectAll(targets: SshTarget[]): Promise<Map<string, SshConnection | UnreachableError>> {
     const limit = createLimiter(this.opts.forks ?? 10)
     const jumps = targets.some((t) => (t.jumps ?? []).length > 0) ? await this.jumpChains() : undefined
     const settled = await Promise.allSettled(
@@ -49,7 +50,7 @@ export class SshPool {
         }),
       ),
     )
-    const results = new Map<string, RemoteHost | UnreachableError>()
+    const results = new Map<string, SshConnection | UnreachableError>()
     for (const [i, outcome] of settled.entries()) {
       const name = targets[i]?.name ?? ''
       if (outcome.status === 'fulfilled') results.set(name, outcome.value)
@@ -63,7 +64,7 @@ export class SshPool {
   }
 
   // The open connection of a host, or undefined when it was never reached.
-  get(name: string): RemoteHost | undefined {
+  get(name: string): SshConnection | undefined {
     return this.hosts.get(name)
   }
 

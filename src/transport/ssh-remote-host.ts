@@ -6,8 +6,9 @@ import { EXEC_DEFAULTS } from '../remote/exec-result.js'
 import { OutputCollector } from './output-collector.js'
 import { commandLine } from '../remote/shell.js'
 import { commandName } from '../remote/sudo.js'
-import { createLimiter } from './limit.js'
-import type { ExecOptions, ExecResult, ReachInfo, RemoteHost } from './ssh-host.js'
+import { createLimiter } from '../util/limiter.js'
+import type { ReachInfo, SshConnection } from './ssh-types.js'
+import type { ExecOptions, ExecResult } from '../remote/exec-result.js'
 
 // sshd's MaxSessions defaults to 10 channels per connection; stay below it.
 const MAX_CHANNELS = 8
@@ -15,7 +16,7 @@ const MAX_CHANNELS = 8
 const CHANNEL_RETRIES = 3
 
 // A connected host; commands share its connection as concurrent channels.
-export class SshRemoteHost implements RemoteHost {
+export class SshRemoteHost implements SshConnection {
   private lost?: UnreachableError
   private closing = false
   private readonly pending = new Set<(err: AuthctlError) => void>()

@@ -4,8 +4,8 @@
 import { join } from 'node:path'
 import { resolveTarget, type JumpHop, type ResolvedTarget, type TargetInput } from './resolve-target.js'
 import { loadSshConfig, sshConfigPath } from './ssh-config.js'
-import type { HostKeyPolicy, SshTarget } from './ssh-host.js'
-import type { SshHop } from './ssh-jump.js'
+import type { HostKeyPolicy, SshTarget } from './ssh-types.js'
+import type { SshHop } from './ssh-types.js'
 
 // The run's choices that override or complete the ssh config.
 export interface PlanOptions {

@@ -4,18 +4,18 @@ import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
 import { UnreachableError } from '../errors.js'
 import { forward } from './ssh-jump.js'
-import type { RemoteHost } from './ssh-host.js'
+import type { SshConnection } from './ssh-types.js'
 
-// The ssh2 connection behind each RemoteHost that connectHost made; other RemoteHosts cannot tunnel.
-const clients = new WeakMap<RemoteHost, Client>()
+// The ssh2 connection behind each SshConnection that connectHost made; other RemoteHosts cannot tunnel.
+const clients = new WeakMap<SshConnection, Client>()
 
 // Called by connectHost: lets openTunnel use this host's connection.
-export function allowTunnels(host: RemoteHost, client: Client): void {
+export function allowTunnels(host: SshConnection, client: Client): void {
   clients.set(host, client)
 }
 
 // A byte stream to host:port opened from `via`; UnreachableError naming `via` when it cannot.
-export async function openTunnel(via: RemoteHost, host: string, port: number): Promise<Duplex> {
+export async function openTunnel(via: SshConnection, host: string, port: number): Promise<Duplex> {
   const client = clients.get(via)
   if (client === undefined) throw new UnreachableError(`${via.name}: this connection cannot open tunnels`)
   try {

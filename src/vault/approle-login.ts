@@ -1,10 +1,10 @@
 // AppRole login as the agent would do it, with its own token slot: the caller's client keeps its token
 // (node-vault's approleLogin() overwrote it).
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 import { DEFAULT_APPROLE_MOUNT } from './approle.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asString, asStringList, asStringMap } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // The token a login issued.
 export interface LoginResult {

@@ -3,7 +3,7 @@
 import { DEFAULT_APPROLE_MOUNT } from './approle.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asStringList, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // The role settings of the runbook's Step 2; durations in seconds, as Vault reads them back.
 export interface RoleSettings {

@@ -1,10 +1,10 @@
 // AppRole operations authctl performs as the operator: role-id, secret-ids (plain or response-wrapped),
 // lookup/destroy/list by accessor. Secret-ids and wrapping tokens come back as Secret.
 import { VaultError } from '../errors.js'
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asString, asStringList, asStringMap, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // The AppRole auth mount the runbook enables.
 export const DEFAULT_APPROLE_MOUNT = 'approle'

@@ -2,7 +2,7 @@
 // 1.13+ reports the per-mount user-lockout settings.
 import { vaultPath } from './paths.js'
 import { asObject, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // One enabled auth method, keyed by its path without the trailing slash.
 export interface AuthMount {

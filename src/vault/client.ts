@@ -1,6 +1,6 @@
 // authctl's Vault client: the typed operations bound to one address and one token. Other modules
 // take a VaultClient; only src/vault/ speaks HTTP to Vault.
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { approleLogin, type LoginResult } from './approle-login.js'
 import { readRole, writeRole, type RoleSettings } from './approle-role.js'
 import { enableAuth, listAuthMounts, readAuthTune, type AuthMount, type UserLockoutTune } from './auth-mounts.js'
@@ -10,7 +10,7 @@ import { health, preflight, type HealthStatus } from './health.js'
 import { kvList, kvMetadata, kvPatch, kvPatchMetadata, kvRead, kvWrite, type KvEntry, type KvMetadata, type KvValue, type KvVersionMeta } from './kv.js'
 import { readPolicy, writePolicy } from './policy.js'
 import { lookupSelf, revokeSelf, type TokenInfo } from './token.js'
-import { createTransport, type VaultTransport } from './transport.js'
+import { createTransport, type VaultTransport } from './http-transport.js'
 import { lookupWrapping, unwrap, unwrapSecretId, type UnwrappedData, type WrappingInfo } from './wrapping.js'
 
 // Every Vault call authctl makes.

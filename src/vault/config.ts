@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 import { DEFAULT_MAX_RETRIES, type RetryWait } from './retry-policy.js'
 
 // Everything createVaultClient needs; build it with vaultConfigFromEnv or by hand in tests.

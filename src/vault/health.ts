@@ -4,7 +4,7 @@
 import { VaultError } from '../errors.js'
 import { asObject } from './shape.js'
 import { lookupSelf, type TokenInfo } from './token.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 import { httpError } from './vault-error.js'
 
 // What sys/health reports, with the HTTP status (200 active, 429 standby, 472/473, 501, 503).

@@ -1,9 +1,9 @@
 // KV v2 reads and writes: versioned read, write with check-and-set, merge-patch, metadata, list.
 // Values come back as Secret; values sent are scrubbed from any error text.
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 import { vaultPath } from './paths.js'
 import { asNumber, asObject, asStringList, asStringMap, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // Metadata of one version.
 export interface KvVersionMeta {

@@ -2,7 +2,7 @@
 // returned verbatim, so comparing it with what authctl generates tells unchanged from updated.
 import { vaultPath } from './paths.js'
 import { asObject, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // GET sys/policies/acl/:name; null when Vault has no such policy.
 export async function readPolicy(t: VaultTransport, name: string): Promise<string | null> {

@@ -5,7 +5,7 @@
 // only when the request carries no credential (no token, no secret in the body); otherwise it names the
 // active node so the operator can point VAULT_ADDR at it.
 import { VaultError } from '../errors.js'
-import { redact } from '../output/secret.js'
+import { redact } from '../util/secret.js'
 import type { RequestDescription } from './vault-error.js'
 
 // Statuses treated as a redirect (Vault itself sends 307).

@@ -1,7 +1,7 @@
 // The Vault side of `authctl status`: the role-id to compare with the deployed one, the host's
 // secret-id by accessor, and the runbook's manual AppRole login, whose token is revoked at once.
 import { homedir } from 'node:os'
-import type { Secret } from '../output/secret.js'
+import type { Secret } from '../util/secret.js'
 import { createVaultClient, type VaultClient } from './client.js'
 import { vaultConfigFromEnv } from './config.js'
 

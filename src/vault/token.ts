@@ -1,7 +1,7 @@
 // The operator token: who am I, with which policies, until when (auth/token/lookup-self). The token
 // id itself is never returned.
 import { asNumber, asString, asStringList, asStringMap, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // lookup-self without the id.
 export interface TokenInfo {

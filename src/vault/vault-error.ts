@@ -1,7 +1,7 @@
 // Turns Vault's answers and transport failures into VaultError with a message and a hint saying who
 // must act. Messages never carry a secret: every text passes through redact() with the request's secrets.
 import { VaultError } from '../errors.js'
-import { redact, type Secret } from '../output/secret.js'
+import { redact, type Secret } from '../util/secret.js'
 
 // What the caller was doing, for the message ("read on secret/data/x").
 export interface RequestDescription {

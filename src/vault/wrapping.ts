@@ -1,10 +1,10 @@
 // Response-wrapped values: look up a wrapping token (does not consume it) and unwrap it (single use).
 // Every unwrapped string is a Secret.
 import { VaultError } from '../errors.js'
-import { Secret } from '../output/secret.js'
+import { Secret } from '../util/secret.js'
 import { DEFAULT_APPROLE_MOUNT } from './approle.js'
 import { asNumber, asObject, asString, asTime, dataOf } from './shape.js'
-import type { VaultTransport } from './transport.js'
+import type { VaultTransport } from './http-transport.js'
 
 // What sys/wrapping/lookup says about a wrapping token.
 export interface WrappingInfo {

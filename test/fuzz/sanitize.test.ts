@@ -2,7 +2,7 @@
 // a host sends, what we print has no control, format or invalid character (bar allowed \n and \t), fits
 // the bound, and sanitizing it again changes nothing.
 import { describe, expect, it } from 'vitest'
-import { sanitizeRemote, type SanitizeOptions } from '../../src/output/sanitize.js'
+import { sanitizeRemote, type SanitizeOptions } from '../../src/util/sanitize.js'
 import { FUZZ_SEED, Rng } from './prng.js'
 
 // Counts recorded in the README's "Fuzz and fault suite".

@@ -10,19 +10,20 @@ import { checkLogin, verifyLogin } from '../../src/db/login-check.js'
 import { connectPg } from '../../src/db/pg-connect.js'
 import { scramVerifier } from '../../src/db/password-verifier.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
-import { changeNotApplied } from '../../src/plays/db-rotation-decide.js'
+import { changeNotApplied } from '../../src/plays/rotate-db-password/decide.js'
 import { viaHost } from '../../src/db/ssh-via.js'
 import { ConfigError, DatabaseError, InterruptedError } from '../../src/errors.js'
-import { Secret } from '../../src/output/secret.js'
-import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import { Secret } from '../../src/util/secret.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import type { Postgres } from '../support/postgres.js'
 import { asAdmin, createRole as createRoleIn, startDbBed, type DbBed } from './support/db-bed.js'
+import { waitFor } from '../support/wait-for.js'
 
 const HOSTILE_ROLE = 'authentik "x"; DROP ROLE y; --\\'
 const fresh = (): Secret => new Secret(`${randomBytes(12).toString('hex')}'";\\--`)
 let dbBed: DbBed
 let postgres: Postgres
-let remote: RemoteHost
+let remote: SshConnection
 let direct: DbEndpoint
 let wrongPw: DbLogin | undefined
 
@@ -180,7 +181,7 @@ describe('SQL password change: bounded waits and Ctrl-C', () => {
     const controller = new AbortController()
     try {
       const change = new SqlPasswordChanger({ endpoint, login, bounds: { lockTimeoutMs: 30_000, statementTimeoutMs: 30_000 } }).changePassword(next, controller.signal).catch((e: unknown) => e)
-      await until(async () => (await runningAlters(role)) === 1)
+      await waitFor(async () => (await runningAlters(role)) === 1, 'the ALTER ROLE to be running', 5_000, 50)
       const started = Date.now()
       controller.abort()
       const error = await change
@@ -198,14 +199,6 @@ describe('SQL password change: bounded waits and Ctrl-C', () => {
     expect((await checkLogin(direct, { user: role, password: next })).ok).toBe(false)
   })
 })
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('SQL password change through an SSH tunnel via a test bed host', () => {
   // Counts the bytes that go through the tunnel, so the test knows pg used it.

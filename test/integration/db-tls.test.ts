@@ -6,14 +6,14 @@ import type { DbEndpoint, DbLogin } from '../../src/db/db-types.js'
 import { verifyLogin } from '../../src/db/login-check.js'
 import { SqlPasswordChanger } from '../../src/db/sql-changer.js'
 import { viaHost } from '../../src/db/ssh-via.js'
-import { Secret } from '../../src/output/secret.js'
-import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import { Secret } from '../../src/util/secret.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import type { Postgres } from '../support/postgres.js'
 import { createRole, startDbBed, type DbBed } from './support/db-bed.js'
 
 let dbBed: DbBed
 let postgres: Postgres
-let remote: RemoteHost
+let remote: SshConnection
 let login: DbLogin
 let base: DbEndpoint
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startVaultServer, type VaultTestServer } from '../support/vault-server/index.js'
 import { seedRunbook } from '../support/vault-server/seed.js'
 import { readProjectState, readServiceLog, volumeDir, writeFaults, clearFaults } from '../support/docker-stub/state.mjs'
+import { waitFor } from '../support/wait-for.js'
 
 const STUB = resolve('test/support/docker-stub/docker')
 
@@ -211,11 +212,11 @@ describe('docker stand-in: the authentik stack with a vault-agent sidecar', () =
     let seen = ''
     follow.stdout?.on('data', (d: Buffer) => (seen += d.toString()))
     // the stand-in is a node process: under load it may take a while to print what there is
-    for (let i = 0; i < 100 && !seen.includes('authentication successful'); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => seen.includes('authentication successful'), 'the agent log line "authentication successful"', 10_000, 100)
     expect(seen).toContain('authentication successful')
     expect(seen).not.toContain('followed-line')
     appendFileSync(join(root, 'logs', 'authentik', 'vault-agent.log'), `${new Date().toISOString()} stderr followed-line\n`)
-    for (let i = 0; i < 100 && !seen.includes('followed-line'); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => seen.includes('followed-line'), 'the followed line', 10_000, 100)
     expect(seen).toContain('followed-line\n')
     follow.kill('SIGTERM')
     await follow

@@ -10,9 +10,10 @@ import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, readServiceLog, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
-import { unfinishedRotations } from '../../src/plays/rotation-journal.js'
+import { unfinishedRotations } from '../../src/plays/shared/rotation-journal.js'
+import { waitFor } from '../support/wait-for.js'
 import { runCli, type CliRun } from './support/cli.js'
-import { conn, CONFIG_KEY, DB_KEY, INSTANCE, kv, logsIn, renderedEnv, startCli, startRotationBed, until, type RotationBed } from './support/rotation-bed.js'
+import { conn, CONFIG_KEY, DB_KEY, INSTANCE, kv, logsIn, renderedEnv, startCli, startRotationBed, type RotationBed } from './support/rotation-bed.js'
 
 let r: RotationBed
 // secret-ids live before any case that no host holds (the runbook's own): the invariant is about what the matrix adds
@@ -145,13 +146,13 @@ async function cutDuringRestart(args: string[]): Promise<CliRun> {
   writeFaults(stub(1), { slowMs: 1_500 })
   const run = startCli(r, [...args, ...conn(r)])
   // a mutating docker call (the restart) holds the stand-in's lock on host2
-  await until(() => lockHeldByLiveProcess(stub(1)), 'host2\'s restart', 60_000)
+  await waitFor(() => lockHeldByLiveProcess(stub(1)), 'host2\'s restart', 60_000)
   await r.bed.stopHost('host2')
   const done = await run.done
   clearFaults(stub(1))
   await r.bed.startHost('host2')
   // the cut restart's docker call may outlive its session and hold the stand-in's lock
-  await until(() => !lockHeldByLiveProcess(stub(1)), 'host2\'s orphaned docker call', 60_000)
+  await waitFor(() => !lockHeldByLiveProcess(stub(1)), 'host2\'s orphaned docker call', 60_000)
   // the release could not reach host2: its lock stays, and the run says how to clear it
   expect(done.stdout + done.stderr).toContain('authctl lock release -l host2')
   await stat(lockDir(1))
@@ -164,11 +165,11 @@ async function cutDuringRestart(args: string[]): Promise<CliRun> {
 async function killDuringHost1Swap(args: string[]): Promise<void> {
   writeFaults(stub(0), { slowMs: 1_000 })
   const run = startCli(r, [...args, ...conn(r)])
-  await until(() => lockHeldByLiveProcess(stub(0)), 'host1\'s swap')
+  await waitFor(() => lockHeldByLiveProcess(stub(0)), 'host1\'s swap')
   run.child.kill('SIGKILL')
   await run.done
   clearFaults(stub(0))
-  await until(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned swap', 60_000)
+  await waitFor(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned swap', 60_000)
 }
 
 const VAULT_503 = { status: 503, body: { errors: ['upstream unavailable'] } }
@@ -244,14 +245,14 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
       const before = kv(r)
       writeFaults(stub(0), { slowMs: 1_000 })
       const run = startCli(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', ...FAST])
-      await until(() => /\[host1\] restarting/.test(run.stderr()), 'host1\'s restart')
+      await waitFor(() => /\[host1\] restarting/.test(run.stderr()), 'host1\'s restart')
       run.child.kill('SIGKILL')
       await run.done
       clearFaults(stub(0))
       expect(kv(r).version).toBe(before.version + 1)
       // the database already took it: Vault and the database agree even before the resume
       expect(await logsIn(r, kv(r).data.pg_password!)).toBe(true)
-      await until(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned restart', 60_000)
+      await waitFor(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned restart', 60_000)
       const locked = await rotate('--resume')
       expect(locked.code).toBe(3)
       // the killed run's own locks: each host's line says how to clear a stale one
@@ -448,7 +449,7 @@ describe('adopt', () => {
     const shared = await ansibleEra()
     const run = startCli(r, ['adopt', ...conn(r), '--yes', ...FAST])
     // host1's mint went through: the next one is host2's
-    await until(() => /\[host1\] minted/.test(run.stderr()), 'host1\'s mint')
+    await waitFor(() => /\[host1\] minted/.test(run.stderr()), 'host1\'s mint')
     r.vault.faults.failNext('auth/approle/role/authentik/secret-id', { ...VAULT_503, method: 'POST' })
     const done = await run.done
     expect(done.code, done.stdout + done.stderr).toBe(2)

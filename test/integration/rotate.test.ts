@@ -8,10 +8,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { watchArgv, type ArgvWatch } from '../support/argv-watch.js'
 import { clearFaults, lockHeldByLiveProcess, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
-import { unfinishedRotations } from '../../src/plays/rotation-journal.js'
+import { unfinishedRotations } from '../../src/plays/shared/rotation-journal.js'
 import { asAdmin } from './support/db-bed.js'
 import { allOutputs, runCli } from './support/cli.js'
-import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startCli, startedAt, startRotationBed, until, type RotationBed } from './support/rotation-bed.js'
+import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startCli, startedAt, startRotationBed, type RotationBed } from './support/rotation-bed.js'
+import { waitFor } from '../support/wait-for.js'
 
 let r: RotationBed
 let watch: ArgvWatch
@@ -149,7 +150,7 @@ describe('authctl rotate-db-password', () => {
     const modifies = r.rds.instances.modifyCount(INSTANCE)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 1_500, { method: 'POST', count: 1 })
     const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
-    await until(() => r.vault.requests.some((q) => q.method === 'POST' && q.path === `/v1/secret/data/${DB_KEY}` && q.headers['x-vault-token'] === r.operatorToken && r.vault.requests.indexOf(q) >= requestsBefore), 'the rotation\'s write')
+    await waitFor(() => r.vault.requests.some((q) => q.method === 'POST' && q.path === `/v1/secret/data/${DB_KEY}` && q.headers['x-vault-token'] === r.operatorToken && r.vault.requests.indexOf(q) >= requestsBefore), 'the rotation\'s write')
     // someone else writes the same secret meanwhile (the same values: only the version moves)
     await vaultWrite(DB_KEY, before.data)
     const run = await cli.done
@@ -274,7 +275,7 @@ describe('rotate-db-password: a failure at each step', () => {
     const before = kv(r)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 2_000, { method: 'POST', count: 1 })
     const cli = startCli(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', '--no-restart'])
-    await until(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the rotation\'s write')
+    await waitFor(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the rotation\'s write')
     await r.postgres.down()
     const run = await cli.done
     await r.postgres.up()
@@ -442,11 +443,11 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     const before = kv(r)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 1_500, { method: 'POST', count: 1 })
     const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
-    await until(async () => (await journal(r))?.step === 'vault-write' && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the journaled write')
+    await waitFor(async () => (await journal(r))?.step === 'vault-write' && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the journaled write')
     cli.child.kill('SIGKILL')
     await cli.done
     // Vault still processes the write the dead process sent
-    await until(() => kv(r).version === before.version + 1, 'the write to land')
+    await waitFor(() => kv(r).version === before.version + 1, 'the write to land')
     expect(await journal(r)).toMatchObject({ step: 'vault-write', toVersion: null })
     expect(await logsIn(r, before.data.pg_password!)).toBe(true)
     const resumed = await rotate(['--resume', '--yes', '--json'])
@@ -462,7 +463,7 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     r.rds.instances.setApplyAfter(INSTANCE, 4_000)
     try {
       const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
-      await until(async () => (await journal(r))?.step === 'db-change' && r.rds.instances.modifyCount(INSTANCE) > modifies, 'the modify')
+      await waitFor(async () => (await journal(r))?.step === 'db-change' && r.rds.instances.modifyCount(INSTANCE) > modifies, 'the modify')
       cli.child.kill('SIGKILL')
       await cli.done
       const resumed = await rotate(['--resume', '--yes', '--json'])
@@ -481,7 +482,7 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     for (const stub of stubs) writeFaults(stub, { slowMs: 700 })
     try {
       const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes'])
-      await until(() => /\[host1\] restarting/.test(cli.stderr()), 'the restart')
+      await waitFor(() => /\[host1\] restarting/.test(cli.stderr()), 'the restart')
       expect((await journal(r))?.step).toBe('propagate')
       cli.child.kill('SIGKILL')
       await cli.done
@@ -492,7 +493,7 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     // let it end before resuming (the docker stand-in serialises its calls with a 30 s lock). The script may
     // die of SIGPIPE at its next write while the docker call it started still runs and holds that lock, so
     // both must be gone (a lock whose holder died is taken over by the next call).
-    await until(async () => !(await convergeRunning()) && !stubs.some(lockHeldByLiveProcess), 'the orphaned restart to end', 90_000)
+    await waitFor(async () => !(await convergeRunning()) && !stubs.some(lockHeldByLiveProcess), 'the orphaned restart to end', 90_000)
     const password = kv(r).data.pg_password!
     const locked = await rotate(['--resume', '--yes'])
     expect(locked.code).toBe(3)
@@ -565,7 +566,7 @@ describe('authctl rotate-secret-key', () => {
     const agents = [0, 1, 2].map((i) => startedAt(r, i))
     r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_000, { method: 'PATCH', count: 1 })
     const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes', '--json'])
-    await until(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the patch')
+    await waitFor(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the patch')
     await vaultWrite(CONFIG_KEY, before.data)
     const run = await cli.done
     expect(run.code).toBe(6)
@@ -602,10 +603,10 @@ describe('rotate-secret-key: one transaction, journaled on the bastion and in Va
     r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_500, { method: 'PATCH', count: 1 })
     const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes'])
     const file = join(r.home, '.local/state/authctl/rotations/rotate-secret-key.json')
-    await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"step": "vault-write"') && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the journaled patch')
+    await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"step": "vault-write"') && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the journaled patch')
     cli.child.kill('SIGKILL')
     await cli.done
-    await until(() => kv(r, CONFIG_KEY).version === before.version + 1, 'the patch to land')
+    await waitFor(() => kv(r, CONFIG_KEY).version === before.version + 1, 'the patch to land')
     const written = kv(r, CONFIG_KEY).data.secret_key!
     // the record beside the secret, as any Vault client reads it: names, steps and versions, no value
     const meta = r.vault.state.kv.get(CONFIG_KEY)

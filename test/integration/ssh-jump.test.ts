@@ -13,16 +13,17 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sshConnector } from '../../src/context.js'
+import { sshConnector } from '../../src/wiring/context.js'
 import { ConfigError, UnreachableError } from '../../src/errors.js'
 import type { HostConfig } from '../../src/inventory/host-config.js'
 import { fingerprint } from '../../src/transport/known-hosts.js'
-import type { RemoteHost } from '../../src/transport/ssh-host.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { repoRoot } from '../support/testbed/index.js'
 import { ensureLoginUser, LOGIN_USER } from '../support/testbed/login-user.js'
 import { killAll, processTree } from '../support/testbed/processes.js'
 import { accepts } from '../support/testbed/sshd-process.js'
 import { runCli } from './support/cli.js'
+import { waitFor } from '../support/wait-for.js'
 
 const BASTION_ADDR = '127.0.0.6'
 const T1 = '127.0.200.24'
@@ -174,10 +175,10 @@ async function connector(names: string[], extra: Partial<Parameters<typeof sshCo
   return c
 }
 
-async function reach(c: Connector, name: string): Promise<RemoteHost> {
+async function reach(c: Connector, name: string): Promise<SshConnection> {
   const outcome = (await c.connect([name])).get(name)
   if (!(outcome !== undefined && !(outcome instanceof Error))) throw outcome ?? new Error(`no outcome for ${name}`)
-  return outcome as RemoteHost
+  return outcome as SshConnection
 }
 
 async function failure(c: Connector, name: string): Promise<Error> {
@@ -220,7 +221,7 @@ describe('ProxyJump through real sshd', () => {
     const results = await c.connect(['authentik-1', 'authentik-2', 'enc-1'])
     expect([...results.values()].filter((r) => r instanceof Error)).toEqual([])
     expect(bastionConnections - before).toBe(1)
-    const one = results.get('authentik-1') as RemoteHost
+    const one = results.get('authentik-1') as SshConnection
     const bastionSshd = lastBastionSshd as ChildProcess
     const bastionGone = new Promise<boolean>((resolve) => {
       if (bastionSshd.exitCode !== null) return resolve(true)
@@ -268,7 +269,7 @@ describe('keys, agent and host-key policy', () => {
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
     children.push(agent)
     try {
-      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20))
+      await waitFor(() => existsSync(sock), 'the ssh-agent socket', 2_000, 20)
       execFileSync('ssh-add', ['-q', keys.id_agent?.file as string], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' })
       const c = await connector(['agent-1'], {}, { SSH_AUTH_SOCK: sock })
       const host = await reach(c, 'agent-1')

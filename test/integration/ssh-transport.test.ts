@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, HostFailedError, InterruptedError, UnreachableError } from '../../src/errors.js'
 import { fingerprint } from '../../src/transport/known-hosts.js'
 import { SshPool } from '../../src/transport/ssh-pool.js'
-import { connectHost, type HostKeyPolicy, type RemoteHost, type SshTarget } from '../../src/transport/ssh-host.js'
+import { connectHost } from '../../src/transport/ssh-host.js'
+import type { HostKeyPolicy, SshConnection, SshTarget } from '../../src/transport/ssh-types.js'
+import { waitFor } from '../support/wait-for.js'
 
 const LISTEN = '127.0.0.2'
 let dir: string
@@ -18,7 +20,7 @@ let port: number
 let sshd: ChildProcess | undefined
 let agent: ChildProcess | undefined
 const user = userInfo().username
-const open: RemoteHost[] = []
+const open: SshConnection[] = []
 
 function keygen(name: string, type: 'ed25519' | 'ecdsa', passphrase = ''): { file: string; pub: string; blob: Buffer } {
   const file = join(dir, name)
@@ -110,7 +112,7 @@ function knownHosts(name: string, lines: string[]): string {
 
 const hostLine = (key: { pub: string }): string => `[${LISTEN}]:${port} ${key.pub.split(' ').slice(0, 2).join(' ')}`
 
-async function connect(t: SshTarget, policy: HostKeyPolicy): Promise<RemoteHost> {
+async function connect(t: SshTarget, policy: HostKeyPolicy): Promise<SshConnection> {
   const host = await connectHost(t, policy, { readyTimeoutMs: 10_000 })
   open.push(host)
   return host
@@ -125,7 +127,7 @@ async function refusal(promise: Promise<unknown>): Promise<Error> {
 }
 
 let trusted: HostKeyPolicy
-let shared: RemoteHost
+let shared: SshConnection
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'authctl-ssh-'))
@@ -216,7 +218,7 @@ describe('exec', () => {
     expect(error).toBeInstanceOf(InterruptedError)
     expect(lines.sort()).toEqual(['stderr:oops', 'stdout:line 1', 'stdout:line 2', 'stdout:line 3'])
     // the remote process saw EOF and ended: its marker appears (the test bed's /tmp is the host's)
-    for (let i = 0; i < 50 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => existsSync(marker), 'the remote command to write its stop marker', 5_000, 100)
     expect(readFileSync(marker, 'utf8')).toBe('stopped\n')
     rmSync(marker, { force: true })
     expect((await shared.exec(['echo', 'still here'])).stdout).toBe('still here\n')
@@ -316,7 +318,7 @@ describe('authentication and reachability', () => {
   it('a wrong key is UnreachableError listing everything tried', async () => {
     const sock = join(dir, 'agent.sock')
     agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(() => existsSync(sock), 'the ssh-agent socket', 2_500, 50)
     const error = await refusal(connect(target({ privateKeyFile: wrongKey.file, agentSocket: sock }), trusted))
     expect(error).toBeInstanceOf(UnreachableError)
     expect(error.message).toContain(`SSH authentication as ${user} on ${LISTEN}:${port} failed`)

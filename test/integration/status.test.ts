@@ -3,10 +3,10 @@
 // with, Vault's clock), then found by the built CLI.
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { markStep, newJournal, saveJournal } from '../../src/plays/rotation-journal.js'
+import { markStep, newJournal, saveJournal } from '../../src/plays/shared/rotation-journal.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { composeArgv } from '../../src/remote/compose.js'
-import { hostPaths } from '../../src/remote/paths.js'
+import { hostPaths } from '../../src/stack/host-paths.js'
 import { sudo } from '../../src/remote/sudo.js'
 import { connectHost } from '../../src/transport/ssh-host.js'
 import { stubRootOf, volumeDir } from '../support/docker-stub/state.mjs'

@@ -11,6 +11,7 @@ import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.j
 import { isAlive, processTree } from '../support/testbed/processes.js'
 import { accepts } from '../support/testbed/sshd-process.js'
 import { readState } from '../support/testbed/state.js'
+import { waitFor } from '../support/wait-for.js'
 
 interface Result {
   code: number
@@ -171,8 +172,7 @@ describe('test bed lifecycle', () => {
 
     // A session still running on host2 must not survive stop() either.
     const session = ssh(bed, host2.address, 'sleep 20')
-    const deadline = Date.now() + 5_000
-    while (processTree(host2.sshdPid).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(() => processTree(host2.sshdPid).length >= 3, 'host2\'s sshd session processes', 5_000, 50)
     const pids = [...processTree(host1.sshdPid), ...processTree(host2.sshdPid)]
     expect(pids.length).toBeGreaterThan(3)
 

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startVaultServer, type VaultTestServer } from '../support/vault-server/index.js'
 import { seedRunbook } from '../support/vault-server/seed.js'
 import { call } from '../support/vault-server/test-client.js'
+import { waitFor } from '../support/wait-for.js'
 
 let server: VaultTestServer
 let operator: string
@@ -142,7 +143,7 @@ describe('standalone process (main.ts)', () => {
     const ready = join(dir, 'ready.json')
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/vault-server/main.ts', '--host', '127.0.0.1', '--port', '0', '--seed', '--ready-file', ready], { stdio: ['ignore', 'ignore', 'pipe'] })
     try {
-      for (let i = 0; i < 200 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 50))
+      await waitFor(() => existsSync(ready), 'the Vault test server\'s ready file', 10_000, 50)
       const info = JSON.parse(readFileSync(ready, 'utf8')) as { addr: string; rootToken: string; operatorToken: string; roleId: string; pid: number }
       expect(info.pid).toBe(child.pid)
       expect(info.addr).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)

@@ -5,9 +5,11 @@ import { execFileSync } from 'node:child_process'
 import { chmod, chown, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type DirSpec, type FileSpec, writeCommand } from '../../src/remote/write-script.js'
-import { connectHost, type RemoteHost } from '../../src/transport/ssh-host.js'
+import { type DirSpec, type FileSpec, writeArgv } from '../../src/remote/write-script.js'
+import { connectHost } from '../../src/transport/ssh-host.js'
+import type { SshConnection } from '../../src/transport/ssh-types.js'
 import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { waitFor } from '../support/wait-for.js'
 
 let bed: Testbed
 
@@ -15,7 +17,7 @@ beforeAll(async () => {
   bed = await startTestbed({ hosts: 1, vault: false })
 })
 
-function connect(): Promise<RemoteHost> {
+function connect(): Promise<SshConnection> {
   const host = bed.hosts[0]!
   return connectHost(
     { name: host.name, host: host.address, port: host.port, user: bed.user, privateKeyFile: bed.keyFile, agentSocket: '' },
@@ -27,7 +29,7 @@ function connect(): Promise<RemoteHost> {
 async function write(dirs: DirSpec[], files: FileSpec[]) {
   const remote = await connect()
   try {
-    const { argv, stdin } = writeCommand(dirs, files)
+    const { argv, stdin } = writeArgv(dirs, files)
     return await remote.exec(argv, { stdin })
   } finally {
     await remote.close()
@@ -56,7 +58,7 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   await writeFile(join(dir, 'big.bin'), 'old content\n')
   const remote = await connect()
   const payload = Buffer.alloc(64 * 1024 * 1024, 0x61)
-  const { argv, stdin } = writeCommand([], [{ path: '/data/authentik/big.bin', mode: 0o644, uid: 0, gid: 0, content: payload }])
+  const { argv, stdin } = writeArgv([], [{ path: '/data/authentik/big.bin', mode: 0o644, uid: 0, gid: 0, content: payload }])
   const running = remote.exec(argv, { stdin }).then(() => 'finished', (error: unknown) => error)
   // cut the connection as soon as the remote side has started receiving (its temp file exists): a fixed
   // delay let a fast loopback finish all 64 MiB first
@@ -64,7 +66,7 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   await remote.close()
   expect(await running).toBeInstanceOf(Error)
   // give the remote shell a moment to see EOF and clean up
-  for (let i = 0; i < 50 && (await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')); i++) await new Promise((r) => setTimeout(r, 100))
+  await waitFor(async () => !(await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')), 'the temporary file to be removed', 5_000, 100)
   expect(await readFile(join(dir, 'big.bin'), 'utf8')).toBe('old content\n')
   expect((await readdir(dir)).filter((f) => f.startsWith('.authctl-tmp'))).toEqual([])
 })

@@ -22,7 +22,7 @@ export default class DbSetHost extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(DbSetHost)
-    const { dbSetHostCommand } = await import('../../plays/db-set-host.js')
+    const { dbSetHostCommand } = await import('../../plays/db-set-host/command.js')
     const dir = flags['from-terraform']
     const source = dir === undefined ? { host: flags.host ?? '' } : { terraformDir: dir, timeoutMs: parseDuration('terraform-timeout', flags['terraform-timeout']) }
     return dbSetHostCommand({ inventory: flags.inventory, source, check: flags.check === true, yes: flags.yes === true, json: this.jsonEnabled() })

@@ -13,7 +13,7 @@ export default class LockRelease extends BaseCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(LockRelease)
     if (!flags.yes) throw new ConfigError('lock release needs --yes', { hint: 'Check with `authctl lock status` that the holder is gone, then run again with --yes.' })
-    const { lockCommand } = await import('../../plays/lock-command.js')
+    const { lockCommand } = await import('../../plays/lock/command.js')
     return lockCommand({ ...hostSelection(flags), release: true, json: this.jsonEnabled(), argv: this.argv })
   }
 }

@@ -9,7 +9,7 @@ export default class LockStatus extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(LockStatus)
-    const { lockCommand } = await import('../../plays/lock-command.js')
+    const { lockCommand } = await import('../../plays/lock/command.js')
     return lockCommand({ ...hostSelection(flags), release: false, json: this.jsonEnabled(), argv: this.argv })
   }
 }

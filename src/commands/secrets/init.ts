@@ -27,7 +27,7 @@ export default class SecretsInit extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SecretsInit)
-    const { secretsInitCommand } = await import('../../plays/secrets-init.js')
+    const { secretsInitCommand } = await import('../../plays/secrets-init/command.js')
     return secretsInitCommand({
       inventory: flags.inventory, check: flags.check === true, force: flags.force === true, yes: flags.yes === true, json: this.jsonEnabled(), fromFile: flags['from-file'],
       flags: { pg_host: flags['pg-host'], pg_user: flags['pg-user'], pg_name: flags['pg-name'], pg_port: flags['pg-port'] },

@@ -15,7 +15,7 @@ export default class SecretsShow extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(SecretsShow)
-    const { secretsShowCommand } = await import('../../plays/secrets-show.js')
+    const { secretsShowCommand } = await import('../../plays/secrets-show/command.js')
     return secretsShowCommand({ inventory: flags.inventory, reveal: flags.reveal === true, json: this.jsonEnabled() })
   }
 }

@@ -22,7 +22,7 @@ export default class VaultBootstrap extends BaseCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(VaultBootstrap)
-    const { vaultBootstrapCommand } = await import('../../plays/vault-bootstrap.js')
+    const { vaultBootstrapCommand } = await import('../../plays/vault-bootstrap/command.js')
     return vaultBootstrapCommand({ inventory: flags.inventory, check: flags.check === true, print: flags.print === true, yes: flags.yes === true, json: this.jsonEnabled() })
   }
 }

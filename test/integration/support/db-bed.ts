@@ -1,8 +1,9 @@
 // What the database tests share: a throwaway PostgreSQL, a one-host test bed to tunnel through, an SSH
 // connection to that host, and a way to create login roles.
 import pg from 'pg'
-import { Secret } from '../../../src/output/secret.js'
-import { connectHost, type RemoteHost } from '../../../src/transport/ssh-host.js'
+import { Secret } from '../../../src/util/secret.js'
+import { connectHost } from '../../../src/transport/ssh-host.js'
+import type { SshConnection } from '../../../src/transport/ssh-types.js'
 import { startPostgres, type Postgres } from '../../support/postgres.js'
 import { startTestbed, type Testbed } from '../../support/testbed/index.js'
 
@@ -10,7 +11,7 @@ import { startTestbed, type Testbed } from '../../support/testbed/index.js'
 export interface DbBed {
   postgres: Postgres
   bed: Testbed
-  remote: RemoteHost
+  remote: SshConnection
   stop(): Promise<void>
 }
 

@@ -146,15 +146,6 @@ export function startCli(r: RotationBed, args: readonly string[]): { child: Chil
   return { child, done, stderr: () => stderr }
 }
 
-// Polls until `ready` holds (or throws after the bound).
-export async function until(ready: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 // Runs the CLI on a terminal (a pty from util-linux `script`), answering the confirmation with `answer`.
 export function runOnTerminal(r: Pick<RotationBed, 'env'>, args: readonly string[], answer: string): Promise<{ code: number | null; output: string; asked: boolean }> {
   const line = [process.execPath, join(repoRoot, 'bin/run.js'), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')

@@ -2,7 +2,7 @@
 // master password applied to the throwaway PostgreSQL by ALTER ROLE once the change "completes".
 import pg from 'pg'
 import { alterRolePasswordSql } from '../../../src/db/role-sql.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 // Faults an instance can be given.
 export interface InstanceFaults {

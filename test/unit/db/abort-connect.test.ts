@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DbEndpoint } from '../../../src/db/db-types.js'
 import { verifyLogin } from '../../../src/db/login-check.js'
 import { InterruptedError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 describe('an interrupted connect', () => {
   it('stops a connection whose route never opens, at once', async () => {

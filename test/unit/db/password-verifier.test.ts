@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { md5Verifier, scramVerifier, verifierFor } from '../../../src/db/password-verifier.js'
 import { ConfigError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 const SALT = Buffer.from('0123456789abcdef')
 

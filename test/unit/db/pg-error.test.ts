@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DbEndpoint } from '../../../src/db/db-types.js'
 import { pgFailure } from '../../../src/db/pg-error.js'
 import { DatabaseError, InterruptedError, UnreachableError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 const endpoint: DbEndpoint = { host: 'db.internal', port: 5432, database: 'authentik', sslMode: 'verify-full' }
 const err = (message: string, code?: string): Error => Object.assign(new Error(message), code === undefined ? {} : { code })

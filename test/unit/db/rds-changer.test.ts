@@ -3,7 +3,7 @@ import type { ApplyProgress } from '../../../src/db/db-types.js'
 import type { RdsApi, RdsInstanceView } from '../../../src/db/rds-api.js'
 import { RdsPasswordChanger } from '../../../src/db/rds-changer.js'
 import { DatabaseError, InterruptedError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 const view = (status: string, passwordPending = false): RdsInstanceView => ({ id: 'db-1', status, masterUsername: 'authentik', passwordPending, managedPassword: false })
 

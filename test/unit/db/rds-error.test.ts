@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { rdsFailure } from '../../../src/db/rds-error.js'
 import { ConfigError, DatabaseError, InterruptedError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 const site = { instanceId: 'db-1', profile: 'shared-services' }
 const sdkError = (name: string, message: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(message), { name, ...extra })

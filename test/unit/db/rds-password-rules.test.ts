@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { rdsPasswordProblem } from '../../../src/db/rds-password-rules.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 describe('rdsPasswordProblem', () => {
   it.each([

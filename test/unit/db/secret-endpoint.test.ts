@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseDatabaseSecret, secretEndpoint, sslModeOf } from '../../../src/db/secret-endpoint.js'
 import { ConfigError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 
 const data = (fields: Record<string, string>): Record<string, Secret> => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, new Secret(v)]))
 const full = { pg_host: 'db.example.internal', pg_user: 'authentik', pg_password: 'p4ssw0rdSENTINEL', pg_name: 'authentik', pg_port: '5433' }

@@ -1,11 +1,12 @@
 // The run engine through fake hosts: rollout order and batches, stop-on-failure, --max-fail over the
 // whole run, abort before any change, interrupts, and that a lock this run may hold is always released.
 import { describe, expect, it } from 'vitest'
-import { runPlay, type EngineDeps, type EngineOptions } from '../../../src/engine/run-play.js'
+import { runPlay, type EngineOptions } from '../../../src/engine/run-play.js'
+import type { EngineDeps } from '../../../src/engine/play.js'
 import type { Play, PlayHost } from '../../../src/engine/play.js'
 import { HostFailedError, InterruptedError, LockHeldError, UnreachableError } from '../../../src/errors.js'
-import { newOutcome, type HostOutcome } from '../../../src/output/host-result.js'
-import { silentReporter } from '../../../src/output/reporter.js'
+import { newOutcome, type HostOutcome } from '../../../src/engine/host-result.js'
+import { silentReporter } from '../../../src/engine/reporter.js'
 import type { ExecOptions } from '../../../src/remote/exec-result.js'
 import type { RemoteHost } from '../../../src/remote/remote-host.js'
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
 import { fleetVars } from '../../../src/inventory/fleet-vars.js'
 import { loadInventory } from '../../../src/inventory/load-inventory.js'
-import { Secret } from '../../../src/output/secret.js'
-import { fingerprint } from '../../../src/plays/secrets-show.js'
-import { describeLockout, lockoutReport } from '../../../src/plays/user-lockout-report.js'
+import { Secret } from '../../../src/util/secret.js'
+import { fingerprint } from '../../../src/plays/secrets-show/play.js'
+import { describeLockout, lockoutReport } from '../../../src/plays/vault-bootstrap/lockout-report.js'
 import { dbTlsInput } from '../../../src/render/db-tls.js'
 
 const NONE = { threshold: null, durationS: null, counterResetS: null, disabled: null }

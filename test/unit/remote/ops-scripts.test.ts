@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AUDIT_SCRIPT, auditCommand, parseAuditLines } from '../../../src/remote/audit-script.js'
-import { FOLLOW_SCRIPT, logsCommand } from '../../../src/remote/logs-command.js'
+import { AUDIT_SCRIPT, auditArgv, parseAuditLines } from '../../../src/remote/audit-script.js'
+import { FOLLOW_SCRIPT, logsArgv } from '../../../src/remote/logs-argv.js'
 import { parseStatus } from '../../../src/remote/parse-status.js'
-import { hostPaths } from '../../../src/remote/paths.js'
-import { STATUS_SCRIPT, statusCommand } from '../../../src/remote/status-script.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
+import { STATUS_SCRIPT, statusArgv } from '../../../src/remote/status-script.js'
 
 const paths = hostPaths('/data/authentik')
 
@@ -56,7 +56,7 @@ const AGENT_LOG = [
 
 describe('status command', () => {
   it('is one constant root script with the paths as data', () => {
-    expect(statusCommand({ paths, project: 'authentik', targets: ['/data/authentik/docker-compose.yml', '/data/authentik/vault/config/role-id'] })).toEqual([
+    expect(statusArgv({ paths, project: 'authentik', targets: ['/data/authentik/docker-compose.yml', '/data/authentik/vault/config/role-id'] })).toEqual([
       'sudo', '-n', '--', 'sh', '-c', STATUS_SCRIPT, 'authctl-status',
       '/data/authentik', '/data/authentik/authctl.lock', '/data/authentik/docker-compose.yml', 'authentik',
       '/data/authentik/.authctl-pending-restart', '/data/authentik/vault/config/secret-id.accessor', '500',
@@ -76,7 +76,7 @@ describe('status command', () => {
     writeFileSync(p.pendingRestart, 'agent\n')
     mkdirSync(p.lockDir)
     writeFileSync(p.lockDetails, '{"who":"a@b","pid":7}\n')
-    const r = runLocal(statusCommand({ paths: p, project: 'authentik', targets: [join(p.root, 'vault', 'config', 'role-id'), join(p.root, 'nope')] }), env)
+    const r = runLocal(statusArgv({ paths: p, project: 'authentik', targets: [join(p.root, 'vault', 'config', 'role-id'), join(p.root, 'nope')] }), env)
     expect(r.code).toBe(0)
     const facts = parseStatus('h1', r)
     expect(facts.lock?.details).toBe('{"who":"a@b","pid":7}')
@@ -100,7 +100,7 @@ describe('status command', () => {
     const env = fakeDocker(dir, 0)
     const p = hostPaths(join(dir, 'authentik'))
     mkdirSync(p.root)
-    const facts = parseStatus('h1', runLocal(statusCommand({ paths: p, project: 'authentik', targets: [p.root] }), env))
+    const facts = parseStatus('h1', runLocal(statusArgv({ paths: p, project: 'authentik', targets: [p.root] }), env))
     expect(facts.dockerError).toBe(`no compose file at ${p.composeFile}`)
     expect(facts.state.paths.get(p.root)?.kind).toBe('dir')
     expect([facts.lock, facts.envProbe, facts.agentLog]).toEqual([undefined, undefined, []])
@@ -110,13 +110,13 @@ describe('status command', () => {
 
 describe('logs command', () => {
   it('fetches with sudo and the explicit compose file, flags before services', () => {
-    expect(logsCommand({ paths, project: 'authentik', services: ['vault-agent', 'server'], tail: 50, since: '600s', follow: false })).toEqual([
+    expect(logsArgv({ paths, project: 'authentik', services: ['vault-agent', 'server'], tail: 50, since: '600s', follow: false })).toEqual([
       'sudo', '-n', '--', 'docker', 'compose', '-f', '/data/authentik/docker-compose.yml', '-p', 'authentik', 'logs', '--no-color', '--tail', '50', '--since', '600s', 'vault-agent', 'server',
     ])
   })
 
   it('follows inside the wrapper that stops on EOF', () => {
-    expect(logsCommand({ paths, project: 'p', services: [], follow: true })).toEqual([
+    expect(logsArgv({ paths, project: 'p', services: [], follow: true })).toEqual([
       'sudo', '-n', '--', 'sh', '-c', FOLLOW_SCRIPT, 'authctl-logs', 'docker', 'compose', '-f', '/data/authentik/docker-compose.yml', '-p', 'p', 'logs', '--no-color', '--follow',
     ])
   })
@@ -151,17 +151,17 @@ describe('logs command', () => {
 
 describe('audit read', () => {
   it('reads the last N lines or all, as root', () => {
-    expect(auditCommand(paths, 20)).toEqual(['sudo', '-n', '--', 'sh', '-c', AUDIT_SCRIPT, 'authctl-audit', '/data/authentik/authctl-audit.log', '20'])
-    expect(auditCommand(paths, 'all').at(-1)).toBe('all')
+    expect(auditArgv(paths, 20)).toEqual(['sudo', '-n', '--', 'sh', '-c', AUDIT_SCRIPT, 'authctl-audit', '/data/authentik/authctl-audit.log', '20'])
+    expect(auditArgv(paths, 'all').at(-1)).toBe('all')
   })
 
   it('numbers the lines as in the file and says when there is no log yet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-audit-'))
     const p = hostPaths(dir)
-    expect(parseAuditLines(runLocal(auditCommand(p, 2)).stdout)).toEqual({ exists: false, lines: [] })
+    expect(parseAuditLines(runLocal(auditArgv(p, 2)).stdout)).toEqual({ exists: false, lines: [] })
     writeFileSync(p.auditLog, 'one\ntwo\tthree\nfour\nfive')
-    expect(parseAuditLines(runLocal(auditCommand(p, 2)).stdout).lines).toEqual([{ number: 3, text: 'four' }, { number: 4, text: 'five' }])
-    expect(parseAuditLines(runLocal(auditCommand(p, 'all')).stdout).lines.map((l) => l.number)).toEqual([1, 2, 3, 4])
-    expect(parseAuditLines(runLocal(auditCommand(p, 'all')).stdout).lines[1]?.text).toBe('two\tthree')
+    expect(parseAuditLines(runLocal(auditArgv(p, 2)).stdout).lines).toEqual([{ number: 3, text: 'four' }, { number: 4, text: 'five' }])
+    expect(parseAuditLines(runLocal(auditArgv(p, 'all')).stdout).lines.map((l) => l.number)).toEqual([1, 2, 3, 4])
+    expect(parseAuditLines(runLocal(auditArgv(p, 'all')).stdout).lines[1]?.text).toBe('two\tthree')
   })
 })

@@ -6,13 +6,13 @@ import { chmodSync, chownSync, lstatSync, mkdtempSync, readFileSync, statSync, s
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 import { parseState } from '../../../src/remote/parse-state.js'
-import { CONVERGE_EXIT, convergeCommand } from '../../../src/remote/converge-script.js'
-import { releaseCommand } from '../../../src/remote/release-script.js'
-import { stateCommand } from '../../../src/remote/state-script.js'
-import { writeConvergeCommand } from '../../../src/remote/write-converge-script.js'
-import { WRITE_SCRIPT, writeCommand } from '../../../src/remote/write-script.js'
+import { CONVERGE_EXIT, convergeArgv } from '../../../src/remote/converge-script.js'
+import { releaseArgv } from '../../../src/remote/release-script.js'
+import { stateArgv } from '../../../src/remote/state-script.js'
+import { writeConvergeArgv } from '../../../src/remote/write-converge-script.js'
+import { WRITE_SCRIPT, writeArgv } from '../../../src/remote/write-script.js'
 
 // Runs a rootScript argv locally without its `sudo -n --` prefix.
 function runLocal(argv: string[], stdin?: Buffer, env: NodeJS.ProcessEnv = process.env) {
@@ -34,7 +34,7 @@ describe('write script', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     const a = Buffer.from("secret 'quoted' $HOME\n")
     const b = Buffer.from('second file, no newline')
-    const { argv, stdin } = writeCommand(
+    const { argv, stdin } = writeArgv(
       [{ path: join(dir, 'cfg'), mode: 0o700, uid: 100, gid: 1000 }],
       [
         { path: join(dir, 'cfg', 'secret-id'), mode: 0o400, uid: 100, gid: 1000, content: a },
@@ -56,7 +56,7 @@ describe('write script', () => {
   it('leaves the old file whole when the stream is cut short', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     writeFileSync(join(dir, 'f'), 'old content')
-    const { argv, stdin } = writeCommand([], [{ path: join(dir, 'f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('new content that is longer') }])
+    const { argv, stdin } = writeArgv([], [{ path: join(dir, 'f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('new content that is longer') }])
     const r = runLocal(argv, stdin.subarray(0, 5))
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('short read')
@@ -76,7 +76,7 @@ describe('write script on hostile ground', () => {
   const file = (path: string, mode = 0o644) => ({ path, mode, uid: 0, gid: 0, content: Buffer.from('new\n') })
 
   it('builds the exact argv: sudo, the constant script, then d/f groups; contents only on stdin', () => {
-    const { argv, stdin } = writeCommand(
+    const { argv, stdin } = writeArgv(
       [{ path: '/data/authentik', mode: 0o755, uid: 0, gid: 0 }],
       [{ path: '/data/authentik/vault/config/secret-id', mode: 0o400, uid: 100, gid: 1000, content: Buffer.from('s3cret') }],
     )
@@ -89,7 +89,7 @@ describe('write script on hostile ground', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     mkdirSync(join(dir, 'compose.yml'))
     writeFileSync(join(dir, 'compose.yml', 'planted'), 'x')
-    const r = runLocal(writeCommand([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
+    const r = runLocal(writeArgv([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`${join(dir, 'compose.yml')} is a folder where a file belongs`)
     expect(readdirSync(join(dir, 'compose.yml'))).toEqual(['planted'])
@@ -100,7 +100,7 @@ describe('write script on hostile ground', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     writeFileSync(join(dir, 'elsewhere'), 'keep\n')
     symlinkSync(join(dir, 'elsewhere'), join(dir, 'compose.yml'))
-    const r = runLocal(writeCommand([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
+    const r = runLocal(writeArgv([], [file(join(dir, 'compose.yml'))]).argv, Buffer.from('new\n'))
     expect(r.stderr).toBe('')
     expect(lstatSync(join(dir, 'compose.yml')).isFile()).toBe(true)
     expect(readFileSync(join(dir, 'compose.yml'), 'utf8')).toBe('new\n')
@@ -123,7 +123,7 @@ describe('write script on hostile ground', () => {
     const { env, calls } = logged(dir, ['chown', 'chmod', 'install'])
     const root = join(dir, 'authentik')
     // vault/config as on a host: the agent's uid owns it, root owns the folder above
-    const { argv, stdin } = writeCommand(
+    const { argv, stdin } = writeArgv(
       [{ path: root, mode: 0o755, uid: 0, gid: 0 }, { path: join(root, 'vault'), mode: 0o750, uid: 0, gid: 0 }, { path: join(root, 'vault/config'), mode: 0o700, uid: 100, gid: 1000 }],
       [{ ...file(join(root, 'vault/config/secret-id'), 0o400), uid: 100, gid: 1000 }, file(join(root, 'docker-compose.yml'))],
     )
@@ -147,7 +147,7 @@ describe('write script on hostile ground', () => {
     const sub = folder(join(root, 'sub'), 0o755)
     const { env, calls } = logged(dir, ['stat', 'readlink'])
     // the folders alternate, as setup's files do
-    const { argv, stdin } = writeCommand([], [join(root, 'a'), join(sub, 'c'), join(root, 'b'), join(sub, 'd')].map((p) => file(p)))
+    const { argv, stdin } = writeArgv([], [join(root, 'a'), join(sub, 'c'), join(root, 'b'), join(sub, 'd')].map((p) => file(p)))
     const r = runLocal(argv, stdin, env)
     expect([r.code, r.stderr]).toEqual([0, ''])
     // one stat a level from the first folder up to /, then one for sub (its parent is known by then)
@@ -176,7 +176,7 @@ describe('write script on hostile ground', () => {
   it('refuses a file whose folder and the folder above it belong to another uid', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     const theirs = folder(join(folder(join(dir, 'u'), 0o755, 1000, 1000), 'sub'), 0o755, 1000, 1000)
-    const r = runLocal(writeCommand([], [file(join(theirs, 'f'))]).argv, Buffer.from('new\n'))
+    const r = runLocal(writeArgv([], [file(join(theirs, 'f'))]).argv, Buffer.from('new\n'))
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`neither ${theirs} nor the folder above it is root's alone`)
     expect(readdirSync(theirs)).toEqual([])
@@ -186,12 +186,12 @@ describe('write script on hostile ground', () => {
   it('refuses to create or take over a folder other users can write to, and keeps its sticky bit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     const shared = folder(join(dir, 'shared'), 0o777)
-    const under = runLocal(writeCommand([{ path: join(shared, 'authentik'), mode: 0o755, uid: 0, gid: 0 }], []).argv)
+    const under = runLocal(writeArgv([{ path: join(shared, 'authentik'), mode: 0o755, uid: 0, gid: 0 }], []).argv)
     expect(under.code).toBe(1)
     expect(under.stderr).toContain(`${shared} can be changed by a user other than root`)
     expect(readdirSync(shared)).toEqual([])
     const copyOfTmp = folder(join(dir, 'tmp'), 0o1777)
-    const takeOver = runLocal(writeCommand([{ path: copyOfTmp, mode: 0o755, uid: 0, gid: 0 }], []).argv)
+    const takeOver = runLocal(writeArgv([{ path: copyOfTmp, mode: 0o755, uid: 0, gid: 0 }], []).argv)
     expect(takeOver.code).toBe(1)
     expect(takeOver.stderr).toContain(`${copyOfTmp} is writable by other users`)
     expect(statSync(copyOfTmp).mode & 0o7777).toBe(0o1777)
@@ -201,7 +201,7 @@ describe('write script on hostile ground', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-write-'))
     const etc = folder(join(dir, 'etc'), 0o755)
     symlinkSync(etc, join(dir, 'authentik'))
-    const r = runLocal(writeCommand([{ path: join(dir, 'authentik'), mode: 0o700, uid: 100, gid: 1000 }], []).argv)
+    const r = runLocal(writeArgv([{ path: join(dir, 'authentik'), mode: 0o700, uid: 100, gid: 1000 }], []).argv)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`${join(dir, 'authentik')} is a symbolic link`)
     const s = statSync(etc)
@@ -221,20 +221,20 @@ describe('write script with the lock (the write trip of a run that locks only wh
 
   it('takes the lock, re-checks what the state read saw, then writes', () => {
     const { dir, lock, file } = setup()
-    const { argv, stdin } = writeCommand([], [file], lock)
+    const { argv, stdin } = writeArgv([], [file], lock)
     const r = runLocal(argv, stdin)
     expect([r.code, r.stderr]).toEqual([0, ''])
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('new')
     expect(readFileSync(join(lock.dir, 'details.json'), 'utf8')).toBe('{"pid":1}\n')
     // a second write of the same run finds the lock its own
-    const again = writeCommand([], [{ ...file, content: Buffer.from('newer') }], { ...lock, expect: [] })
+    const again = writeArgv([], [{ ...file, content: Buffer.from('newer') }], { ...lock, expect: [] })
     expect(runLocal(again.argv, again.stdin).code).toBe(0)
   })
 
   it('writes nothing when a file changed since the state read, and says which (exit 4)', () => {
     const { dir, lock, file } = setup()
     writeFileSync(join(dir, 'f'), 'changed by another run')
-    const { argv, stdin } = writeCommand([], [file], lock)
+    const { argv, stdin } = writeArgv([], [file], lock)
     const r = runLocal(argv, stdin)
     expect(r.code).toBe(4)
     expect(r.stdout).toBe(`changed\t${join(dir, 'f')}\n`)
@@ -242,14 +242,14 @@ describe('write script with the lock (the write trip of a run that locks only wh
     // a path that appeared where the read saw none counts too
     const { dir: d2, lock: l2, file: f2 } = setup()
     writeFileSync(join(d2, 'absent'), 'x')
-    expect(runLocal(writeCommand([], [f2], l2).argv, Buffer.from('new')).code).toBe(4)
+    expect(runLocal(writeArgv([], [f2], l2).argv, Buffer.from('new')).code).toBe(4)
   })
 
   it('writes nothing when another run holds the lock (exit 3), naming the holder', () => {
     const { dir, lock, file } = setup()
     mkdirSync(lock.dir)
     writeFileSync(join(lock.dir, 'details.json'), '{"pid":2}\n')
-    const { argv, stdin } = writeCommand([], [file], lock)
+    const { argv, stdin } = writeArgv([], [file], lock)
     const r = runLocal(argv, stdin)
     expect(r.code).toBe(3)
     expect(r.stdout).toBe('locked\t{"pid":2}\n')
@@ -266,7 +266,7 @@ describe('state script', () => {
     writeFileSync(join(paths.root, 'vault', 'config', 'role-id'), 'abc', { mode: 0o400 })
     writeFileSync(paths.secretIdAccessor, 'acc-123\n')
     const targets = [join(paths.root, 'vault', 'config', 'role-id'), join(paths.root, 'vault'), join(paths.root, 'nope')]
-    const cmd = stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":1}', lock: 'take', targets })
+    const cmd = stateArgv({ paths, project: 'authentik', lockDetails: '{"pid":1}', lock: 'take', targets })
     const r = runLocal(cmd, undefined, env)
     expect(r.code).toBe(0)
     const state = parseState('h1', r)
@@ -277,15 +277,15 @@ describe('state script', () => {
     expect(state.secretIdAccessor).toBe('acc-123')
     expect(readFileSync(paths.lockDetails, 'utf8')).toBe('{"pid":1}\n')
 
-    const again = runLocal(stateCommand({ paths, project: 'authentik', lockDetails: '{"pid":2}', lock: 'take', targets }), undefined, env)
+    const again = runLocal(stateArgv({ paths, project: 'authentik', lockDetails: '{"pid":2}', lock: 'take', targets }), undefined, env)
     expect(again.code).toBe(3)
     expect(() => parseState('h1', again)).toThrow(/h1: the deploy lock is held \(\{"pid":1\}\)/)
 
     // release only frees our own lock, and appends audit lines
-    const foreign = runLocal(releaseCommand(paths, '{"pid":2}', []))
+    const foreign = runLocal(releaseArgv(paths, '{"pid":2}', []))
     expect(foreign.stderr).toContain('lock not ours')
     expect(statSync(paths.lockDir).isDirectory()).toBe(true)
-    runLocal(releaseCommand(paths, '{"pid":1}', ['{"a":1}', '{"b":2}']))
+    runLocal(releaseArgv(paths, '{"pid":1}', ['{"a":1}', '{"b":2}']))
     expect(() => statSync(paths.lockDir)).toThrow()
     expect(readFileSync(paths.auditLog, 'utf8')).toBe('{"a":1}\n{"b":2}\n')
   })
@@ -293,7 +293,7 @@ describe('state script', () => {
   it('reports a broken docker compose as a host failure with a hint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-state-'))
     const env = fakeDocker(dir, false)
-    const r = runLocal(stateCommand({ paths: hostPaths(join(dir, 'a')), project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env)
+    const r = runLocal(stateArgv({ paths: hostPaths(join(dir, 'a')), project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env)
     expect(() => parseState('h2', r)).toThrow(/h2: docker compose does not work: Cannot connect to the Docker daemon/)
   })
 
@@ -306,7 +306,7 @@ describe('state script', () => {
     mkdirSync(paths.root)
     writeFileSync(paths.composeFile, 'services: {}\n')
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }
-    const state = parseState('h', runLocal(stateCommand({ paths, project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env))
+    const state = parseState('h', runLocal(stateArgv({ paths, project: 'p', lockDetails: '{}', lock: 'take', targets: [] }), undefined, env))
     expect(state.services).toEqual([{ service: 'server', state: 'running', health: 'healthy' }])
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(`compose -f ${paths.composeFile} -p p ps -a --format json\n`)
   })
@@ -320,7 +320,7 @@ describe('converge script: the .env and tmpfs checks', () => {
     mkdirSync(bin)
     const log = join(dir, 'docker.log')
     writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${log}\ncase " $* " in *" exec "*) [ -n "$FS" ] && echo "$FS"; exit "$RC" ;; esac\nexit 0\n`, { mode: 0o755 })
-    const argv = convergeCommand({ paths: hostPaths(dir), project: 'authentik', up: true, groups: [], waitSeconds: 5 })
+    const argv = convergeArgv({ paths: hostPaths(dir), project: 'authentik', up: true, groups: [], waitSeconds: 5 })
     const r = runLocal(argv, undefined, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FS: fs, RC: String(rc) })
     const calls = readFileSync(log, 'utf8').trim().split('\n')
     return { ...r, compose: hostPaths(dir).composeFile, execs: calls.filter((c) => c.includes(' exec ')) }
@@ -356,7 +356,7 @@ describe('write then converge, one script', () => {
 
   it('writes every file, says so, then converges with its own arguments', () => {
     const b = bed()
-    const { argv, stdin } = writeConvergeCommand([], [{ path: join(b.root, 'docker-compose.yml'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('services: {}\n') }], undefined, b.req)
+    const { argv, stdin } = writeConvergeArgv([], [{ path: join(b.root, 'docker-compose.yml'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('services: {}\n') }], undefined, b.req)
     const r = runLocal(argv, stdin, b.env)
     expect([r.code, r.stderr]).toEqual([0, ''])
     expect(r.stdout).toBe(`wrote\t${join(b.root, 'docker-compose.yml')}\nwritten\nstep\tup\nstep\thealthy\n`)
@@ -366,7 +366,7 @@ describe('write then converge, one script', () => {
 
   it('a write that fails never reaches the converge: no "written" line, no docker call', () => {
     const b = bed()
-    const { argv, stdin } = writeConvergeCommand([], [{ path: join(b.root, 'missing/f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('x') }], undefined, b.req)
+    const { argv, stdin } = writeConvergeArgv([], [{ path: join(b.root, 'missing/f'), mode: 0o644, uid: 0, gid: 0, content: Buffer.from('x') }], undefined, b.req)
     const r = runLocal(argv, stdin, b.env)
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { hostPaths } from '../../../src/remote/paths.js'
+import { hostPaths } from '../../../src/stack/host-paths.js'
 import { commandLine, quote } from '../../../src/remote/shell.js'
 import { commandName, rootScript } from '../../../src/remote/sudo.js'
-import { writeConvergeCommand } from '../../../src/remote/write-converge-script.js'
+import { writeConvergeArgv } from '../../../src/remote/write-converge-script.js'
 
 describe('quote', () => {
   it.each([
@@ -54,7 +54,7 @@ describe('commandLine', () => {
 
 describe('commandName (how messages name a remote command)', () => {
   it('names a root script by its name, never by its text', () => {
-    expect(commandName(writeConvergeCommand([], [], undefined, { paths: hostPaths('/data/authentik'), project: 'authentik', up: true, groups: [], waitSeconds: 5 }).argv)).toBe('authctl-write-converge')
+    expect(commandName(writeConvergeArgv([], [], undefined, { paths: hostPaths('/data/authentik'), project: 'authentik', up: true, groups: [], waitSeconds: 5 }).argv)).toBe('authctl-write-converge')
     expect(commandName(rootScript('authctl-state', 'set -u\nexit 0', ['/data/authentik']))).toBe('authctl-state')
   })
 

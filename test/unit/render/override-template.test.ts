@@ -3,7 +3,7 @@
 import ejs from 'ejs'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import { goTemplateString } from '../../../src/render/go-template-string.js'
 import { hclString } from '../../../src/render/hcl.js'
 import { parseOverride } from '../../../src/render/override-syntax.js'

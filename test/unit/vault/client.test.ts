@@ -1,8 +1,8 @@
 // The Vault client against the in-process Vault test server seeded with the runbook's setup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
-import type { SetupVault } from '../../../src/plays/setup-types.js'
+import type { SetupVault } from '../../../src/plays/shared/setup-types.js'
 import { openSetupVault } from '../../../src/vault/setup-vault.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { seedRunbook } from '../../support/vault-server/seed.js'

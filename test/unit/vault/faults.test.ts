@@ -1,7 +1,7 @@
 // Vault faults the client must survive (issue 12 §3/§6): a slow-drip body, a huge body, a 429 storm,
 // 5xx and connection resets — with retries only where resending cannot apply a change twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
 import type { VaultConfig } from '../../../src/vault/config.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'

@@ -4,7 +4,7 @@
 // call but bootstrap's. Adding a client method without a row fails to compile (Record type) and here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VaultError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import type { IssuedSecretId } from '../../../src/vault/approle.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
 import { blocksHcl, operatorPolicyHcl, policyBlocks, VAULT_CALLS, type PolicyVars, type VaultCallName } from '../../../src/vault/operator-policy.js'

@@ -1,10 +1,10 @@
 // Real clusters: a standby with request forwarding off answers 307 to the active node, a sealed node 503,
 // sys/health encodes the node's role in its status. The token never goes to an address other than VAULT_ADDR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import { createVaultClient, type VaultClient } from '../../../src/vault/client.js'
 import { describeHealth } from '../../../src/vault/health.js'
-import { createTransport } from '../../../src/vault/transport.js'
+import { createTransport } from '../../../src/vault/http-transport.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { seedRunbook } from '../../support/vault-server/seed.js'
 import { failure, testConfig } from './support.js'

@@ -2,7 +2,7 @@
 // checks that no planted secret reached the error, and a time limit for calls that might hang.
 import { expect } from 'vitest'
 import { VaultError } from '../../../src/errors.js'
-import { Secret } from '../../../src/output/secret.js'
+import { Secret } from '../../../src/util/secret.js'
 import type { VaultConfig } from '../../../src/vault/config.js'
 
 // A test-server configuration with short retry waits (the vault CLI's 1–1.5 s would slow the suite).
