@@ -165,7 +165,11 @@ async function cutDuringRestart(args: string[]): Promise<CliRun> {
 async function killDuringHost1Swap(args: string[]): Promise<void> {
   writeFaults(stub(0), { slowMs: 1_000 })
   const run = startCli(r, [...args, ...conn(r)])
-  await waitFor(() => lockHeldByLiveProcess(stub(0)), 'host1\'s swap')
+  let ended = false
+  void run.done.then(() => (ended = true))
+  // a run that ends before host1's swap would make this wait fail blind: say what it printed instead
+  await waitFor(() => ended || lockHeldByLiveProcess(stub(0)), 'host1\'s swap', 60_000)
+  expect(ended, `the run ended before host1's swap: ${run.stderr()}`).toBe(false)
   run.child.kill('SIGKILL')
   await run.done
   clearFaults(stub(0))

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 // plays/<use-case>/ folders share through plays/shared/ only, never through each other.
 const LAYERS: readonly (readonly string[])[] = [
   ['commands'],
-  ['base-command', 'flags', 'completion'],
+  ['base-command', 'flags', 'completion', 'hooks'],
   ['plays/<use-case>'],
   ['plays/shared'],
   ['wiring'],
