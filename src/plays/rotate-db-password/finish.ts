@@ -10,7 +10,7 @@ import { changeNotApplied, decideAfterFailure, describeFacts, type Applied, type
 import { recordStep, type DbRotationOptions, type DbRotationPorts, type DbRotationResult } from './types.js'
 import type { EngineResult } from '../../engine/run-play.js'
 import type { RestartHostResult } from '../shared/rolling-restart.js'
-import { notStartedError, owedWithReasons } from '../shared/rotation-hosts.js'
+import { markNotStarted, owedWithReasons } from '../shared/rotation-hosts.js'
 import { markStep, type JournalStep, type DbJournal } from '../shared/rotation-journal.js'
 
 // One rotation in flight: the version it started from (what a rollback writes back), the new password
@@ -235,15 +235,10 @@ async function finishWithoutRestart(run: RotationRun): Promise<void> {
 // this run changed), each host's reason is in the recap. A fresh rotation wrote nothing; a resumed one
 // stays exactly as unfinished as it was.
 function notStarted(run: RotationRun, restarted: EngineResult<RestartHostResult>): void {
-  const { result, journal, o } = run
-  if (!result.resumed) result.status = 'aborted'
-  // a resumed rotation still owes what its journal says
-  result.owed = result.resumed ? o.hosts.filter((h) => journal.hosts[h] !== 'changed') : []
-  result.error = notStartedError(restarted, {
-    command: 'rotate-db-password', resumed: result.resumed, step: journal.step, unchanged: 'Vault and the database keep the current password',
+  markNotStarted(run.result, restarted, run.journal, run.o.hosts, {
+    command: 'rotate-db-password', unchanged: 'Vault and the database keep the current password',
     leftOut: 'they then owe a restart, which authctl rotate-db-password --resume finishes',
   })
-  result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }
 
 // After step 6: every locked host restarted (done), or the ones that did not (and the ones never reached)

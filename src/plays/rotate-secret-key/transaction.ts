@@ -3,7 +3,7 @@
 import { EXIT_CODES } from '../../errors.js'
 import type { Reporter } from '../../engine/reporter.js'
 import type { VaultClient } from '../../vault/client.js'
-import { notStartedError, owedWithReasons } from '../shared/rotation-hosts.js'
+import { markNotStarted, owedWithReasons } from '../shared/rotation-hosts.js'
 import type { CentralChange, RestartHostResult } from '../shared/rolling-restart.js'
 import { markStep, type KeyJournal } from '../shared/rotation-journal.js'
 import type { JournalStore } from '../shared/rotation-store.js'
@@ -94,12 +94,8 @@ export async function transaction(p: SecretKeyPorts, o: SecretKeyOptions, j: Key
 
 // More hosts than --max-fail could not be locked and read: nothing of this run changed.
 function notStarted(result: SecretKeyResult, restarted: EngineResult<RestartHostResult>, j: KeyJournal, o: SecretKeyOptions): void {
-  if (!result.resumed) result.status = 'aborted'
-  // a resumed rotation still owes what its journal says
-  result.owed = result.resumed ? o.hosts.filter((h) => j.hosts[h] !== 'changed') : []
-  result.error = notStartedError(restarted, {
-    command: 'rotate-secret-key', resumed: result.resumed, step: j.step, unchanged: 'Vault keeps the current key',
+  markNotStarted(result, restarted, j, o.hosts, {
+    command: 'rotate-secret-key', unchanged: 'Vault keeps the current key',
     leftOut: 'they keep the previous key until authctl rotate-secret-key --resume restarts them, at once',
   })
-  result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }

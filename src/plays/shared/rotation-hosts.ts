@@ -12,7 +12,7 @@ export function owedLines(owed: readonly RestartHostResult[]): string[] {
 // Why the transaction stopped before its central change, and what to do: each failed host with its reason
 // (or the Ctrl-C), then bring back the unreachable ones, wait for or clear the locks another run holds
 // (a killed run's lock stays behind), or go ahead without them under --max-fail.
-export function notStartedError(restarted: EngineResult<RestartHostResult>, o: { command: string; resumed: boolean; step: string; unchanged: string; leftOut: string }): { message: string; hint: string } {
+function notStartedError(restarted: EngineResult<RestartHostResult>, o: { command: string; resumed: boolean; step: string; unchanged: string; leftOut: string }): { message: string; hint: string } {
   const bad = restarted.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable')
   const why = bad.map((h) => `${h.host} ${h.status}${h.error ? ` (${h.error.message})` : ''}`).join('; ')
   const head = restarted.interrupted ? 'interrupted before any change' : `${bad.length} of ${restarted.hosts.length} hosts could not be locked and read, more than --max-fail allows: ${why}`
@@ -36,4 +36,22 @@ export function owedWithReasons(owed: readonly string[], hosts: readonly Restart
     const h = hosts.find((x) => x.host === name)
     return h === undefined ? `${name} (not part of this run)` : `${name} (${h.status === 'changed' ? 'restarted' : h.status})`
   }).join(', ')
+}
+
+// What both rotations' results share when the transaction stopped before its central change.
+interface StoppedResult {
+  status: string
+  resumed: boolean
+  owed: string[]
+  error?: { message: string; hint?: string }
+  exitCode: number
+}
+
+// Marks a rotation that stopped before any change: a fresh one is aborted (it wrote nothing), a resumed one
+// stays unfinished and still owes what its journal says.
+export function markNotStarted(result: StoppedResult, restarted: EngineResult<RestartHostResult>, journal: { step: string; hosts: Record<string, string> }, hosts: readonly string[], words: { command: string; unchanged: string; leftOut: string }): void {
+  if (!result.resumed) result.status = 'aborted'
+  result.owed = result.resumed ? hosts.filter((h) => journal.hosts[h] !== 'changed') : []
+  result.error = notStartedError(restarted, { ...words, resumed: result.resumed, step: journal.step })
+  result.exitCode = restarted.exitCode || EXIT_CODES.hostFailed
 }
