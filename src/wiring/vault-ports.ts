@@ -31,6 +31,12 @@ export async function loadFleetVars(inventory: string, env: NodeJS.ProcessEnv = 
   return fleetVars((await selectHosts(inventory, undefined, env)).hosts)
 }
 
+// The Vault client the environment configures, or null when VAULT_ADDR is unset (a CI runner that only
+// restarts may have no Vault at all).
+export function vaultClientIfConfigured(env: NodeJS.ProcessEnv): VaultClient | null {
+  return env.VAULT_ADDR ? createVaultClient(vaultConfigFromEnv(env, env.HOME || homedir())) : null
+}
+
 // Builds the ports from the environment for `authctl <command>`.
 export function vaultPorts(command: string, yes: boolean, env: NodeJS.ProcessEnv = process.env): VaultPorts {
   const who = whoRuns(env)

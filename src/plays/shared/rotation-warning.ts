@@ -1,22 +1,19 @@
 // What every host command says about a rotation left unfinished, from this bastion or any other (its
 // journal, or the record beside the secret in Vault): setup and restart warn, status fails and lists it.
-import { homedir } from 'node:os'
 import type { HostConfig } from '../../inventory/host-config.js'
 import { fleetVars } from '../../inventory/fleet-vars.js'
 import { sanitizeRemote } from '../../util/sanitize.js'
-import { createVaultClient } from '../../vault/client.js'
-import { vaultConfigFromEnv } from '../../vault/config.js'
 import type { UnfinishedRotation } from './rotation-journal.js'
 import type { MirrorVault } from './rotation-mirror.js'
 import { unfinishedAnywhere } from './rotation-store.js'
-import { secretKey } from '../../wiring/vault-ports.js'
+import { secretKey, vaultClientIfConfigured } from '../../wiring/vault-ports.js'
 
 // Every unfinished rotation of the fleet these hosts belong to; Vault is asked only when configured.
 export async function unfinishedOf(hosts: readonly HostConfig[], env: NodeJS.ProcessEnv, vault?: MirrorVault): Promise<UnfinishedRotation[]> {
   const vars = fleetVars(hosts)
   const secret = (name: 'database' | 'config') => ({ mount: vars.vaultKvMount, ...secretKey(vars, name) })
-  // a CI runner that only restarts may have no Vault at all: then the bastion's journals are all there is
-  const client = vault ?? (env.VAULT_ADDR ? createVaultClient(vaultConfigFromEnv(env, env.HOME || homedir())) : null)
+  // without Vault, the bastion's journals are all there is
+  const client = vault ?? vaultClientIfConfigured(env)
   return unfinishedAnywhere([{ kind: 'rotate-db-password', secret: secret('database') }, { kind: 'rotate-secret-key', secret: secret('config') }], { vault: client, env })
 }
 
