@@ -15,6 +15,10 @@ export const setupRecap: RecapStyle<HostResult> = {
     const parts = [`changed=${changed}`, `unchanged=${r.files.length - changed}`]
     if (r.restarted.length > 0) parts.push(`restarted=${r.restarted.join(',')}`)
     if (r.healthy !== null) parts.push(`healthy=${r.healthy ? 'yes' : 'no'}`)
+    // credentials are what on-call looks for first: which secret-id the host got, which ones are gone
+    if (r.secretId?.action === 'mint' && r.secretId.accessor) parts.push(`secret-id=${r.secretId.accessor}`)
+    if (r.secretId?.action === 'would-mint') parts.push('secret-id=would-mint')
+    if (r.secretId?.destroyed && r.secretId.destroyed.length > 0) parts.push(`destroyed-secret-id=${r.secretId.destroyed.join(',')}`)
     return parts.join(' ')
   },
 }
