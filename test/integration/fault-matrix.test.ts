@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, readServiceLog, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../src/plays/shared/rotation-journal.js'
 import { waitFor } from '../support/wait-for.js'
-import { runCli, type CliRun } from './support/cli.js'
-import { conn, CONFIG_KEY, DB_KEY, INSTANCE, kv, logsIn, renderedEnv, startCli, startRotationBed, type RotationBed } from './support/rotation-bed.js'
+import { runCli, spawnCli, type CliRun } from './support/cli.js'
+import { conn, CONFIG_KEY, DB_KEY, INSTANCE, kv, logsIn, renderedEnv, startRotationBed, type RotationBed } from './support/rotation-bed.js'
 
 let r: RotationBed
 // secret-ids live before any case that no host holds (the runbook's own): the invariant is about what the matrix adds
@@ -144,7 +144,7 @@ async function withForeignLock<T>(i: number, body: () => Promise<T>): Promise<T>
 // and its lock (which the run could not release) is cleared as the run's warning says.
 async function cutDuringRestart(args: string[]): Promise<CliRun> {
   writeFaults(stub(1), { slowMs: 1_500 })
-  const run = startCli(r, [...args, ...conn(r)])
+  const run = spawnCli([...args, ...conn(r)], r.env)
   // a mutating docker call (the restart) holds the stand-in's lock on host2
   await waitFor(() => lockHeldByLiveProcess(stub(1)), 'host2\'s restart', 60_000)
   await r.bed.stopHost('host2')
@@ -164,13 +164,11 @@ async function cutDuringRestart(args: string[]): Promise<CliRun> {
 // The bastion dies (SIGKILL) while host1's swap holds the stand-in's lock; returns once the orphaned docker call ended.
 async function killDuringHost1Swap(args: string[]): Promise<void> {
   writeFaults(stub(0), { slowMs: 1_000 })
-  const run = startCli(r, [...args, ...conn(r)])
-  let ended = false
-  void run.done.then(() => (ended = true))
+  const run = spawnCli([...args, ...conn(r)], r.env)
   // a run that ends before host1's swap would make this wait fail blind: say what it printed instead
-  await waitFor(() => ended || lockHeldByLiveProcess(stub(0)), 'host1\'s swap', 60_000)
-  expect(ended, `the run ended before host1's swap: ${run.stderr()}`).toBe(false)
-  run.child.kill('SIGKILL')
+  await waitFor(() => run.ended() || lockHeldByLiveProcess(stub(0)), 'host1\'s swap', 60_000)
+  expect(run.ended(), `the run ended before host1's swap: ${run.stderr()}`).toBe(false)
+  run.kill('SIGKILL')
   await run.done
   clearFaults(stub(0))
   await waitFor(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned swap', 60_000)
@@ -248,9 +246,9 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
     it('SIGKILL after the Vault write (during the restart): lock release as the hint says, then --resume finishes', async () => {
       const before = kv(r)
       writeFaults(stub(0), { slowMs: 1_000 })
-      const run = startCli(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', ...FAST])
+      const run = spawnCli(['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', ...FAST], r.env)
       await waitFor(() => /\[host1\] restarting/.test(run.stderr()), 'host1\'s restart')
-      run.child.kill('SIGKILL')
+      run.kill('SIGKILL')
       await run.done
       clearFaults(stub(0))
       expect(kv(r).version).toBe(before.version + 1)
@@ -451,7 +449,7 @@ describe('adopt', () => {
 
   it('Vault 503 on host2\'s mint: host2 and host3 untouched, the shared one kept; the next run finishes', async () => {
     const shared = await ansibleEra()
-    const run = startCli(r, ['adopt', ...conn(r), '--yes', ...FAST])
+    const run = spawnCli(['adopt', ...conn(r), '--yes', ...FAST], r.env)
     // host1's mint went through: the next one is host2's
     await waitFor(() => /\[host1\] minted/.test(run.stderr()), 'host1\'s mint')
     r.vault.faults.failNext('auth/approle/role/authentik/secret-id', { ...VAULT_503, method: 'POST' })

@@ -1,11 +1,10 @@
 // The deploy lock and Ctrl-C against the test bed: a held lock stops setup with exit 3 and names its
 // holder, --lock-wait waits it out, `lock status|release` see and clear it, and SIGINT releases.
-import { spawn } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { cliEnv, runCli } from './support/cli.js'
+import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { cliEnv, runCli, spawnCli } from './support/cli.js'
 
 let bed: Testbed
 let env: NodeJS.ProcessEnv
@@ -54,38 +53,20 @@ describe('deploy lock', () => {
 
   it('--lock-wait waits for the lock to be released, then converges', async () => {
     await plantLock(0)
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'setup', ...conn(), '--lock-wait', '60s', '--wait-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let released = false
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      // release the lock only once the run is seen waiting for it
-      if (!released && /\[host1\] waiting for the deploy lock/.test(stderr)) {
-        released = true
-        void rm(lockDir(0), { recursive: true })
-      }
-    })
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(released).toBe(true)
+    const run = spawnCli(['setup', ...conn(), '--lock-wait', '60s', '--wait-timeout', '30s'], env)
+    // release the lock only once the run is seen waiting for it
+    await run.waitForOutput(/\[host1\] waiting for the deploy lock/, { stream: 'stderr' })
+    await rm(lockDir(0), { recursive: true })
+    const { code, stdout, stderr } = await run.done
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/host1\s+changed/)
   })
 
   it('Ctrl-C in the middle finishes the host in progress, releases every lock and exits 130', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'setup', ...conn(), '--new-secret-id', '--yes', '--serial', '1', '--wait-timeout', '30s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    let sent = false
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      if (!sent && /\[host1\] wrote/.test(stderr)) {
-        sent = true
-        child.kill('SIGINT')
-      }
-    })
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(sent).toBe(true)
+    const run = spawnCli(['setup', ...conn(), '--new-secret-id', '--yes', '--serial', '1', '--wait-timeout', '30s'], env)
+    await run.waitForOutput(/\[host1\] wrote/, { stream: 'stderr' })
+    run.kill('SIGINT')
+    const { code, stderr } = await run.done
     expect(code).toBe(130)
     expect(stderr).toContain('SIGINT')
     for (const i of [0, 1]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)

@@ -1,14 +1,14 @@
 // `authctl logs` and `authctl audit` against the test bed (3 real sshd hosts set up by `authctl setup`):
 // lines prefixed by host, `-f` following every host until SIGINT with no follower left on any host,
 // a host that drops out while the others go on, and the hosts' audit logs merged by time.
-import { spawn } from 'node:child_process'
 import { appendFile, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stubRootOf } from '../support/docker-stub/state.mjs'
-import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { allOutputs, cliEnv, runCli } from './support/cli.js'
+import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { allOutputs, cliEnv, runCli, spawnCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
+import { waitFor } from '../support/wait-for.js'
 
 let bed: Testbed
 let home: string
@@ -18,25 +18,12 @@ const on = (...args: string[]) => [...args, '-i', bed.inventoryPath, '--known-ho
 const agentLog = (i: number) => join(stubRootOf(bed.hosts[i]!.dataDir), 'logs', 'authentik', 'vault-agent.log')
 // a line as the docker stand-in stores container output
 const logLine = (text: string) => `${new Date().toISOString()} stdout ${text}\n`
-const until = async (what: () => boolean, ms = 20_000) => {
-  for (const end = Date.now() + ms; !what() && Date.now() < end;) await new Promise((r) => setTimeout(r, 100))
-  return what()
-}
+
+// a line from each of the three hosts, in any order
+const EVERY_HOST = /^(?=[\s\S]*host1 \| )(?=[\s\S]*host2 \| )(?=[\s\S]*host3 \| )/
 
 // The built CLI as a process we can signal; its outputs join the sentinel search when it ends.
-function start(args: string[]) {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const out = { stdout: '', stderr: '' }
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()))
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => {
-    allOutputs.push(out.stdout, out.stderr)
-    resolve(code)
-  }))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-  void done.then(() => clearTimeout(timer))
-  return { child, out, done }
-}
+const start = (args: string[]) => spawnCli(args, env, { timeoutMs: 90_000 })
 
 // Processes on this machine (the hosts share its process table) whose command line holds `marker`.
 async function processesWith(marker: string): Promise<string[]> {
@@ -84,33 +71,30 @@ describe('authctl logs', () => {
   it('-f follows every host until SIGINT, then exits 0 and leaves no follower running on any host', async () => {
     const marker = '7919'
     const run = start(on('logs', '-f', '--service', 'vault-agent', '--tail', marker))
-    expect(await until(() => ['host1', 'host2', 'host3'].every((h) => run.out.stdout.includes(`${h} | `))), run.out.stderr).toBe(true)
+    await run.waitForOutput(EVERY_HOST, { stream: 'stdout', timeoutMs: 20_000 })
     expect((await processesWith(`--tail\0${marker}\0--follow`)).length).toBeGreaterThanOrEqual(3)
     await appendFile(agentLog(1), logLine(`followed-line-${process.pid}`))
-    expect(await until(() => run.out.stdout.includes(`host2 | authentik-vault-agent-1  | followed-line-${process.pid}\n`)), run.out.stdout).toBe(true)
-    run.child.kill('SIGINT')
-    expect(await run.done).toBe(0)
-    for (const l of run.out.stdout.trimEnd().split('\n')) expect(l).toMatch(/^host[123] \| /)
+    await run.waitForOutput(new RegExp(`host2 \\| authentik-vault-agent-1 {2}\\| followed-line-${process.pid}\n`), { stream: 'stdout', timeoutMs: 20_000 })
+    run.kill('SIGINT')
+    const { code, stdout, stderr } = await run.done
+    expect(code).toBe(0)
+    for (const l of stdout.trimEnd().split('\n')) expect(l).toMatch(/^host[123] \| /)
     let left: string[] = []
-    for (let i = 0; i < 50; i++) {
-      left = await processesWith(`--tail\0${marker}\0--follow`)
-      if (left.length === 0) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await waitFor(async () => (left = await processesWith(`--tail\0${marker}\0--follow`)).length === 0, `no follower left: ${left.join('\n')}`, 5_000, 100).catch(() => undefined)
     expect(left).toEqual([])
-    expect(run.out.stderr).not.toMatch(/Terminated|Error/)
+    expect(stderr).not.toMatch(/Terminated|Error/)
   })
 
   it('-f reports a host that drops out and goes on following the others; SIGINT then exits 4', async () => {
     const run = start(on('logs', '-f', '--service', 'vault-agent', '--tail', '1'))
     try {
-      expect(await until(() => ['host1', 'host2', 'host3'].every((h) => run.out.stdout.includes(`${h} | `))), run.out.stderr).toBe(true)
+      await run.waitForOutput(EVERY_HOST, { stream: 'stdout', timeoutMs: 20_000 })
       await bed.stopHost('host3')
-      expect(await until(() => /\[host3\] warning: host3: .*; the other hosts are still followed/.test(run.out.stderr)), run.out.stderr).toBe(true)
+      await run.waitForOutput(/\[host3\] warning: host3: .*; the other hosts are still followed/, { stream: 'stderr', timeoutMs: 20_000 })
       await appendFile(agentLog(0), logLine(`after-the-drop-${process.pid}`))
-      expect(await until(() => run.out.stdout.includes(`host1 | authentik-vault-agent-1  | after-the-drop-${process.pid}\n`))).toBe(true)
-      run.child.kill('SIGINT')
-      expect(await run.done).toBe(4)
+      await run.waitForOutput(new RegExp(`host1 \\| authentik-vault-agent-1 {2}\\| after-the-drop-${process.pid}\n`), { stream: 'stdout', timeoutMs: 20_000 })
+      run.kill('SIGINT')
+      expect((await run.done).code).toBe(4)
     } finally {
       await bed.startHost('host3')
     }

@@ -1,13 +1,12 @@
 // `authctl restart` end to end on the test bed: rolling one host at a time (order and no overlap from the
 // docker stand-in's container start times), an unhealthy host stops the rollout, --max-fail, the lock,
 // Ctrl-C, --json, and no secret anywhere.
-import { spawn } from 'node:child_process'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clearFaults, readProjectState, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
-import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { cliEnv, runCli } from './support/cli.js'
+import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { cliEnv, runCli, spawnCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
 
 let bed: Testbed
@@ -122,37 +121,19 @@ describe('authctl restart', () => {
     expect(refused.code).toBe(3)
     expect(refused.stdout).toMatch(/host3\s+failed\s+host3: the deploy lock is held \(.*ci@runner/)
     expect(refused.stdout).toMatch(/host1\s+not attempted\s+not changed: preflight failed on another host/)
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'restart', ...conn(), '--lock-wait', '60s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    let freed = false
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      if (!freed && /\[host3\] waiting for the deploy lock/.test(stderr)) {
-        freed = true
-        void rm(lockDir(2), { recursive: true })
-      }
-    })
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(freed).toBe(true)
+    const run = spawnCli(['restart', ...conn(), '--lock-wait', '60s'], env)
+    await run.waitForOutput(/\[host3\] waiting for the deploy lock/, { stream: 'stderr' })
+    await rm(lockDir(2), { recursive: true })
+    const { code, stderr } = await run.done
     expect(code, stderr).toBe(0)
   })
 
   it('Ctrl-C mid-run finishes the host in progress, touches no other, releases every lock and exits 130', async () => {
     const before = started(2, 'vault-agent')
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'restart', ...conn()], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    let stdout = ''
-    let sent = false
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      if (!sent && /\[host1\] restarting/.test(stderr)) {
-        sent = true
-        child.kill('SIGINT')
-      }
-    })
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(sent).toBe(true)
+    const run = spawnCli(['restart', ...conn()], env)
+    await run.waitForOutput(/\[host1\] restarting/, { stream: 'stderr' })
+    run.kill('SIGINT')
+    const { code, stdout } = await run.done
     expect(code).toBe(130)
     expect(stdout).toMatch(/host1\s+restarted/)
     expect(stdout).toMatch(/host3\s+failed\s+not changed: interrupted before this host/)

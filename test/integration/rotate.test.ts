@@ -10,8 +10,8 @@ import { watchArgv, type ArgvWatch } from '../support/argv-watch.js'
 import { clearFaults, lockHeldByLiveProcess, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../src/plays/shared/rotation-journal.js'
 import { asAdmin } from './support/db-bed.js'
-import { allOutputs, runCli } from './support/cli.js'
-import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startCli, startedAt, startRotationBed, type RotationBed } from './support/rotation-bed.js'
+import { allOutputs, runCli, spawnCli } from './support/cli.js'
+import { allSecretValues, conn, CONFIG_KEY, DB_KEY, FIRST_KEY, FIRST_PASSWORD, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startedAt, startRotationBed, type RotationBed } from './support/rotation-bed.js'
 import { waitFor } from '../support/wait-for.js'
 
 let r: RotationBed
@@ -149,7 +149,7 @@ describe('authctl rotate-db-password', () => {
     const before = kv(r)
     const modifies = r.rds.instances.modifyCount(INSTANCE)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 1_500, { method: 'POST', count: 1 })
-    const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
+    const cli = spawnCli(['rotate-db-password', ...conn(r), '--yes', '--no-restart'], r.env)
     await waitFor(() => r.vault.requests.some((q) => q.method === 'POST' && q.path === `/v1/secret/data/${DB_KEY}` && q.headers['x-vault-token'] === r.operatorToken && r.vault.requests.indexOf(q) >= requestsBefore), 'the rotation\'s write')
     // someone else writes the same secret meanwhile (the same values: only the version moves)
     await vaultWrite(DB_KEY, before.data)
@@ -274,7 +274,7 @@ describe('rotate-db-password: a failure at each step', () => {
   it('step 4: PostgreSQL goes down after the Vault write (--method sql): nothing reached it, Vault is rolled back', async () => {
     const before = kv(r)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 2_000, { method: 'POST', count: 1 })
-    const cli = startCli(r, ['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', '--no-restart'])
+    const cli = spawnCli(['rotate-db-password', ...conn(r), '--method', 'sql', '--yes', '--no-restart'], r.env)
     await waitFor(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the rotation\'s write')
     await r.postgres.down()
     const run = await cli.done
@@ -442,9 +442,9 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
   it('killed while writing version v+1: --resume reads the new password back from Vault and finishes', async () => {
     const before = kv(r)
     r.vault.faults.delay(`secret/data/${DB_KEY}`, 1_500, { method: 'POST', count: 1 })
-    const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
+    const cli = spawnCli(['rotate-db-password', ...conn(r), '--yes', '--no-restart'], r.env)
     await waitFor(async () => (await journal(r))?.step === 'vault-write' && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'POST'), 'the journaled write')
-    cli.child.kill('SIGKILL')
+    cli.kill('SIGKILL')
     await cli.done
     // Vault still processes the write the dead process sent
     await waitFor(() => kv(r).version === before.version + 1, 'the write to land')
@@ -462,9 +462,9 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     const modifies = r.rds.instances.modifyCount(INSTANCE)
     r.rds.instances.setApplyAfter(INSTANCE, 4_000)
     try {
-      const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes', '--no-restart'])
+      const cli = spawnCli(['rotate-db-password', ...conn(r), '--yes', '--no-restart'], r.env)
       await waitFor(async () => (await journal(r))?.step === 'db-change' && r.rds.instances.modifyCount(INSTANCE) > modifies, 'the modify')
-      cli.child.kill('SIGKILL')
+      cli.kill('SIGKILL')
       await cli.done
       const resumed = await rotate(['--resume', '--yes', '--json'])
       expect(resumed.code, resumed.stdout).toBe(0)
@@ -481,10 +481,10 @@ describe('rotate-db-password: the bastion killed between steps (SIGKILL), then -
     const stubs = r.bed.hosts.map((h) => stubRootOf(h.dataDir))
     for (const stub of stubs) writeFaults(stub, { slowMs: 700 })
     try {
-      const cli = startCli(r, ['rotate-db-password', ...conn(r), '--yes'])
+      const cli = spawnCli(['rotate-db-password', ...conn(r), '--yes'], r.env)
       await waitFor(() => /\[host1\] restarting/.test(cli.stderr()), 'the restart')
       expect((await journal(r))?.step).toBe('propagate')
-      cli.child.kill('SIGKILL')
+      cli.kill('SIGKILL')
       await cli.done
     } finally {
       for (const stub of stubs) clearFaults(stub)
@@ -565,7 +565,7 @@ describe('authctl rotate-secret-key', () => {
     const before = kv(r, CONFIG_KEY)
     const agents = [0, 1, 2].map((i) => startedAt(r, i))
     r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_000, { method: 'PATCH', count: 1 })
-    const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes', '--json'])
+    const cli = spawnCli(['rotate-secret-key', ...conn(r), '--yes', '--json'], r.env)
     await waitFor(() => r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the patch')
     await vaultWrite(CONFIG_KEY, before.data)
     const run = await cli.done
@@ -601,10 +601,10 @@ describe('rotate-secret-key: one transaction, journaled on the bastion and in Va
   it('killed after the Vault write: another bastion sees it (status, setup), and --resume there restarts every host at once', async () => {
     const before = kv(r, CONFIG_KEY)
     r.vault.faults.delay(`secret/data/${CONFIG_KEY}`, 1_500, { method: 'PATCH', count: 1 })
-    const cli = startCli(r, ['rotate-secret-key', ...conn(r), '--yes'])
+    const cli = spawnCli(['rotate-secret-key', ...conn(r), '--yes'], r.env)
     const file = join(r.home, '.local/state/authctl/rotations/rotate-secret-key.json')
     await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"step": "vault-write"') && r.vault.requests.slice(requestsBefore).some((q) => q.method === 'PATCH' && q.path === `/v1/secret/data/${CONFIG_KEY}`), 'the journaled patch')
-    cli.child.kill('SIGKILL')
+    cli.kill('SIGKILL')
     await cli.done
     await waitFor(() => kv(r, CONFIG_KEY).version === before.version + 1, 'the patch to land')
     const written = kv(r, CONFIG_KEY).data.secret_key!

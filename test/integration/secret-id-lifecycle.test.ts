@@ -4,14 +4,14 @@
 // holds. Every case asserts the end state in the Vault test server and on the hosts: which secret-ids
 // are live, which one each file holds, that every agent logs in, and that none a host holds is destroyed.
 import { createHash } from 'node:crypto'
-import { spawn } from 'node:child_process'
 import { chown, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
-import { repoRoot, startTestbed, type Testbed } from '../support/testbed/index.js'
-import { allOutputs, cliEnv, runCli } from './support/cli.js'
+import { startTestbed, type Testbed } from '../support/testbed/index.js'
+import { cliEnv, runCli, spawnCli } from './support/cli.js'
 import { expectNoSecretShown } from './support/sentinels.js'
+import { waitFor } from '../support/wait-for.js'
 
 let bed: Testbed
 let env: NodeJS.ProcessEnv
@@ -127,22 +127,15 @@ describe('secret-id lifecycle on the bed', () => {
     const root = stubRootOf(bed.hosts[1]!.dataDir)
     // slow docker calls on host2: the swap's agent restart is still running when the operator gives up
     writeFaults(root, { slowMs: 4000 })
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), 'adopt', ...conn(), '-l', 'host2', '--yes'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const done = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const run = spawnCli(['adopt', ...conn(), '-l', 'host2', '--yes'], env)
     const sharedSha = sha(shared.secretId + '\n')
-    const deadline = Date.now() + 60_000
-    while ((await fileSha(1)) === sharedSha) {
-      if (Date.now() > deadline) throw new Error(`host2's secret-id was never swapped: ${out}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    child.kill('SIGINT')
+    await waitFor(async () => run.ended() || (await fileSha(1)) !== sharedSha, 'host2\'s secret-id to be swapped', 60_000, 50)
+    expect(run.ended(), `host2's secret-id was never swapped: ${run.stdout()}${run.stderr()}`).toBe(false)
+    run.kill('SIGINT')
     await new Promise((resolve) => setTimeout(resolve, 200))
-    child.kill('SIGINT')
-    const code = await done
-    allOutputs.push(out)
+    run.kill('SIGINT')
+    const done = await run.done
+    const [code, out] = [done.code, done.stdout + done.stderr]
     clearFaults(root)
     expect(code, out).toBe(130)
     expect(out).toMatch(/outcome of the secret-id swap is unknown/)
@@ -184,11 +177,7 @@ describe('secret-id lifecycle on the bed', () => {
     expect(before.currentSha).toBe(await fileSha(2))
     writeFaults(root, { slowMs: 4000 })
     const run = runCli(['regen-secret-id', ...conn(), '-l', 'host3', '--yes', '--json'], env)
-    const deadline = Date.now() + 60_000
-    while ((await fileSha(2)) === before.currentSha) {
-      if (Date.now() > deadline) throw new Error('host3\'s secret-id was never swapped')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await waitFor(async () => (await fileSha(2)) !== before.currentSha, 'host3\'s secret-id to be swapped', 60_000, 50)
     // the host goes away with the agent's restart in flight: the outcome is unknown to authctl
     await bed.stopHost('host3')
     const r = await run

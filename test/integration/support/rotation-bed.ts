@@ -1,7 +1,7 @@
 // The rotations' test bed: 3 real sshd hosts with the stack deployed, the Vault test server in this
 // process (for its faults and state), a throwaway PostgreSQL holding the `authentik` login, and the RDS
 // stand-in whose instance is that PostgreSQL. The CLI runs built, as an operator runs it.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,7 @@ import { OPERATOR_POLICY_NAME, READ_POLICY_NAME, seedRunbook } from '../../suppo
 import { operatorPolicyHcl } from '../../../src/vault/operator-policy.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { asAdmin } from './db-bed.js'
-import { allOutputs, runCli, type CliRun } from './cli.js'
+import { allOutputs, runCli } from './cli.js'
 
 export const INSTANCE = 'cwiq-shared-authentik-postgres'
 export const DB_KEY = 'cwiq/shared/authentik/database'
@@ -130,21 +130,6 @@ export async function journal(r: RotationBed): Promise<{ step: string; fromVersi
 }
 
 export const journalFile = (r: RotationBed): string => join(r.home, '.local/state/authctl/rotations/rotate-db-password.json')
-
-// Runs the CLI with extra arguments and, while it runs, lets the test act on its stderr or journal;
-// `kill` sends SIGKILL to the CLI at once (the bastion dies).
-export function startCli(r: RotationBed, args: readonly string[]): { child: ChildProcess; done: Promise<CliRun>; stderr(): string } {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code) => {
-    allOutputs.push(stdout, stderr)
-    resolve({ code, stdout, stderr })
-  }))
-  return { child, done, stderr: () => stderr }
-}
 
 // Runs the CLI on a terminal (a pty from util-linux `script`), answering the confirmation with `answer`.
 export function runOnTerminal(r: Pick<RotationBed, 'env'>, args: readonly string[], answer: string): Promise<{ code: number | null; output: string; asked: boolean }> {
