@@ -162,8 +162,10 @@ async function diffOf(plan: HostPlan, files: readonly DesiredFile[], before: Map
 async function mintForWrite(h: Host, deps: SetupDeps, files: DesiredFile[]): Promise<Minting> {
   const { decision, fileSha, plan } = h.prepared
   const secretIdPath = stackPaths(h.host.root).credential('secret-id')
-  // read before the mint: only an agent restart proves a login, so only then can the old one be put back
-  const old = plan.restart === 'agent' && fileSha !== undefined ? await readOldSecretId(h, deps, secretIdPath, fileSha) : undefined
+  // read before the mint: only an agent restart proves a login, so only then can the old one be put back;
+  // and only one Vault still knows for this host (or shared), or an unrecorded one, as regen would
+  const worthIt = decision.action === 'mint' && (decision.previous !== undefined || !heldSecretId(h.state.secretIdRecord, fileSha).recorded)
+  const old = plan.restart === 'agent' && fileSha !== undefined && worthIt ? await readOldSecretId(h, deps, secretIdPath, fileSha) : undefined
   const minted = await timed(h.result.timings, 'vault', () => deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } }))
   deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
   if (h.result.secretId) h.result.secretId.accessor = minted.accessor
@@ -261,7 +263,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, ctx: { au
   // setup holds the host's lock only once its write took it: it reaps here, never on a no-change run
   if (lock) {
     const held = heldSecretId(h.state.secretIdRecord, fileSha).via
-    destroyed.push(...await timed(h.result.timings, 'settle', () => reapOrphans(h, deps, ctx.secretIds, {
+    destroyed.push(...await timed(h.result.timings, 'vault', () => reapOrphans(h, deps, ctx.secretIds, {
       named: [...namedBy(h.state.secretIdRecord), ...(minted ? [minted.accessor] : []), ...owed],
       known: minted !== null || held === 'current' || held === 'pending',
     })))

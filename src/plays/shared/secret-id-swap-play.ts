@@ -99,9 +99,13 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
     changes: (h) => h.prepared.swap,
     rolling: () => true,
     apply: async (h, ctx) => {
+      // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the
+      // new one; read before the mint, so a connection lost here leaves nothing minted
+      const { fileSha } = h.prepared
+      const old = fileSha === undefined ? undefined : await readOldSecretId(h, deps, stackPaths(h.host.root).credential('secret-id'), fileSha)
       const minted = await deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } })
       deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
-      await applyHost(h, minted, deps, opts, ctx.audit, secretIds)
+      await applyHost(h, { minted, old }, deps, opts, ctx.audit, secretIds)
     },
   }
 }
@@ -114,11 +118,12 @@ function heldBy(decision: SecretIdDecision, fileSha: string | undefined, pending
   return { kind: 'unrecorded', accessor: decision.previous ?? null, sha256 }
 }
 
-async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }, deps: Deps, opts: SwapOptions, audit: (fields: Record<string, unknown>) => void, secretIds: RoleSecretIds): Promise<void> {
+async function applyHost(
+  h: Host, { minted, old }: { minted: { secretId: Secret; accessor: string }; old: Secret | undefined }, deps: Deps, opts: SwapOptions,
+  audit: (fields: Record<string, unknown>) => void, secretIds: RoleSecretIds,
+): Promise<void> {
   const { decision, fileSha } = h.prepared
   const secretPath = stackPaths(h.host.root).credential('secret-id')
-  // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the new one
-  const old = fileSha === undefined ? undefined : await readOldSecretId(h, deps, secretPath, fileSha)
   const swap = swapRecords(h.paths, decision, minted, fileSha)
   // the record naming the new one as pending, the file, then (same round trip) the agent's restart and
   // fresh login; the record makes it current only once that login is proven, so a cut leaves it pending

@@ -137,11 +137,11 @@ describe('runSetup', () => {
 
   describe('a new secret-id the agent refuses', () => {
     const mine = { lookupSecretIdAccessor: async () => ({ expirationTime: null, metadata: { host: 'h1', created_by: 'authctl' } }) }
-    function refused(convergeCodes: number[]) {
+    function refused(convergeCodes: number[], vault: Partial<SetupVault> = mine) {
       const log: string[] = []
       const writes: string[][] = []
       const remote = fakeHost(log, writes, { convergeCodes })
-      const d = deps(mine, log)
+      const d = deps(vault, log)
       return { log, writes, result: runSetup([host('h1')], { ...d, connect: async () => new Map([['h1', remote]]) }, { ...opts, newSecretId: true }) }
     }
 
@@ -155,6 +155,15 @@ describe('runSetup', () => {
       expect(log).toContain('destroy acc-h1')
       expect(log).not.toContain('destroy acc-old-01')
       expect(log.filter((l) => l.startsWith('authctl-') && l !== 'authctl-release')).toEqual(['authctl-state', 'authctl-read-secret', 'authctl-write-converge', 'authctl-write', 'authctl-converge'])
+    })
+
+    it('a previous one Vault no longer knows is not put back (the agent could not log in with it either): the new one stays', async () => {
+      const { log, writes, result } = refused([12], { lookupSecretIdAccessor: async () => null })
+      const r = await result
+      expect(r.exitCode).toBe(2)
+      expect(writes).toHaveLength(1)
+      expect(log).not.toContain('authctl-read-secret')
+      expect(log.filter((l) => l.startsWith('destroy'))).toEqual([])
     })
 
     it('a converge that failed otherwise (the app unhealthy) puts nothing back: the new one stays, the old one stays owed', async () => {
