@@ -34,13 +34,26 @@ export function swapRecords(paths: HostPaths, decision: SecretIdDecision, minted
   const pending = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
   const previous = decision.action === 'mint' ? decision.previous : undefined
   const current = previous ? { accessor: previous, sha256: fileSha } : undefined
-  const destroyPrevious = previous !== undefined && !(decision.action === 'mint' && decision.keepPrevious)
-  const owed = [...(destroyPrevious ? [previous] : []), ...decision.owed.filter((a) => a !== previous)]
+  const owed = owedAfterSwap(decision)
   return {
     before: recordFile(paths, { current, pending, owed: decision.owed }),
     after: recordFile(paths, { current: pending, owed }),
     owed,
   }
+}
+
+// What a swap leaves owed a destroy once the host is healthy: the previous secret-id (unless it is a
+// shared one other hosts may run on) and what was owed already. Known before the new one is minted.
+export function owedAfterSwap(decision: SecretIdDecision): string[] {
+  const previous = decision.action === 'mint' ? decision.previous : undefined
+  const destroyPrevious = previous !== undefined && !(decision.action === 'mint' && decision.keepPrevious)
+  return [...(destroyPrevious && previous !== undefined ? [previous] : []), ...decision.owed.filter((a) => a !== previous)]
+}
+
+// The record a swap will write, before its secret-id is minted (the plan only needs to know it
+// changes: it names an accessor no host record can hold yet).
+export function recordToMint(paths: HostPaths): DesiredFile {
+  return recordFile(paths, { current: { accessor: '(minted-at-apply)' }, owed: [] })
 }
 
 // The marker that records a restart owed, written before any other file.

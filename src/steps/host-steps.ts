@@ -50,8 +50,11 @@ export class WriteError extends StepError {
   }
 }
 
-// A converge that failed after every file was written.
-export class ConvergeError extends StepError {}
+// A converge that failed after every file was written; `failed` names the step the script exited at
+// (null when the command was cut or ended otherwise), so a caller can tell a refused login from the rest.
+export class ConvergeError extends StepError {
+  failed: keyof typeof CONVERGE_EXIT | null = null
+}
 
 const writtenPaths = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('wrote\t')).map((l) => l.slice(6))
 
@@ -156,8 +159,10 @@ function convergeError(name: string, r: ExecResult, req: ConvergeRequest): Conve
   const group = r.stdout.split('\n').filter((l) => l.startsWith('group\t')).pop()?.slice(6) ?? ''
   const what = convergeFailure(r.code, group)
   const tail = sanitizeRemote(r.stderr.trim().split('\n').slice(-4).join(' | '), { maxBytes: 500 })
-  return new ConvergeError(`${name}: ${what}${tail ? `: ${tail}` : ''}`,
+  const error = new ConvergeError(`${name}: ${what}${tail ? `: ${tail}` : ''}`,
     `On ${name} read the logs: sudo docker compose -f ${req.paths.composeFile} -p ${req.project} logs --tail 50 vault-agent server worker (or: authctl logs -l ${name} --tail 50). The restart stays owed; the next run retries it.`)
+  error.failed = (Object.keys(CONVERGE_EXIT) as (keyof typeof CONVERGE_EXIT)[]).find((k) => CONVERGE_EXIT[k] === r.code) ?? null
+  return error
 }
 
 function convergeFailure(code: number | null, group: string): string {

@@ -482,3 +482,94 @@ describe('adopt', () => {
     await adoptFinishes(shared)
   })
 })
+
+// Issue 16, the last gaps of one secret-id lifecycle: setup mints a host's secret-id only at its turn and puts
+// the previous one back when the agent refuses the new one; a secret-id authctl minted for a host that no record
+// names (a run killed between its mint and its write) is destroyed by the next run that holds the host's lock.
+describe('setup and the secret-id lifecycle', () => {
+  const role = () => r.vault.state.authMounts.get('approle/')!.roles.get('authentik')!
+  const secretIdFile = (i: number): string => join(r.bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id')
+  const recordLines = async (i: number): Promise<string[]> => (await readFile(join(r.bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id.accessor'), 'utf8')).split('\n').filter(Boolean)
+  // A secret-id minted the way authctl mints one (or by hand with other metadata), never written to a host.
+  async function mintByHand(metadata: Record<string, string>): Promise<string> {
+    const res = await fetch(`${r.vault.addr}/v1/auth/approle/role/authentik/secret-id`, { method: 'POST', headers: { 'X-Vault-Token': r.vault.rootToken }, body: JSON.stringify({ metadata: JSON.stringify(metadata) }) })
+    expect(res.ok, `minting by hand: ${res.status}`).toBe(true)
+    return ((await res.json()) as { data: { secret_id_accessor: string } }).data.secret_id_accessor
+  }
+  async function destroyByHand(accessor: string): Promise<void> {
+    await fetch(`${r.vault.addr}/v1/auth/approle/role/authentik/secret-id-accessor/destroy`, { method: 'POST', headers: { 'X-Vault-Token': r.vault.rootToken }, body: JSON.stringify({ secret_id_accessor: accessor }) })
+  }
+
+  it('setup --new-secret-id --serial 1 SIGKILLed during host1\'s swap: after lock release the next run leaves only the hosts\' secret-ids live (failed before the fix: host2\'s and host3\'s, minted up front, stayed live)', async () => {
+    const before = new Set(liveAccessors())
+    await killDuringHost1Swap(['setup', '--new-secret-id', '--yes', '--serial', '1', '--wait-timeout', '20s'])
+    // killed at host1's turn: no other host had a secret-id minted for it
+    const minted = [...liveAccessors()].filter((a) => !before.has(a))
+    const byAccessor = new Map([...role().secretIds.values()].map((e) => [e.accessor, e.metadata.host]))
+    expect(minted.map((a) => byAccessor.get(a))).toEqual(['host1'])
+    expect((await cli(['lock', 'release', '--yes'])).code).toBe(0)
+    const again = await cli(['regen-secret-id', '--yes', '--json', ...FAST])
+    expect(again.code, again.stdout + again.stderr).toBe(0)
+    await secretIdsAgree()
+  })
+
+  it('setup --new-secret-id whose new secret-id the agent cannot log in with: the previous one goes back, the new one is destroyed, the agent logs in with the old (failed before the fix: no put-back)', async () => {
+    await readSecretIdFiles()
+    const old = { file: secretIdFiles[1]!, accessor: heldAccessors()[1]! }
+    const known = new Set(liveAccessors())
+    // Vault binds host2's new secret-id to a network the agent is not in (as a secret-id's cidr_list does):
+    // the agent's login with it is refused, authctl's lookup of it is not
+    writeFaults(stub(1), { slowMs: 500 })
+    const run = startCli(r, ['setup', ...conn(r), '-l', 'host2', '--new-secret-id', '--yes', '--json', '--wait-timeout', '8s'])
+    let refused = ''
+    await waitFor(() => {
+      const entry = [...role().secretIds.values()].find((e) => !known.has(e.accessor) && e.metadata.host === 'host2')
+      if (entry) [entry.cidrList, refused] = [['192.0.2.0/24'], entry.accessor]
+      return entry !== undefined
+    }, 'host2\'s new secret-id', 60_000, 5)
+    const done = await run.done
+    clearFaults(stub(1))
+    expect(done.code, done.stdout + done.stderr).toBe(2)
+    expect(done.stdout + done.stderr).toContain('the previous secret-id was put back and stays valid, the new one was destroyed')
+    expect(await readFile(secretIdFile(1), 'utf8')).toBe(old.file + '\n')
+    expect((await recordLines(1))[0]).toMatch(new RegExp(`^${old.accessor} [0-9a-f]{64}$`))
+    expect(liveAccessors().has(refused), 'the refused secret-id').toBe(false)
+    expect(liveAccessors().has(old.accessor), 'the previous secret-id').toBe(true)
+    await secretIdsAgree()
+  })
+
+  it('a secret-id authctl minted for host1 that no record names is destroyed by the next regen of host1; a shared one and host2\'s are not (failed before the fix: nothing destroyed it)', async () => {
+    const orphan = await mintByHand({ host: 'host1', created_by: 'authctl' })
+    const shared = await mintByHand({})
+    const others = await mintByHand({ host: 'host2', created_by: 'authctl' })
+    const byHand = await mintByHand({ host: 'host1' })
+    try {
+      const run = await cli(['regen-secret-id', '-l', 'host1', '--yes', '--json', ...FAST])
+      expect(run.code, run.stdout + run.stderr).toBe(0)
+      const live = liveAccessors()
+      expect(live.has(orphan), 'host1\'s orphan').toBe(false)
+      expect([live.has(shared), live.has(others), live.has(byHand)], 'the shared one, host2\'s, one minted by hand').toEqual([true, true, true])
+      expect(json<{ hosts: { destroyed: string[] }[] }>(run).hosts[0]!.destroyed).toContain(orphan)
+    } finally {
+      for (const a of [shared, others, byHand]) await destroyByHand(a)
+    }
+    await secretIdsAgree()
+  })
+
+  it('setup reaps only when it writes: a no-change setup is one remote command a host and leaves the orphan; a setup with a change destroys it', async () => {
+    const orphan = await mintByHand({ host: 'host3', created_by: 'authctl' })
+    await r.bed.clearCommands()
+    const quiet = await cli(['setup', '--json', '--wait-timeout', '20s'])
+    expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0)
+    for (const h of r.bed.hosts) {
+      const commands = await r.bed.commands(h.name)
+      expect(commands, h.name).toHaveLength(1)
+      expect(commands[0]).toContain('authctl-state')
+    }
+    expect(liveAccessors().has(orphan), 'not reaped without the lock').toBe(true)
+    const changed = await cli(['setup', '-l', 'host3', '--new-secret-id', '--yes', '--json', '--wait-timeout', '20s'])
+    expect(changed.code, changed.stdout + changed.stderr).toBe(0)
+    expect(liveAccessors().has(orphan), 'reaped once setup held host3\'s lock').toBe(false)
+    await secretIdsAgree()
+  })
+})

@@ -13,17 +13,21 @@ import { hostPaths } from '../../stack/host-paths.js'
 import type { HostState } from '../../remote/parse-state.js'
 import { stackPaths } from '../../stack/layout.js'
 import { STACK_SERVICES } from '../../stack/services.js'
-import { credentialFiles, pendingFile, recordFile, secretIdContent, swapRecords } from '../../steps/credentials.js'
+import { credentialFile } from '../../render/bundle.js'
+import { credentialFiles, owedAfterSwap, pendingFile, recordFile, recordToMint, secretIdContent, swapRecords } from '../../steps/credentials.js'
 import type { DesiredFile, DesiredState } from '../../render/desired.js'
 import { fetchBefore } from './fetch-before.js'
 import { ConvergeError, expectedState, readState, writeFiles, writeThenConverge } from '../../steps/host-steps.js'
 import type { WriteLock } from '../../remote/write-script.js'
 import { filesToWrite, planHost, stackRunning, type HostPlan } from '../../steps/plan.js'
 import { decideSecretId, type SecretIdDecision } from '../../steps/secret-id.js'
-import { contentSha, type RecordedSecretId } from '../../steps/secret-id-record.js'
+import { contentSha, heldSecretId, type RecordedSecretId } from '../../steps/secret-id-record.js'
 import { settleOwed } from '../../steps/secret-id-settle.js'
 import { swapOutcome, unknownSwapWarning } from '../../steps/secret-id-swap.js'
 import type { SetupDeps, SetupHost, SetupOptions } from '../shared/setup-types.js'
+import { namedBy, onceARun, reapOrphans, type RoleSecretIds } from '../shared/secret-id-orphans.js'
+import { destroyMinted, putBackSecretId, readOldSecretId } from '../shared/secret-id-put-back.js'
+import { HostFailedError } from '../../errors.js'
 
 export interface SetupResult {
   check: boolean
@@ -39,13 +43,15 @@ export interface SetupResult {
 interface Prepared {
   desired: DesiredState
   decision: SecretIdDecision
-  minted: { secretId: Secret; accessor: string } | null
+  // whether the host gets a new secret-id: minted only when its turn comes (apply), under its lock
+  mint: boolean
+  fileSha: string | undefined
   plan: HostPlan
-  // the record written before the new secret-id file (only when one was minted)
-  recordBefore: DesiredFile | null
-  // the secret-id the host runs on once applied, and the replaced ones owed a destroy once it is healthy
+  // the kept secret-id (null when one is minted at apply), and the replaced ones owed a destroy once it is healthy
   current: RecordedSecretId | null
   owed: string[]
+  // --diff: the files' content before (a minting host's diff is redone once its secret-id is known)
+  before?: Map<string, string | undefined>
 }
 
 type Host = PreparedHost<SetupHost, HostState, Prepared, HostResult>
@@ -86,25 +92,23 @@ function setupPlay(desired: Map<string, DesiredState>, roleIds: Map<string, stri
     ...d.files.map((f) => f.path), stackPaths(h.root).credential('role-id'), stackPaths(h.root).credential('secret-id'), hostPaths(h.root).secretIdAccessor,
   ]
   const targets = (h: SetupHost, d: DesiredState) => [...d.dirs.map((x) => x.path), ...fileTargets(h, d)]
+  const secretIds = onceARun(deps.vault)
   return {
     newResult: (h) => newHostResult(h.name),
     read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lock, targets: targets(h.host, desired.get(h.host.name) as DesiredState) }),
     prepare: (h) => prepareHost(h, desired.get(h.host.name) as DesiredState, roleIds.get(h.host.role) ?? '', deps, opts),
-    discard: async (h) => {
-      if (h.prepared.minted) await destroyAccessor(h, deps, h.prepared.minted.accessor)
-    },
     changes: (h) => h.result.status === 'changed',
     // a stack that already serves traffic is restarted a batch at a time; fresh hosts go in parallel
     rolling: (h) => h.prepared.plan.restart !== undefined && stackRunning(h.state),
     apply: (h, ctx) => {
       // the first write takes the lock and re-checks, under it, every path this plan was made from
       const lock = ctx.lock && { dir: h.paths.lockDir, details: ctx.lock.details, expect: expectedState(h.state, fileTargets(h.host, desired.get(h.host.name) as DesiredState)) }
-      return applyHost(h, deps, opts, ctx.audit, lock)
+      return applyHost(h, deps, opts, { audit: ctx.audit, secretIds }, lock)
     },
   }
 }
 
-// Decide (and mint, unless --check) the host's secret-id, then plan its files (and diff them).
+// Decide the host's secret-id (a new one is minted only at its turn, in apply), then plan its files (and diff them).
 async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desired: DesiredState, roleId: string, deps: SetupDeps, opts: SetupOptions): Promise<Prepared> {
   const name = h.host.name
   const file = h.state.paths.get(stackPaths(h.host.root).credential('secret-id'))
@@ -115,22 +119,17 @@ async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desire
   }))
   for (const w of decision.warnings) warnHost(h.result, w, deps.reporter)
   if (decision.action === 'mint') deps.reporter.event(name, `${opts.check ? 'would mint' : 'minting'} a new secret-id: ${decision.reason}`)
-  const minted = !opts.check && decision.action === 'mint'
-    ? await timed(h.result.timings, 'vault', () => deps.vault.createSecretId(h.host.role, { metadata: { host: name, created_by: 'authctl' } }))
-    : null
+  const mint = !opts.check && decision.action === 'mint'
   h.result.secretId = decision.action === 'keep'
     ? { action: 'keep', accessor: decision.accessor }
-    : { action: opts.check ? 'would-mint' : 'mint', accessor: minted?.accessor, reason: decision.reason }
-  const files: DesiredFile[] = [...desired.files, ...credentialFiles(h.host.root, roleId, minted?.secretId, opts.check && decision.action === 'mint')]
-  let recordBefore: DesiredFile | null = null
+    : { action: opts.check ? 'would-mint' : 'mint', accessor: undefined, reason: decision.reason }
+  // the secret-id file (and, when minted, its record) is planned as a change whose content apply fills in
+  const files: DesiredFile[] = [...desired.files, ...credentialFiles(h.host.root, roleId, undefined, decision.action === 'mint')]
   let current: RecordedSecretId | null = null
   let owed = decision.owed
-  if (minted) {
-    const swap = swapRecords(h.paths, decision, minted, fileSha)
-    recordBefore = swap.before
-    files.push(swap.after)
-    owed = swap.owed
-    current = { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) }
+  if (mint) {
+    files.push(recordToMint(h.paths))
+    owed = owedAfterSwap(decision)
   } else if (decision.action === 'keep') {
     current = { accessor: decision.accessor, sha256: decision.sha256 }
     files.push(recordFile(h.paths, { current, owed }))
@@ -143,26 +142,66 @@ async function prepareHost(h: ReadHost<SetupHost, HostState, HostResult>, desire
   for (const f of changed) deps.reporter.event(name, `${f.path}: ${plan.files.find((p) => p.file === f)?.action ?? 'change'}`)
   if (plan.restart) deps.reporter.event(name, `${opts.check ? 'would ' : ''}${plan.restart === 'agent' ? 'restart vault-agent, then server and worker' : 'run docker compose up'} (${plan.restartReason ?? ''})`)
   if (changed.length > 0 || plan.dirs.length > 0 || plan.restart || owed.length > 0) h.result.status = 'changed'
+  let before: Map<string, string | undefined> | undefined
   if (opts.diff) {
-    const { fileDiff } = await import('./diff.js')
-    const before = await fetchBefore(h.remote, changed.filter((f) => !f.secret).map((f) => f.path))
-    const existed = (f: DesiredFile) => plan.files.find((p) => p.file === f)?.action !== 'create'
-    h.result.diff = changed.map((f) => fileDiff(f, before.get(f.path), minted ? [minted.secretId] : [], existed(f))).join('')
+    before = await fetchBefore(h.remote, changed.filter((f) => !f.secret).map((f) => f.path))
+    h.result.diff = await diffOf(plan, changed, before, [])
   }
-  return { desired, decision, minted, plan, recordBefore, current, owed }
+  return { desired, decision, mint, fileSha, plan, current, owed, before }
 }
 
-async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (fields: Record<string, unknown>) => void, lock: WriteLock | undefined): Promise<void> {
-  const { plan, minted } = h.prepared
-  const files = filesToWrite(plan)
+// The --diff text of the files to write (a secret file only says that it changes).
+async function diffOf(plan: HostPlan, files: readonly DesiredFile[], before: Map<string, string | undefined>, secrets: readonly Secret[]): Promise<string> {
+  const { fileDiff } = await import('./diff.js')
+  const existed = (f: DesiredFile) => plan.files.find((p) => p.file.path === f.path)?.action !== 'create'
+  return files.map((f) => fileDiff(f, before.get(f.path), secrets, existed(f))).join('')
+}
+
+// Mints the host's new secret-id at its turn, right before the write (a run killed earlier leaves none
+// live that no host holds), and fills it and its records into the planned files.
+async function mintForWrite(h: Host, deps: SetupDeps, files: DesiredFile[]): Promise<Minting> {
+  const { decision, fileSha, plan } = h.prepared
+  const secretIdPath = stackPaths(h.host.root).credential('secret-id')
+  // read before the mint: only an agent restart proves a login, so only then can the old one be put back;
+  // and only one Vault still knows for this host (or shared), or an unrecorded one, as regen would
+  const worthIt = decision.action === 'mint' && (decision.previous !== undefined || !heldSecretId(h.state.secretIdRecord, fileSha).recorded)
+  const old = plan.restart === 'agent' && fileSha !== undefined && worthIt ? await readOldSecretId(h, deps, secretIdPath, fileSha) : undefined
+  const minted = await timed(h.result.timings, 'vault', () => deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } }))
+  deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
+  if (h.result.secretId) h.result.secretId.accessor = minted.accessor
+  const swap = swapRecords(h.paths, decision, minted, fileSha)
+  const secretIdFile = credentialFile(h.host.root, 'secret-id', secretIdContent(minted.secretId))
+  const filled = files.map((f) => (f.path === secretIdPath ? secretIdFile : f.path === h.paths.secretIdAccessor ? swap.after : f))
+  return { minted, old, files: filled, recordBefore: swap.before, owed: swap.owed, current: { accessor: minted.accessor, sha256: contentSha(secretIdContent(minted.secretId)) } }
+}
+
+interface Minting {
+  minted: { secretId: Secret; accessor: string }
+  // the file the host ran on, kept in memory to put back if the agent refuses the new one
+  old: Secret | undefined
+  files: DesiredFile[]
+  // the record written before the new secret-id file (names it pending)
+  recordBefore: DesiredFile
+  owed: string[]
+  current: RecordedSecretId
+}
+
+async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, ctx: { audit: (fields: Record<string, unknown>) => void; secretIds: RoleSecretIds }, lock: WriteLock | undefined): Promise<void> {
+  const { plan, decision, fileSha } = h.prepared
   const secretIdPath = stackPaths(h.host.root).credential('secret-id')
   const restart = plan.restart
+  const minting = h.prepared.mint ? await mintForWrite(h, deps, filesToWrite(plan)) : null
+  const minted = minting?.minted ?? null
+  const files = minting?.files ?? filesToWrite(plan)
+  const owed = minting?.owed ?? h.prepared.owed
+  const current = minting?.current ?? h.prepared.current
+  if (minting && h.prepared.before) h.result.diff = await diffOf(plan, files, h.prepared.before, [minting.minted.secretId])
   // the marker goes first: a run cut after any write still owes the restart; then the record that
   // names the new secret-id as pending, then the secret-id, then the record that makes it current
-  const writes = [...(restart ? [pendingFile(h.paths, restart)] : []), ...(h.prepared.recordBefore ? [h.prepared.recordBefore] : []), ...files]
+  const writes = [...(restart ? [pendingFile(h.paths, restart)] : []), ...(minting ? [minting.recordBefore] : []), ...files]
   const written = () => {
     if (files.length > 0) deps.reporter.event(h.host.name, `wrote ${files.length} file(s)`)
-    audit({ files: files.map((f) => f.path), restart: restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
+    ctx.audit({ files: files.map((f) => f.path), restart: restart ?? null, secret_id_accessor: minted?.accessor ?? h.result.secretId?.accessor ?? null })
   }
   let steps: string[] = []
   try {
@@ -178,20 +217,29 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     const outcome = swapOutcome(error, secretIdPath)
     if (minted && outcome === 'unknown') {
       // the host may hold the new secret-id: it is neither destroyed nor put back, the pending record settles it
-      warnHost(h.result, unknownSwapWarning(h.host.name, minted.accessor, h.prepared.decision.action === 'mint' ? h.prepared.decision.previous : undefined), deps.reporter)
+      warnHost(h.result, unknownSwapWarning(h.host.name, minted.accessor, decision.action === 'mint' ? decision.previous : undefined), deps.reporter)
       throw error
     }
     if (error instanceof ConvergeError) {
       h.result.healthy = false
+      // Put back only when the agent refused the new secret-id: every other file stays as written (it is
+      // what the inventory asks for, and only secrets are read back), and the agent, then server and
+      // worker, restart on the old secret-id. If the new files were the cause, the old one fails too: the
+      // host still holds a valid secret-id, the new one is destroyed, and the restart stays owed.
+      const restored = minting !== null && error.failed === 'noLogin' && await putBackSecretId(h, deps, {
+        minted: minting.minted.accessor, old: minting.old, decision, fileSha, waitTimeoutS: opts.waitTimeoutS, groups: groupsFor('agent'),
+      })
       // the replaced secret-ids stay recorded as owed: the next successful run destroys them
-      if (h.prepared.owed.length > 0) warnHost(h.result, `replaced secret-id(s) ${h.prepared.owed.join(', ')} stay valid until a run succeeds on this host (recorded on the host as owed)`, deps.reporter)
+      const stillOwed = restored ? decision.owed : owed
+      if (stillOwed.length > 0) warnHost(h.result, `replaced secret-id(s) ${stillOwed.join(', ')} stay valid until a run succeeds on this host (recorded on the host as owed)`, deps.reporter)
+      if (restored) throw new HostFailedError(`${error.message}; the previous secret-id was put back and stays valid, the new one was destroyed`, { hint: error.hint })
       throw error
     }
     // what to give back depends on what reached the host: a secret-id the host holds must stay valid
     if (minted && outcome === 'in-place') {
       warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) reached the host before the write failed: it stays valid, recorded as pending; the next run finishes the swap`, deps.reporter)
     } else if (minted) {
-      await destroyAccessor(h, deps, minted.accessor)
+      await destroyMinted(h, deps, minted.accessor)
     }
     throw error
   }
@@ -200,26 +248,25 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, audit: (f
     h.result.healthy = steps.includes('healthy')
     deps.reporter.event(h.host.name, `healthy after ${restart === 'agent' ? 'restarting vault-agent, server, worker' : 'docker compose up'}`)
   }
-  const current = h.prepared.current
-  if (current && h.prepared.owed.length > 0) {
+  const destroyed: string[] = []
+  if (current && owed.length > 0) {
     const settled = await timed(h.result.timings, 'settle', () => settleOwed(h.remote, deps.vault, {
-      role: h.host.role, paths: h.paths, current, owed: h.prepared.owed,
+      role: h.host.role, paths: h.paths, current, owed,
       onDestroyed: (a) => deps.reporter.event(h.host.name, `destroyed secret-id accessor ${a}`),
       onFailed: (a, message) => {
         if (h.result.secretId) h.result.secretId.destroyFailed = a
         warnHost(h.result, message, deps.reporter)
       },
     }))
-    if (h.result.secretId && settled.destroyed.length > 0) h.result.secretId.destroyed = settled.destroyed
+    destroyed.push(...settled.destroyed)
   }
-}
-
-// Destroys a secret-id by accessor; a failure is a warning on the host (in --json too) with the fix, never "done".
-async function destroyAccessor(h: Host, deps: SetupDeps, accessor: string): Promise<void> {
-  try {
-    await deps.vault.destroySecretIdAccessor(h.host.role, accessor)
-    deps.reporter.event(h.host.name, `destroyed secret-id accessor ${accessor}`)
-  } catch (error) {
-    warnHost(h.result, `could not destroy secret-id accessor ${accessor}: ${(error as Error).message}; destroy it with: vault write auth/approle/role/${h.host.role}/secret-id-accessor/destroy secret_id_accessor=${accessor}`, deps.reporter)
+  // setup holds the host's lock only once its write took it: it reaps here, never on a no-change run
+  if (lock) {
+    const held = heldSecretId(h.state.secretIdRecord, fileSha).via
+    destroyed.push(...await timed(h.result.timings, 'vault', () => reapOrphans(h, deps, ctx.secretIds, {
+      named: [...namedBy(h.state.secretIdRecord), ...(minted ? [minted.accessor] : []), ...owed],
+      known: minted !== null || held === 'current' || held === 'pending',
+    })))
   }
+  if (h.result.secretId && destroyed.length > 0) h.result.secretId.destroyed = destroyed
 }

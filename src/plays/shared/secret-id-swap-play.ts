@@ -11,26 +11,25 @@ import type { Play, PlayHost, PreparedHost } from '../../engine/play.js'
 import { rolloutOf, type Rollout } from '../../engine/rollout.js'
 import { HostFailedError } from '../../errors.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
-import { Secret } from '../../util/secret.js'
+import type { Secret } from '../../util/secret.js'
 import type { HostState } from '../../remote/parse-state.js'
-import { readSecretArgv } from '../../remote/read-secret.js'
 import { credentialFile } from '../../render/bundle.js'
 import { stackPaths } from '../../stack/layout.js'
-import { recordFile, secretIdContent, swapRecords } from '../../steps/credentials.js'
-import { converge, readState, writeFiles, writeThenConverge } from '../../steps/host-steps.js'
-import { decideSecretId, type SecretIdDecision, type SecretIdVault } from '../../steps/secret-id.js'
+import { secretIdContent, swapRecords } from '../../steps/credentials.js'
+import { readState, writeThenConverge } from '../../steps/host-steps.js'
+import { decideSecretId, type SecretIdDecision } from '../../steps/secret-id.js'
 import { contentSha, heldSecretId } from '../../steps/secret-id-record.js'
 import { settleOwed } from '../../steps/secret-id-settle.js'
 import { swapOutcome, unknownSwapWarning } from '../../steps/secret-id-swap.js'
+import { namedBy, onceARun, reapOrphans, type OrphanVault, type RoleSecretIds } from './secret-id-orphans.js'
+import { destroyMinted, putBackSecretId, readOldSecretId } from './secret-id-put-back.js'
 
 export interface SwapHost extends PlayHost {
   project: string
   role: string
 }
 
-export interface SwapVault extends SecretIdVault {
-  listSecretIdAccessors(role: string): Promise<string[]>
-}
+export type SwapVault = OrphanVault
 
 export interface SwapOptions extends Rollout {
   waitTimeoutS: number
@@ -69,6 +68,7 @@ export function runSecretIdSwap(hosts: readonly SwapHost[], deps: Deps, opts: Sw
 }
 
 function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prepared, SwapHostResult> {
+  const secretIds = onceARun(deps.vault)
   return {
     newResult: (h) => ({ ...newOutcome(h.name), accessor: null, destroyed: [], restored: false }),
     read: (h, lock) => readState(h.remote, { paths: h.paths, project: h.host.project, lock, targets: [stackPaths(h.host.root).credential('secret-id'), h.paths.secretIdAccessor] }),
@@ -99,9 +99,13 @@ function swapPlay(deps: Deps, opts: SwapOptions): Play<SwapHost, HostState, Prep
     changes: (h) => h.prepared.swap,
     rolling: () => true,
     apply: async (h, ctx) => {
+      // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the
+      // new one; read before the mint, so a connection lost here leaves nothing minted
+      const { fileSha } = h.prepared
+      const old = fileSha === undefined ? undefined : await readOldSecretId(h, deps, stackPaths(h.host.root).credential('secret-id'), fileSha)
       const minted = await deps.vault.createSecretId(h.host.role, { metadata: { host: h.host.name, created_by: 'authctl' } })
       deps.reporter.event(h.host.name, `minted a new secret-id (accessor ${minted.accessor})`)
-      await applyHost(h, minted, deps, opts, ctx.audit)
+      await applyHost(h, { minted, old }, deps, opts, ctx.audit, secretIds)
     },
   }
 }
@@ -114,11 +118,12 @@ function heldBy(decision: SecretIdDecision, fileSha: string | undefined, pending
   return { kind: 'unrecorded', accessor: decision.previous ?? null, sha256 }
 }
 
-async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }, deps: Deps, opts: SwapOptions, audit: (fields: Record<string, unknown>) => void): Promise<void> {
+async function applyHost(
+  h: Host, { minted, old }: { minted: { secretId: Secret; accessor: string }; old: Secret | undefined }, deps: Deps, opts: SwapOptions,
+  audit: (fields: Record<string, unknown>) => void, secretIds: RoleSecretIds,
+): Promise<void> {
   const { decision, fileSha } = h.prepared
   const secretPath = stackPaths(h.host.root).credential('secret-id')
-  // the secret-id the host runs on now, kept in memory to put back if the agent cannot log in with the new one
-  const old = fileSha === undefined ? undefined : await readOld(h, deps, secretPath, fileSha)
   const swap = swapRecords(h.paths, decision, minted, fileSha)
   // the record naming the new one as pending, the file, then (same round trip) the agent's restart and
   // fresh login; the record makes it current only once that login is proven, so a cut leaves it pending
@@ -132,9 +137,9 @@ async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }
       warnHost(h.result, unknownSwapWarning(h.host.name, minted.accessor, decision.action === 'mint' ? decision.previous : undefined), deps.reporter)
       audit({ secret_id_accessor: minted.accessor, outcome: 'unknown' })
     } else if (outcome === 'not-written') {
-      await destroy(h, deps, minted.accessor)
+      await destroyMinted(h, deps, minted.accessor)
     } else {
-      await putBack(h, minted, deps, opts, old)
+      h.result.restored = await putBackSecretId(h, deps, { minted: minted.accessor, old, decision, fileSha, waitTimeoutS: opts.waitTimeoutS })
       if (outcome === 'no-login') throw new HostFailedError(`${(error as Error).message}${h.result.restored ? '; the previous secret-id was put back and stays valid, the new one was destroyed' : ''}`, { hint: (error as HostFailedError).hint })
     }
     throw error
@@ -148,44 +153,8 @@ async function applyHost(h: Host, minted: { secretId: Secret; accessor: string }
     onDestroyed: (a) => deps.reporter.event(h.host.name, `destroyed secret-id accessor ${a}`),
     onFailed: (_a, message) => warnHost(h.result, message, deps.reporter),
   })
-  h.result.destroyed = settled.destroyed
-  audit({ secret_id_accessor: minted.accessor, destroyed: settled.destroyed, owed: settled.owed })
-}
-
-async function readOld(h: Host, deps: Deps, path: string, sha: string): Promise<Secret | undefined> {
-  const r = await h.remote.exec(readSecretArgv(path))
-  const value = r.code === 0 ? new Secret(r.stdout) : undefined
-  // only a copy that is exactly the file the state read saw can be put back
-  if (value && contentSha(value.reveal()) === sha) return value
-  warnHost(h.result, 'the current secret-id could not be read back: if the agent cannot log in with the new one, it cannot be put back', deps.reporter)
-  return undefined
-}
-
-// The agent could not log in with the new secret-id: the old file and its record go back (an
-// unrecorded, adopted one too), the agent restarts on it, and the new one is destroyed.
-async function putBack(h: Host, minted: { accessor: string }, deps: Deps, opts: SwapOptions, old: Secret | undefined): Promise<void> {
-  const { decision, fileSha } = h.prepared
-  if (old === undefined) {
-    warnHost(h.result, `the new secret-id (accessor ${minted.accessor}) stays on the host: there is no previous one to put back`, deps.reporter)
-    return
-  }
-  const previous = decision.action === 'mint' ? decision.previous : undefined
-  try {
-    await writeFiles(h.remote, [], [credentialFile(h.host.root, 'secret-id', old.reveal()), recordFile(h.paths, { current: previous ? { accessor: previous, sha256: fileSha } : undefined, owed: decision.owed })])
-    h.result.restored = true
-    await destroy(h, deps, minted.accessor)
-    await converge(h.remote, { paths: h.paths, project: h.host.project, up: false, groups: [['vault-agent']], waitSeconds: opts.waitTimeoutS })
-  } catch (error) {
-    warnHost(h.result, `putting the previous secret-id back did not complete: ${(error as Error).message}; run authctl status -l ${h.host.name} to see which secret-id the host holds`, deps.reporter)
-  }
-}
-
-// Destroys a secret-id this run minted; a failure is a warning with the command that finishes it.
-async function destroy(h: { host: SwapHost; result: SwapHostResult }, deps: Deps, accessor: string): Promise<void> {
-  try {
-    await deps.vault.destroySecretIdAccessor(h.host.role, accessor)
-    deps.reporter.event(h.host.name, `destroyed secret-id accessor ${accessor}`)
-  } catch (error) {
-    warnHost(h.result, `could not destroy secret-id accessor ${accessor}: ${(error as Error).message}; destroy it with: vault write auth/approle/role/${h.host.role}/secret-id-accessor/destroy secret_id_accessor=${accessor}`, deps.reporter)
-  }
+  // the lock is held since the read: no other run is between a mint and its write for this host
+  const reaped = await reapOrphans(h, deps, secretIds, { named: [...namedBy(h.state.secretIdRecord), minted.accessor, ...swap.owed], known: true })
+  h.result.destroyed = [...settled.destroyed, ...reaped]
+  audit({ secret_id_accessor: minted.accessor, destroyed: h.result.destroyed, owed: settled.owed })
 }

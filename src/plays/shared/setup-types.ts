@@ -2,7 +2,7 @@
 import type { Rollout } from '../../engine/rollout.js'
 import type { EngineDeps } from '../../engine/play.js'
 import type { DesiredState } from '../../render/desired.js'
-import type { SecretIdVault } from '../../steps/secret-id.js'
+import type { OrphanVault } from './secret-id-orphans.js'
 
 // One selected inventory host, as far as setup cares.
 export interface SetupHost {
@@ -15,7 +15,7 @@ export interface SetupHost {
 }
 
 // The Vault calls setup makes; the real client implements them, unit tests use a recording fake.
-export interface SetupVault extends SecretIdVault {
+export interface SetupVault extends OrphanVault {
   preflight(): Promise<unknown>
   readRoleId(role: string): Promise<string>
 }
