@@ -26,6 +26,12 @@ export interface EngineOptions extends Rollout {
   commandLine: string
 }
 
+// The options of a run that only reads through runPlay (status, audit): no lock, no change, no batches,
+// and a failed host never stops the others.
+export function readOnlyRun(forks: number, commandLine: string): EngineOptions {
+  return { forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine }
+}
+
 // What a run returns: per-host results in inventory order, the exit code from the table, and the wall
 // time of each phase over all hosts (connect, read, prepare, apply, release, total; ms).
 export interface EngineResult<R extends HostOutcome> {
