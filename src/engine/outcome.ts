@@ -3,6 +3,7 @@
 import { AuthctlError, BugError, EXIT_CODES, UnreachableError } from '../errors.js'
 import type { HostOutcome } from './host-result.js'
 import type { Reporter } from './reporter.js'
+import { sanitizeRemote } from '../util/sanitize.js'
 
 // Fails a host (unreachable when it could not be reached); a non-authctl error is a bug.
 export function failHost(result: HostOutcome, error: unknown, reporter: Reporter, status: 'failed' | 'unreachable' = 'failed'): void {
@@ -18,12 +19,14 @@ export function asAuthctlError(error: unknown): AuthctlError {
 }
 
 // One host's connection from the connector's answer, or why it is unreachable (what the connector
-// said, or that no connection was attempted, which is our bug).
+// said, or that no connection was attempted, which is our bug). What the connector said can quote the
+// peer (its disconnect reason, a jump host's refusal), so it is sanitized here, once for every command.
 export function connectionOf<C>(connections: ReadonlyMap<string, C | Error>, name: string): C | AuthctlError {
   const c = connections.get(name)
   if (c === undefined) return new BugError(`${name}: no connection was attempted`)
-  if (c instanceof AuthctlError) return c
-  return c instanceof Error ? new UnreachableError(c.message, { cause: c }) : c
+  if (!(c instanceof Error)) return c
+  const hint = c instanceof AuthctlError && c.hint !== undefined ? sanitizeRemote(c.hint, { newlines: true }) : undefined
+  return new UnreachableError(sanitizeRemote(c.message, { newlines: true }), { hint, cause: c })
 }
 
 // Failures counted toward --max-fail (an unreachable host counts only when the play says so).

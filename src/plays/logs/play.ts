@@ -1,4 +1,5 @@
-// `authctl logs`: the compose logs of every selected host, each line handed on with its host name.
+// `authctl logs`: the compose logs of every selected host, each line handed on with its host name,
+// sanitized first: a compromised host's line must not drive the operator's terminal.
 // With --follow every host is followed at once until the signal (Ctrl-C): our end of each command is
 // closed, so each host's follower is stopped by its wrapper. A host that drops out is reported and
 // the others go on. No lock: nothing changes.
@@ -7,6 +8,7 @@ import { forEachHost, NO_INTERRUPTS, type HostVisit } from '../../engine/for-eac
 import type { Reporter } from '../../engine/reporter.js'
 import { logsArgv, type LogService } from '../../remote/logs-argv.js'
 import { hostPaths } from '../../stack/host-paths.js'
+import { sanitizeRemote } from '../../util/sanitize.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
 import type { ExecResult } from '../../remote/exec-result.js'
 
@@ -30,7 +32,7 @@ export interface LogsOptions {
 // The play's ports: SSH, where lines go, progress, Ctrl-C.
 export interface LogsDeps {
   connect(names: readonly string[]): Promise<Map<string, RemoteHost | Error>>
-  // one line a host sent: stdout is the logs, stderr what docker said
+  // one line a host sent, already sanitized: stdout is the logs, stderr what docker said
   line(host: string, stream: 'stdout' | 'stderr', text: string): void
   reporter: Reporter
   // Ctrl-C: stop following (or fetching)
@@ -58,6 +60,10 @@ export interface LogsResult {
 const FOLLOW_TIMEOUT_MS = 2 ** 31 - 1
 const FETCH_TIMEOUT_MS = 120_000
 
+// What a host sent (a line, or an error quoting it) as it may reach the screen: escapes and control
+// characters shown as visible text, the size bounded (src/util/sanitize.ts).
+const shown = (text: string): string => sanitizeRemote(text, { newlines: true })
+
 // The longest one host may take to fetch: its command's own bound comes first (its message says more).
 const HOST_TIMEOUT_MS = FETCH_TIMEOUT_MS + 10_000
 
@@ -71,7 +77,7 @@ export async function runLogs(hosts: readonly LogsHost[], deps: LogsDeps, opts: 
     async (h, { remote }) => {
       const argv = logsArgv({ paths: hostPaths(h.root), project: h.project, services: opts.services, tail: opts.tail, since: opts.since, follow: opts.follow })
       const fail = (error: Error): never => {
-        deps.reporter.warn(h.name, error.message)
+        deps.reporter.warn(h.name, shown(error.message))
         throw error
       }
       let r: ExecResult
@@ -80,7 +86,7 @@ export async function runLogs(hosts: readonly LogsHost[], deps: LogsDeps, opts: 
           signal: deps.signal, holdStdin: opts.follow, timeoutMs: opts.follow ? FOLLOW_TIMEOUT_MS : FETCH_TIMEOUT_MS,
           onLine: (stream, text) => {
             if (stream === 'stdout') counted.set(h.name, (counted.get(h.name) ?? 0) + 1)
-            deps.line(h.name, stream, text)
+            deps.line(h.name, stream, sanitizeRemote(text))
           },
         })
       } catch (error) {
@@ -99,7 +105,7 @@ export async function runLogs(hosts: readonly LogsHost[], deps: LogsDeps, opts: 
   const result = (v: HostVisit<void>): LogsHostResult => {
     const lines = counted.get(v.host) ?? 0
     if (v.status === 'ok') return { host: v.host, status: 'ok', lines }
-    return v.status === 'interrupted' ? { host: v.host, status: v.status, lines } : { host: v.host, status: v.status, lines, error: v.error.message }
+    return v.status === 'interrupted' ? { host: v.host, status: v.status, lines } : { host: v.host, status: v.status, lines, error: shown(v.error.message) }
   }
   return { hosts: run.hosts.map(result), exitCode: run.exitCode, interrupted: run.interrupted }
 }

@@ -63,6 +63,15 @@ describe('forEachHost', () => {
     expect(failedOnly.exitCode).toBe(2)
   })
 
+  it('a connect error quoting the peer is sanitized once, for every command: message, hint and warning', async () => {
+    const evil = 'bye \x1b]52;c;cm0gLXJmIH4K\x07\x1b[2J\u202e\r\nline two'
+    const { d, warnings } = deps({ a: new UnreachableError(`a: failed: ${evil}`, { hint: `ask ${evil}` }), b: new Error(`b: ${evil}`) })
+    const r = await forEachHost(hosts('a', 'b'), d, { forks: 2 }, read)
+    const shown = 'bye \\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b[2J\\u202e\nline two'
+    expect(r.hosts.map((h) => (h.status === 'ok' ? h : [h.status, h.error.message, h.error.hint]))).toEqual([['unreachable', `a: failed: ${shown}`, `ask ${shown}`], ['unreachable', `b: ${shown}`, undefined]])
+    expect(warnings).toEqual([`a a: failed: ${shown}`, `b b: ${shown}`])
+  })
+
   it('keeps at most --forks hosts in flight; Infinity visits every host at once', async () => {
     const names = ['a', 'b', 'c', 'd', 'e']
     const peak = async (forks: number) => {
