@@ -3,11 +3,11 @@
 // while every host is locked) → apply in batches → release + audit → recap and exit code.
 // A failure before any change aborts everywhere; the rollout stops once --max-fail is exceeded; the first
 // Ctrl-C touches no further host, the second stops waiting for hosts in progress; the release always runs.
-import { BugError, EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
+import { EXIT_CODES, InterruptedError, worstExitCode } from '../errors.js'
 import type { HostOutcome } from './host-result.js'
 import { hostPaths } from '../stack/host-paths.js'
 import { mapLimit } from '../util/concurrency.js'
-import { failHost, failedCount } from './outcome.js'
+import { connectionOf, failHost, failedCount } from './outcome.js'
 import { cancellable, readWithLockWait, releaseHosts, type LockedHost } from './host-lock.js'
 import type { Connected, EngineDeps, Play, PlayHost, PreparedHost, ReadHost } from './play.js'
 import { batchSize, batches, overFailLimit, type Rollout } from './rollout.js'
@@ -24,6 +24,12 @@ export interface EngineOptions extends Rollout {
   // whether an unreachable host counts toward --max-fail (restart) or is only reported (setup)
   unreachableCounts: boolean
   commandLine: string
+}
+
+// The options of a run that only reads through runPlay (status, audit): no lock, no change, no batches,
+// and a failed host never stops the others.
+export function readOnlyRun(forks: number, commandLine: string): EngineOptions {
+  return { forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine }
 }
 
 // What a run returns: per-host results in inventory order, the exit code from the table, and the wall
@@ -48,8 +54,8 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
   const connected: Connected<H, R>[] = []
   hosts.forEach((host, i) => {
     const result = results[i] as R
-    const c = connections.get(host.name)
-    if (c === undefined || c instanceof Error) failHost(result, c ?? new BugError(`${host.name}: no connection was attempted`), deps.reporter, 'unreachable')
+    const c = connectionOf(connections, host.name)
+    if (c instanceof Error) failHost(result, c, deps.reporter, 'unreachable')
     else connected.push({ host, paths: hostPaths(host.root), remote: cancellable(c, deps.hardSignal), result })
   })
   try {

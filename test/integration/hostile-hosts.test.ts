@@ -204,5 +204,19 @@ describe('hostile output reaches the operator escaped', () => {
       const json = await sshCheck(['--json', '--known-hosts', bed.knownHostsPath, '-i', inv])
       expect(json.json?.hosts[0]?.error?.message).toBe(`evil: SSH connection to 127.0.0.1:${port} failed: bye ${SHOWN}\\x1b[2J\\u202e`)
     })
+
+    it('logs and restart say the reason escaped (restart in its recap too)', async () => {
+      const inv = file('hostile-peer.ini', ['[authentik]', `evil ansible_host=127.0.0.1 ansible_port=${port} ansible_user=x ansible_ssh_private_key_file=${bed.keyFile}`])
+      const shown = `evil: SSH connection to 127.0.0.1:${port} failed: bye ${SHOWN}\\x1b[2J\\u202e`
+      const logs = await runCli(['logs', '-F', 'none', '--known-hosts', bed.knownHostsPath, '-i', inv], env, 30_000)
+      expect(logs.code).toBe(4)
+      expect(logs.stderr).toContain(`[evil] warning: ${shown}`)
+      expect(logs.stdout + logs.stderr).not.toMatch(RAW_CONTROL)
+      const restart = await runCli(['restart', '-F', 'none', '--known-hosts', bed.knownHostsPath, '-i', inv], env, 30_000)
+      expect(restart.code).toBe(4)
+      expect(restart.stdout).toContain(shown)
+      expect(restart.stderr).toContain(`[evil] warning: ${shown}`)
+      expect(restart.stdout + restart.stderr).not.toMatch(RAW_CONTROL)
+    })
   })
 })

@@ -85,6 +85,18 @@ describe('authctl logs', () => {
     expect(stderr).not.toMatch(/Terminated|Error/)
   })
 
+  it('a line a host wrote with terminal escapes and control bytes reaches the screen only as visible text', async () => {
+    // OSC 52 (clipboard write), OSC 0 (title), clear screen, cursor home, CR/backspace overwrites, NUL,
+    // a bidi override, DEL and a C1 CSI; the SGR colour codes are dropped, everything else is shown escaped
+    const planted = `planted-${process.pid} \x1b]52;c;cm0gLXJmIH4K\x07\x1b]0;owned\x07\x1b[2J\x1b[H\rover\x08\x00\u202eevil\x7f\u009b1m\x1b[31mred\x1b[0m`
+    await appendFile(agentLog(0), logLine(planted))
+    const r = await runCli(on('logs', '-l', 'host1', '--service', 'vault-agent', '--tail', '1'), env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toBe(`host1 | authentik-vault-agent-1  | planted-${process.pid} \\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b]0;owned\\x07\\x1b[2J\\x1b[H\\rover\\x08\\x00\\u202eevil\\x7f\\x9b1mred\n`)
+    // eslint-disable-next-line no-control-regex -- the point is to find control characters
+    expect(r.stdout + r.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/)
+  })
+
   it('-f reports a host that drops out and goes on following the others; SIGINT then exits 4', async () => {
     const run = start(on('logs', '-f', '--service', 'vault-agent', '--tail', '1'))
     try {

@@ -1,7 +1,7 @@
 // `authctl audit`: what every run changed, from the audit log each selected host keeps, merged by
 // time into one history. Read-only: a play on the run engine that never locks and never applies.
 import { HostFailedError } from '../../errors.js'
-import { runPlay } from '../../engine/run-play.js'
+import { readOnlyRun, runPlay } from '../../engine/run-play.js'
 import type { EngineDeps } from '../../engine/play.js'
 import type { Play, PlayHost } from '../../engine/play.js'
 import { warnHost } from '../../engine/outcome.js'
@@ -52,9 +52,7 @@ export async function runAudit(hosts: readonly PlayHost[], deps: EngineDeps, opt
     rolling: () => false,
     apply: async () => undefined,
   }
-  const run = await runPlay(play, hosts, deps, {
-    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
-  })
+  const run = await runPlay(play, hosts, deps, readOnlyRun(opts.forks, opts.commandLine))
   const history = mergeAudit(hosts.map((h) => ({ host: h.name, lines: read.get(h.name) ?? [] })), { since: opts.since, tail: opts.tail })
   for (const r of run.hosts) {
     r.entries = history.entries.filter((e) => e.host === r.host).length

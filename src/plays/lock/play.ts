@@ -1,12 +1,14 @@
 // `authctl lock status|release`: see who holds the deploy lock on each host, and clear a stale one
 // left by a run that was killed (SIGKILL, a lost bastion) before it could release.
-import { EXIT_CODES, HostFailedError, worstExitCode } from '../../errors.js'
+import { HostFailedError } from '../../errors.js'
+import { forEachHost, NO_INTERRUPTS, type HostVisit, type Interrupts } from '../../engine/for-each-host.js'
+import { silentReporter } from '../../engine/reporter.js'
+import { EXEC_DEFAULTS } from '../../remote/exec-result.js'
 import type { DeployRoot } from '../../inventory/host-path.js'
 import { hostPaths } from '../../stack/host-paths.js'
 import { sanitizeRemote, sanitizeRemoteValue } from '../../util/sanitize.js'
 import { forceReleaseArgv, lockStatusArgv } from '../../remote/release-script.js'
 import type { RemoteHost } from '../../remote/remote-host.js'
-import { mapLimit } from '../../util/concurrency.js'
 
 // A host and its deploy root, validated like every command's (inventory/host-path.ts).
 export interface LockHost {
@@ -16,7 +18,8 @@ export interface LockHost {
 
 export interface LockHostResult {
   host: string
-  status: 'free' | 'held' | 'released' | 'unreachable' | 'failed'
+  // interrupted: Ctrl-C came before this host was read (or a second one while it was)
+  status: 'free' | 'held' | 'released' | 'unreachable' | 'failed' | 'interrupted'
   details?: Record<string, unknown> | string
   error?: string
 }
@@ -34,19 +37,21 @@ function details(text: string): Record<string, unknown> | string {
   return sanitizeRemote(text)
 }
 
-// Status (release=false) or forced release (release=true) on every host, in parallel.
+// The longest one host may take: one command, bounded at EXEC_DEFAULTS.timeoutMs by the transport, and its answer.
+const HOST_TIMEOUT_MS = EXEC_DEFAULTS.timeoutMs + 10_000
+
+// Status (release=false) or forced release (release=true) on every host, in parallel, run by the
+// engine's read-only entry; the table (formatLockResults) says every failure, so nothing else is printed.
 export async function runLock(
   hosts: readonly LockHost[],
   connect: (names: readonly string[]) => Promise<Map<string, RemoteHost | Error>>,
   opts: { release: boolean; forks: number },
+  interrupts: Interrupts = NO_INTERRUPTS,
 ): Promise<{ hosts: LockHostResult[]; exitCode: number }> {
-  const conns = await connect(hosts.map((h) => h.name))
-  const results = await mapLimit(hosts, opts.forks, async (h): Promise<LockHostResult> => {
-    const remote = conns.get(h.name)
-    if (!remote || remote instanceof Error) return { host: h.name, status: 'unreachable', error: sanitizeRemote(remote?.message ?? 'not connected', { newlines: true }) }
+  const run = await forEachHost(hosts, { connect, reporter: silentReporter, signal: interrupts.signal, hardSignal: interrupts.hardSignal }, { forks: opts.forks, hostTimeoutMs: HOST_TIMEOUT_MS }, async (h, { remote }): Promise<LockHostResult> => {
     const paths = hostPaths(h.root)
     const r = await remote.exec(opts.release ? forceReleaseArgv(paths) : lockStatusArgv(paths))
-    if (r.code !== 0) return { host: h.name, status: 'failed', error: new HostFailedError(`${h.name}: ${sanitizeRemote(r.stderr.trim(), { newlines: true })}`).message }
+    if (r.code !== 0) throw new HostFailedError(`${h.name}: ${sanitizeRemote(r.stderr.trim(), { newlines: true })}`)
     const out = r.stdout.trim()
     if (opts.release) {
       if (out === 'no lock') return { host: h.name, status: 'free' }
@@ -56,8 +61,13 @@ export async function runLock(
     if (out.startsWith('held\t')) return { host: h.name, status: 'held', details: details(out.slice(5)) }
     return { host: h.name, status: 'free' }
   })
-  const code = (r: LockHostResult) => (r.status === 'unreachable' ? EXIT_CODES.unreachable : r.status === 'failed' ? EXIT_CODES.hostFailed : 0)
-  return { hosts: results, exitCode: worstExitCode(results.map(code)) }
+  return { hosts: run.hosts.map(lockResult), exitCode: run.exitCode }
+}
+
+// A host the engine could not visit to the end, in the lock table's terms (the message may quote the host).
+function lockResult(v: HostVisit<LockHostResult>): LockHostResult {
+  if (v.status === 'ok') return v.value
+  return { host: v.host, status: v.status, error: sanitizeRemote(v.error.message, { newlines: true }) }
 }
 
 // A lock detail as one line of text: it came from a host, so it is sanitized again right where it is printed.

@@ -30,7 +30,7 @@ export async function logsCommand(input: LogsCommandInput): Promise<LogsResult> 
     try {
       return await runLogs(
         session.selection.hosts.map((h) => ({ name: h.name, root: h.vars.authentikRoot, project: h.vars.composeProject })),
-        { connect: session.connect, line: print, reporter: session.reporter, signal: AbortSignal.any([session.interrupt.signal, closed.signal]) },
+        { connect: session.connect, line: print, reporter: session.reporter, signal: AbortSignal.any([session.interrupt.signal, closed.signal]), hardSignal: session.interrupt.hardSignal },
         { services: input.services, tail: input.tail ?? (input.since === undefined ? DEFAULT_TAIL : undefined), since: input.since, follow: input.follow, forks: input.forks },
       )
     } finally {

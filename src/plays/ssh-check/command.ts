@@ -12,7 +12,7 @@ export interface SshCheckCommandInput extends HostSelectionInput {
 export async function sshCheckCommand(input: SshCheckCommandInput): Promise<SshCheckResult> {
   return withHosts({ ...input, command: ['ssh-check'] }, async (session) => {
     const targets = session.targets.map((t) => ({ name: t.name, user: t.user, host: t.host, port: t.port, jumps: (t.jumps ?? []).map((j) => `${j.user}@${j.host}:${j.port}`) }))
-    const result = await runSshCheck(targets, session.connect)
+    const result = await runSshCheck(targets, session.connect, { forks: input.forks }, session.interrupt)
     if (!input.json) process.stdout.write(formatSshCheck(result.hosts))
     process.exitCode = result.exitCode
     return result

@@ -1,6 +1,8 @@
 // `authctl ssh-check`: connects to every selected host and reports how it was reached (user,
 // address, port, jump hosts, key, host key fingerprint) and how long the handshake took.
-import { EXIT_CODES, type AuthctlError } from '../../errors.js'
+import type { AuthctlError } from '../../errors.js'
+import { forEachHost, NO_INTERRUPTS, type Interrupts } from '../../engine/for-each-host.js'
+import { silentReporter } from '../../engine/reporter.js'
 import { sanitizeRemote } from '../../util/sanitize.js'
 import type { ReachInfo, SshConnection } from '../../transport/ssh-types.js'
 
@@ -36,12 +38,13 @@ export interface SshCheckResult {
 
 type Connect = (names: readonly string[]) => Promise<Map<string, SshConnection | Error>>
 
-function reportOf(target: SshCheckTarget, outcome: SshConnection | Error | undefined): SshCheckHost {
+// One host's line: how it was reached, or why it was not (unreachable, or Ctrl-C before it was checked).
+function reportOf(target: SshCheckTarget, outcome: SshConnection | AuthctlError): SshCheckHost {
   const base = { name: target.name, user: target.user, address: target.host, port: target.port, jumps: target.jumps }
-  if (outcome === undefined || outcome instanceof Error) {
+  if (outcome instanceof Error) {
     // A connect error can quote the server (its disconnect reason, a jump host's refusal): sanitized.
-    const message = sanitizeRemote(outcome?.message ?? 'not connected', { newlines: true })
-    const hint = (outcome as AuthctlError | undefined)?.hint
+    const message = sanitizeRemote(outcome.message, { newlines: true })
+    const hint = outcome.hint
     return { ...base, reachable: false, auth: null, hostKeyFingerprint: null, hostKeyVerified: null, handshakeMs: null, error: { message, hint: hint === undefined ? null : sanitizeRemote(hint) } }
   }
   const reach = outcome.reach
@@ -57,11 +60,12 @@ function reportOf(target: SshCheckTarget, outcome: SshConnection | Error | undef
   }
 }
 
-// Connects all targets at once (the connector bounds parallelism) and reports each in inventory order.
-export async function runSshCheck(targets: readonly SshCheckTarget[], connect: Connect): Promise<SshCheckResult> {
-  const outcomes = await connect(targets.map((t) => t.name))
-  const hosts = targets.map((t) => reportOf(t, outcomes.get(t.name)))
-  return { hosts, exitCode: hosts.every((h) => h.reachable) ? EXIT_CODES.ok : EXIT_CODES.unreachable }
+// Connects every target (the connector bounds parallelism) through the engine's read-only entry and
+// reports each in inventory order; the report says every failure, so nothing else is printed.
+export async function runSshCheck(targets: readonly SshCheckTarget[], connect: Connect, opts: { forks: number } = { forks: Infinity }, interrupts: Interrupts = NO_INTERRUPTS): Promise<SshCheckResult> {
+  const run = await forEachHost(targets, { connect, reporter: silentReporter, signal: interrupts.signal, hardSignal: interrupts.hardSignal }, opts, async (t, { connection }) => reportOf(t, connection))
+  const hosts = run.hosts.map((v, i) => (v.status === 'ok' ? v.value : reportOf(targets[i] as SshCheckTarget, v.error)))
+  return { hosts, exitCode: run.exitCode }
 }
 
 function authText(auth: SshCheckHost['auth']): string {

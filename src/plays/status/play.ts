@@ -7,7 +7,7 @@
 import { EXIT_CODES, VaultError, worstExitCode } from '../../errors.js'
 import type { EngineDeps } from '../../engine/play.js'
 import type { Timings } from '../../util/timings.js'
-import { runPlay } from '../../engine/run-play.js'
+import { readOnlyRun, runPlay } from '../../engine/run-play.js'
 import type { Play, ReadHost } from '../../engine/play.js'
 import { newOutcome, type HostOutcome } from '../../engine/host-result.js'
 import { parseStatus, type StatusFacts } from '../../remote/parse-status.js'
@@ -95,9 +95,7 @@ export async function runStatus(hosts: readonly SetupHost[], deps: StatusDeps, o
     rolling: () => false,
     apply: async () => undefined,
   }
-  const run = await runPlay(play, hosts, deps, {
-    forks: opts.forks, serial: { count: 1 }, maxFail: { percent: 100 }, lock: 'none', lockWaitMs: 0, dryRun: true, unreachableCounts: false, commandLine: opts.commandLine,
-  })
+  const run = await runPlay(play, hosts, deps, readOnlyRun(opts.forks, opts.commandLine))
   for (const r of run.hosts) {
     if (!r.error) continue
     r.checks = [{ id: 'reachable', status: 'fail', summary: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) }]

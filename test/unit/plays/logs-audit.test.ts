@@ -79,6 +79,20 @@ describe('logs play', () => {
   })
 })
 
+describe('logs play: what hosts send is sanitized before it is handed on', () => {
+  it('lines, a dropped host\'s error and a connect error carry escapes and control bytes only as visible text', async () => {
+    const rec = recorder()
+    const evil = 'x\x1b]52;c;cm0gLXJmIH4K\x07\x1b[2J\r\x00\u202ey\x1b[31mred'
+    const dropping: RemoteHost = { name: 'b', exec: async (_a, o) => (o?.onLine?.('stdout', evil), Promise.reject(new UnreachableError(`b: closed: ${evil}`))) }
+    const remotes = new Map<string, RemoteHost | Error>([['a', new UnreachableError(`a: refused: ${evil}`, { hint: `ask ${evil}` })], ['b', dropping], ['c', follower('c', [evil], 'exit', [])]])
+    const r = await runLogs(hosts, { connect: async () => remotes, line: rec.line, reporter: rec.reporter, signal: new AbortController().signal }, { services: [], follow: false, forks: 3 })
+    const shown = 'x\\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b[2J\\r\\x00\\u202eyred'
+    expect(rec.lines).toEqual([`b stdout ${shown}`, `c stdout ${shown}`])
+    expect(rec.warnings).toEqual([`a a: refused: ${shown}`, `b b: closed: ${shown}`])
+    expect(r.hosts.map((h) => h.error)).toEqual([`a: refused: ${shown}`, `b: closed: ${shown}`, undefined])
+  })
+})
+
 describe('host line printer', () => {
   it('aligns the host prefix, keeps stderr apart, strips what a host could use to rewrite the terminal', () => {
     const stdout = new PassThrough()
