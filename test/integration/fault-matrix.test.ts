@@ -520,7 +520,7 @@ describe('setup and the secret-id lifecycle', () => {
     // Vault binds host2's new secret-id to a network the agent is not in (as a secret-id's cidr_list does):
     // the agent's login with it is refused, authctl's lookup of it is not
     writeFaults(stub(1), { slowMs: 500 })
-    const run = startCli(r, ['setup', ...conn(r), '-l', 'host2', '--new-secret-id', '--yes', '--json', '--wait-timeout', '8s'])
+    const run = spawnCli(['setup', ...conn(r), '-l', 'host2', '--new-secret-id', '--yes', '--json', '--wait-timeout', '8s'], r.env)
     let refused = ''
     await waitFor(() => {
       const entry = [...role().secretIds.values()].find((e) => !known.has(e.accessor) && e.metadata.host === 'host2')
