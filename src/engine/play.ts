@@ -25,7 +25,7 @@ export interface ReadHost<H extends PlayHost, S, R extends HostOutcome> extends 
   state: S
 }
 
-// A host the play prepared: ready to apply, or to discard what prepare took.
+// A host the play prepared: ready to apply.
 export interface PreparedHost<H extends PlayHost, S, P, R extends HostOutcome> extends ReadHost<H, S, R> {
   prepared: P
 }
@@ -54,10 +54,9 @@ export interface Play<H extends PlayHost, S, P, R extends HostOutcome> {
   // Round trip 1: the host's state; with a lock request the same command takes the lock
   // (and throws LockHeldError when another run holds it).
   read(host: Connected<H, R>, lock: LockRequest | undefined): Promise<S>
-  // Local and Vault work once the state is known (plan, mint); no change on the host yet.
+  // Local work and Vault reads once the state is known (plan, decide). It takes nothing that would need
+  // giving back: a credential is minted in apply, at the host's turn, so a run stopped earlier leaves none live.
   prepare(host: ReadHost<H, S, R>): Promise<P>
-  // Gives back what prepare took (a minted secret-id) from a host that will not be applied.
-  discard?(host: PreparedHost<H, S, P, R>, reason: string): Promise<void>
   // Whether apply has anything to do on this host.
   changes(host: PreparedHost<H, S, P, R>): boolean
   // Whether applying interrupts a running service: such hosts go in --serial batches, the others in parallel.

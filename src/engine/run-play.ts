@@ -66,14 +66,12 @@ export async function runPlay<H extends PlayHost, S, P, R extends HostOutcome>(
     }
     const prepared = await timed(timings, 'prepare', () => run.prepareAll(read))
     if (run.preflightFailed()) {
-      await run.discardAll(prepared, 'preflight failed on another host')
       run.skipAll(prepared, 'preflight failed on another host')
       return run.finish()
     }
     if (opts.dryRun) return run.finish()
     const stop = play.central === undefined ? undefined : await timed(timings, 'central', () => run.central(prepared))
     if (stop !== undefined) {
-      await run.discardAll(prepared, stop)
       run.skipAll(prepared, stop)
       return run.finish()
     }
@@ -146,20 +144,6 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     return order(out, this.results)
   }
 
-  async discardAll(hosts: PreparedHost<H, S, P, R>[], reason: string): Promise<void> {
-    await mapLimit(hosts, this.opts.forks, (h) => this.discard(h, reason))
-  }
-
-  private async discard(h: PreparedHost<H, S, P, R>, reason: string): Promise<void> {
-    try {
-      await this.play.discard?.(h, reason)
-    } catch (error) {
-      const message = `could not undo the preparation: ${(error as Error).message}`
-      h.result.warnings.push(message)
-      this.deps.reporter.warn(h.host.name, message)
-    }
-  }
-
   // The play's one central change, while every host still in play is locked; a throw stops the run too.
   async central(hosts: PreparedHost<H, S, P, R>[]): Promise<string | undefined> {
     // a Ctrl-C while hosts were locked and read: no central change starts
@@ -197,7 +181,7 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
     }
   }
 
-  // Whether a host may be touched now; if not, it is marked and what prepare took is given back.
+  // Whether a host may be touched now; if not, it is marked with the reason.
   private async mayStart(h: PreparedHost<H, S, P, R>): Promise<boolean> {
     if (this.deps.signal.aborted) {
       failHost(h.result, new InterruptedError('not changed: interrupted before this host'), this.deps.reporter)
@@ -205,7 +189,6 @@ class Run<H extends PlayHost, S, P, R extends HostOutcome> {
       h.result.status = 'skipped'
       h.result.error = { message: `not changed: ${this.stopReason}`, hint: 'Fix the failed host, then run the command again.', exitCode: EXIT_CODES.hostFailed }
     } else return true
-    await this.discard(h, h.result.error?.message ?? 'not applied')
     return false
   }
 
