@@ -8,7 +8,8 @@ import { parseRecord, type RecordedSecretId } from './secret-id-record.js'
 
 // The part of the Vault client this step needs (a port, so the decision is testable alone).
 export interface SecretIdVault {
-  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null; metadata: Record<string, string> } | null>
+  // creationTime: Vault's clock (absent in the fakes of tests that do not reap)
+  lookupSecretIdAccessor(role: string, accessor: string): Promise<{ expirationTime: Date | null; creationTime?: Date | null; metadata: Record<string, string> } | null>
   createSecretId(role: string, opts: { metadata: Record<string, string> }): Promise<{ secretId: Secret; accessor: string }>
   // true when destroyed, false when it was already gone
   destroySecretIdAccessor(role: string, accessor: string): Promise<boolean>

@@ -490,11 +490,15 @@ describe('setup and the secret-id lifecycle', () => {
   const role = () => r.vault.state.authMounts.get('approle/')!.roles.get('authentik')!
   const secretIdFile = (i: number): string => join(r.bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id')
   const recordLines = async (i: number): Promise<string[]> => (await readFile(join(r.bed.hosts[i]!.dataDir, 'authentik/vault/config/secret-id.accessor'), 'utf8')).split('\n').filter(Boolean)
-  // A secret-id minted the way authctl mints one (or by hand with other metadata), never written to a host.
+  // A secret-id minted the way authctl mints one (or by hand with other metadata), never written to a host,
+  // ten minutes ago (a run killed then): younger than the reaper's grace it would be left alone.
   async function mintByHand(metadata: Record<string, string>): Promise<string> {
     const res = await fetch(`${r.vault.addr}/v1/auth/approle/role/authentik/secret-id`, { method: 'POST', headers: { 'X-Vault-Token': r.vault.rootToken }, body: JSON.stringify({ metadata: JSON.stringify(metadata) }) })
     expect(res.ok, `minting by hand: ${res.status}`).toBe(true)
-    return ((await res.json()) as { data: { secret_id_accessor: string } }).data.secret_id_accessor
+    const accessor = ((await res.json()) as { data: { secret_id_accessor: string } }).data.secret_id_accessor
+    const entry = [...role().secretIds.values()].find((e) => e.accessor === accessor)!
+    entry.creationTime -= 10 * 60_000
+    return accessor
   }
   async function destroyByHand(accessor: string): Promise<void> {
     await fetch(`${r.vault.addr}/v1/auth/approle/role/authentik/secret-id-accessor/destroy`, { method: 'POST', headers: { 'X-Vault-Token': r.vault.rootToken }, body: JSON.stringify({ secret_id_accessor: accessor }) })

@@ -265,7 +265,7 @@ async function applyHost(h: Host, deps: SetupDeps, opts: SetupOptions, ctx: { au
     const held = heldSecretId(h.state.secretIdRecord, fileSha).via
     destroyed.push(...await timed(h.result.timings, 'vault', () => reapOrphans(h, deps, ctx.secretIds, {
       named: [...namedBy(h.state.secretIdRecord), ...(minted ? [minted.accessor] : []), ...owed],
-      known: minted !== null || held === 'current' || held === 'pending',
+      known: minted !== null || held === 'current' || held === 'pending', now: deps.now(),
     })))
   }
   if (h.result.secretId && destroyed.length > 0) h.result.secretId.destroyed = destroyed

@@ -1,7 +1,9 @@
 // Secret-ids authctl minted for a host that no record names: a run killed between a mint and its write
 // (SIGKILL, a lost bastion) leaves one live in Vault that nothing destroys. A run reaps them only under
 // the host's deploy lock (otherwise another run may be between its mint and its write) and only when
-// it knows which secret-id the host's file holds.
+// it knows which secret-id the host's file holds. A setup takes the lock only with its write, so it mints
+// just before holding it: a secret-id younger than ORPHAN_GRACE_MS may be one that such a run is about to
+// write, and is left to a later run.
 import { warnHost } from '../../engine/outcome.js'
 import type { SecretIdVault } from '../../steps/secret-id.js'
 import { parseRecord } from '../../steps/secret-id-record.js'
@@ -11,20 +13,31 @@ export interface OrphanVault extends SecretIdVault {
   listSecretIdAccessors(role: string): Promise<string[]>
 }
 
+// Far longer than a mint and its write (one round trip, bounded at 120 s) plus the clock skew between
+// the bastion and Vault that NTP leaves.
+export const ORPHAN_GRACE_MS = 5 * 60_000
+
+// A live secret-id as the reaper sees it.
+export interface LiveSecretId {
+  metadata: Record<string, string>
+  // Vault's creation_time; null when Vault gave none (counted as old)
+  createdAt: Date | null
+}
+
 // Every live secret-id of the role with its metadata (a LIST, then one lookup each).
-export async function roleSecretIds(vault: OrphanVault, role: string): Promise<Map<string, Record<string, string>>> {
-  const out = new Map<string, Record<string, string>>()
+export async function roleSecretIds(vault: OrphanVault, role: string): Promise<Map<string, LiveSecretId>> {
+  const out = new Map<string, LiveSecretId>()
   for (const accessor of await vault.listSecretIdAccessors(role)) {
     const info = await vault.lookupSecretIdAccessor(role, accessor)
-    if (info !== null) out.set(accessor, info.metadata)
+    if (info !== null) out.set(accessor, { metadata: info.metadata, createdAt: info.creationTime ?? null })
   }
   return out
 }
 
 // One listing per role for the whole run, asked only when a host is reaped (never on a no-change run).
-export type RoleSecretIds = (role: string) => Promise<Map<string, Record<string, string>>>
+export type RoleSecretIds = (role: string) => Promise<Map<string, LiveSecretId>>
 export function onceARun(vault: OrphanVault): RoleSecretIds {
-  const listed = new Map<string, Promise<Map<string, Record<string, string>>>>()
+  const listed = new Map<string, Promise<Map<string, LiveSecretId>>>()
   return (role) => listed.get(role) ?? listed.set(role, roleSecretIds(vault, role)).get(role)!
 }
 
@@ -35,13 +48,17 @@ export function namedBy(record: readonly string[]): string[] {
 }
 
 // Destroys the host's orphans: metadata naming this host and created_by=authctl, named by no record
-// (`named`: what the host's record says before and after this run). `known`: the file's secret-id is
-// one a record names (else what the host holds is unknown: warn, destroy nothing). Returns the destroyed.
-export async function reapOrphans(h: SwapTarget, deps: SwapDeps, secretIds: RoleSecretIds, input: { named: readonly string[]; known: boolean }): Promise<string[]> {
+// (`named`: what the host's record says before and after this run), minted ORPHAN_GRACE_MS before `now`
+// or earlier. `known`: the file's secret-id is one a record names (else what the host holds is unknown:
+// warn, destroy nothing). Returns the destroyed.
+export async function reapOrphans(h: SwapTarget, deps: SwapDeps, secretIds: RoleSecretIds, input: { named: readonly string[]; known: boolean; now: Date }): Promise<string[]> {
   let orphans: string[]
   try {
     const all = await secretIds(h.host.role)
-    orphans = [...all].filter(([a, m]) => m.host === h.host.name && m.created_by === 'authctl' && !input.named.includes(a)).map(([a]) => a)
+    const candidates = [...all].filter(([a, s]) => s.metadata.host === h.host.name && s.metadata.created_by === 'authctl' && !input.named.includes(a))
+    const young = candidates.filter(([, s]) => s.createdAt !== null && input.now.getTime() - s.createdAt.getTime() < ORPHAN_GRACE_MS).map(([a]) => a)
+    if (young.length > 0) deps.reporter.event(h.host.name, `left alone for now: secret-id(s) ${young.join(', ')} minted for this host less than ${ORPHAN_GRACE_MS / 60_000} min ago and named by no record (a run may be about to write one); a later run destroys them if none does`)
+    orphans = candidates.map(([a]) => a).filter((a) => !young.includes(a))
   } catch (error) {
     warnHost(h.result, `could not list the secret-ids of role ${h.host.role} to find ones minted for ${h.host.name} that no host holds: ${(error as Error).message}`, deps.reporter)
     return []

@@ -154,7 +154,7 @@ async function applyHost(
     onFailed: (_a, message) => warnHost(h.result, message, deps.reporter),
   })
   // the lock is held since the read: no other run is between a mint and its write for this host
-  const reaped = await reapOrphans(h, deps, secretIds, { named: [...namedBy(h.state.secretIdRecord), minted.accessor, ...swap.owed], known: true })
+  const reaped = await reapOrphans(h, deps, secretIds, { named: [...namedBy(h.state.secretIdRecord), minted.accessor, ...swap.owed], known: true, now: deps.now() })
   h.result.destroyed = [...settled.destroyed, ...reaped]
   audit({ secret_id_accessor: minted.accessor, destroyed: h.result.destroyed, owed: settled.owed })
 }
