@@ -86,7 +86,7 @@ export function checkLeftLive(input: CheckInput): Check | undefined {
     })
   }
   return problem('secret-id-left-live', 'warn', `Vault has ${left.accessors.length} secret-id(s) minted for this host that its file does not hold: ${left.accessors.join(', ')}${shared.length > 0 ? `; and shared one(s) ${shared.join(', ')}` : ''}`, {
-    hint: `authctl regen-secret-id -l ${input.host.name} destroys them (so does the next authctl setup -l ${input.host.name} that changes the host): those its record owes, and those authctl minted for it that no record names; one minted otherwise: vault write auth/approle/role/${input.host.role}/secret-id-accessor/destroy secret_id_accessor=<accessor>`,
+    hint: `authctl regen-secret-id -l ${input.host.name} destroys them (so does the next authctl setup -l ${input.host.name} that changes the host): those its record owes, and those authctl minted for it that no record names, once 5 minutes old; one minted otherwise: vault write auth/approle/role/${input.host.role}/secret-id-accessor/destroy secret_id_accessor=<accessor>`,
     data,
   })
 }
