@@ -1,6 +1,7 @@
 // Status checks against Vault: the deployed role-id is Vault's (compared by sha256, never shown),
 // the host's secret-id is still known to Vault by its recorded accessor and not about to expire,
 // and, with --login-test, the deployed credentials really log in.
+import { ORPHAN_GRACE_MS } from '../shared/secret-id-orphans.js'
 import { createHash } from 'node:crypto'
 import { stackPaths } from '../../stack/layout.js'
 import { durationText, pass, problem, skip, type Check, type CheckInput } from './check.js'
@@ -86,7 +87,7 @@ export function checkLeftLive(input: CheckInput): Check | undefined {
     })
   }
   return problem('secret-id-left-live', 'warn', `Vault has ${left.accessors.length} secret-id(s) minted for this host that its file does not hold: ${left.accessors.join(', ')}${shared.length > 0 ? `; and shared one(s) ${shared.join(', ')}` : ''}`, {
-    hint: `authctl regen-secret-id -l ${input.host.name} destroys them (so does the next authctl setup -l ${input.host.name} that changes the host): those its record owes, and those authctl minted for it that no record names, once 5 minutes old; one minted otherwise: vault write auth/approle/role/${input.host.role}/secret-id-accessor/destroy secret_id_accessor=<accessor>`,
+    hint: `authctl regen-secret-id -l ${input.host.name} destroys them (so does the next authctl setup -l ${input.host.name} that changes the host): those its record owes, and those authctl minted for it that no record names, once ${ORPHAN_GRACE_MS / 60_000} minutes old; one minted otherwise: vault write auth/approle/role/${input.host.role}/secret-id-accessor/destroy secret_id_accessor=<accessor>`,
     data,
   })
 }
