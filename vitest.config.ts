@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { ShuffledSequencer } from './test/support/shuffled-sequencer.js'
 
 export default defineConfig({
   test: {
@@ -8,5 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 2,
+    // Files in a seeded random order (printed; AUTHCTL_TEST_SEED replays it). Tests inside a file keep
+    // their order: several files are deliberate sequences of steps on one bed (their header says so).
+    sequence: { sequencer: ShuffledSequencer },
   },
 })
