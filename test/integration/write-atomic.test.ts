@@ -62,7 +62,7 @@ it('a connection cut during a write leaves the old file whole and no temp file b
   const running = remote.exec(argv, { stdin }).then(() => 'finished', (error: unknown) => error)
   // cut the connection as soon as the remote side has started receiving (its temp file exists): a fixed
   // delay let a fast loopback finish all 64 MiB first
-  for (let i = 0; i < 500 && !(await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')); i++) await new Promise((r) => setTimeout(r, 10))
+  await waitFor(async () => (await readdir(dir)).some((f) => f.startsWith('.authctl-tmp')), 'the remote side to start writing its temporary file', 5_000, 10)
   await remote.close()
   expect(await running).toBeInstanceOf(Error)
   // give the remote shell a moment to see EOF and clean up

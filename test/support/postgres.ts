@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { forceSsl, makeServerCert, tlsArgs, type PostgresTls } from './postgres-tls.js'
+import { waitUntil } from './wait-for.js'
 
 // Where Debian's postgresql-15 package puts the server binaries.
 export const PG_BIN = '/usr/lib/postgresql/15/bin'
@@ -92,14 +93,15 @@ async function launch(uid: number, gid: number, dataDir: string, cluster: string
   })
   const pid = child.pid
   if (pid === undefined) throw new Error('could not spawn postgres')
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline && !exited) {
+  const accepts = async (): Promise<boolean> => {
     const client = new pg.Client({ host: '127.0.0.1', port, user: login.user, password: login.password, database: 'postgres', connectionTimeoutMillis: 1_000, ssl: tls ? { ca: tls.ca, servername: 'localhost' } : false })
     const ok = await client.connect().then(() => true, () => false)
     await client.end().catch(() => undefined)
-    if (ok) return { pid, serverLog: () => log }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    return ok
   }
+  let up = false
+  await waitUntil(async () => exited || (up = await accepts()), 20_000, 100)
+  if (up) return { pid, serverLog: () => log }
   if (!exited) await stopServer(pid, undefined)
   throw new Error(`postgres did not start on 127.0.0.1:${port}:\n${log.split('\n').slice(-10).join('\n')}`)
 }
@@ -118,10 +120,10 @@ async function stopServer(pid: number, dataDir: string | undefined): Promise<voi
     }
   }
   signal('SIGINT')
-  for (let waited = 0; waited < 10_000 && (await running()); waited += 50) await new Promise((r) => setTimeout(r, 50))
-  if (await running()) {
+  const gone = async (): Promise<boolean> => !(await running())
+  if (!(await waitUntil(gone, 10_000, 50))) {
     signal('SIGKILL')
-    for (let waited = 0; waited < 2_000 && (await running()); waited += 50) await new Promise((r) => setTimeout(r, 50))
+    await waitUntil(gone, 2_000, 50)
   }
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
 }

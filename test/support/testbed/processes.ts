@@ -1,7 +1,7 @@
 // Process bookkeeping by PID: the test bed never kills by name, only PIDs it recorded, and checks
 // /proc first so a recycled PID belonging to someone else is left alone.
 import { readFileSync, readdirSync } from 'node:fs'
-import { sleep } from './run.js'
+import { waitUntil } from '../wait-for.js'
 
 // True when a process with this PID exists (zombies count as gone).
 export function isAlive(pid: number): boolean {
@@ -66,12 +66,10 @@ export async function killAll(pids: number[], graceMs = 3_000): Promise<void> {
     }
   }
   signal('SIGTERM')
-  const deadline = Date.now() + graceMs
-  while (pids.some(isAlive) && Date.now() < deadline) await sleep(25)
-  if (!pids.some(isAlive)) return
+  const allGone = () => !pids.some(isAlive)
+  if (await waitUntil(allGone, graceMs, 25)) return
   signal('SIGKILL')
-  const hardDeadline = Date.now() + 2_000
-  while (pids.some(isAlive) && Date.now() < hardDeadline) await sleep(25)
+  await waitUntil(allGone, 2_000, 25)
 }
 
 // Stops a recorded process and everything it spawned, if it is still the process we started.

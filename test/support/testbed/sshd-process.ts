@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { sleep } from './run.js'
+import { waitUntil } from '../wait-for.js'
 
 export interface SshdLaunch {
   address: string
@@ -36,12 +36,9 @@ export async function launchSshd(launch: SshdLaunch, timeoutMs = 10_000): Promis
   child.unref()
   const pid = child.pid
   if (pid === undefined) throw new Error(`could not spawn sshd for ${launch.address}`)
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) break
-    if (await accepts(launch.address, launch.port)) return pid
-    await sleep(30)
-  }
+  let up = false
+  await waitUntil(async () => exitCode !== undefined || (up = await accepts(launch.address, launch.port)), timeoutMs, 30)
+  if (up) return pid
   if (exitCode === undefined) process.kill(pid, 'SIGKILL')
   const tail = readFileSync(launch.logPath, 'utf8').split('\n').slice(-15).join('\n')
   throw new Error(`sshd on ${launch.address}:${launch.port} did not start (exit ${String(exitCode)}):\n${tail}`)

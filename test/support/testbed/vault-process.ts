@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sleep } from './run.js'
+import { waitUntil } from '../wait-for.js'
 
 export interface VaultReady {
   addr: string
@@ -36,12 +36,9 @@ export async function launchVault(launch: VaultLaunch, timeoutMs = 30_000): Prom
     exited = `exit ${String(code ?? signal)}`
   })
   child.unref()
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline && exited === undefined) {
-    const ready = await readReady(launch.readyFile)
-    if (ready) return { ...ready, pid: child.pid ?? ready.pid }
-    await sleep(50)
-  }
+  let ready: VaultReady | undefined
+  await waitUntil(async () => exited !== undefined || (ready = await readReady(launch.readyFile)) !== undefined, timeoutMs, 50)
+  if (ready) return { ...ready, pid: child.pid ?? ready.pid }
   if (exited === undefined && child.pid !== undefined) process.kill(child.pid, 'SIGKILL')
   const tail = (await readFile(launch.logPath, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')
   throw new Error(`the Vault test server did not become ready (${exited ?? 'timeout'}):\n${tail}`)

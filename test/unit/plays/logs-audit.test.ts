@@ -10,6 +10,7 @@ import type { ExecOptions } from '../../../src/remote/exec-result.js'
 import type { RemoteHost } from '../../../src/remote/remote-host.js'
 import { runLogs } from '../../../src/plays/logs/play.js'
 import { mergeAudit } from '../../../src/plays/audit/audit-merge.js'
+import { waitUntil } from '../../support/wait-for.js'
 
 // A host that sends its lines, then follows until aborted (or drops, or ends).
 function follower(name: string, lines: string[], end: 'abort' | 'drop' | 'exit', seen: ExecOptions[]): RemoteHost {
@@ -42,7 +43,7 @@ describe('logs play', () => {
     const remotes = new Map<string, RemoteHost | Error>([['a', follower('a', ['a1', 'a2'], 'abort', seen)], ['b', follower('b', ['b1'], 'drop', seen)], ['c', follower('c', ['c1'], 'abort', seen)]])
     const run = runLogs(hosts, { connect: async () => remotes, line: rec.line, reporter: rec.reporter, signal: ctrlC.signal }, { services: [], follow: true, forks: 1 })
     // until the three followers started and b's drop was reported (a fixed pause raced them under load)
-    for (const deadline = Date.now() + 5_000; (seen.length < 3 || rec.warnings.length < 1) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 5))
+    await waitUntil(() => seen.length >= 3 && rec.warnings.length >= 1, 5_000, 5)
     // forks 1 does not serialise followers: all three started
     expect(seen).toHaveLength(3)
     expect(seen.every((o) => o.holdStdin === true && o.signal === ctrlC.signal && (o.timeoutMs ?? 0) > 86_400_000)).toBe(true)

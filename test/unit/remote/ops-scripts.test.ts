@@ -11,6 +11,7 @@ import { FOLLOW_SCRIPT, logsArgv } from '../../../src/remote/logs-argv.js'
 import { parseStatus } from '../../../src/remote/parse-status.js'
 import { hostPaths } from '../../../src/stack/host-paths.js'
 import { STATUS_SCRIPT, statusArgv } from '../../../src/remote/status-script.js'
+import { waitUntil } from '../../support/wait-for.js'
 
 const paths = hostPaths('/data/authentik')
 
@@ -131,7 +132,7 @@ describe('logs command', () => {
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    for (let i = 0; i < 100 && out === ''; i++) await new Promise((r) => setTimeout(r, 20))
+    await waitUntil(() => out !== '', 2_000, 20)
     expect(out).toBe('first\n')
     expect(existsSync(marker)).toBe(false)
     child.stdin.end()

@@ -6,6 +6,7 @@ import { createVaultClient, type VaultClient } from '../../../src/vault/client.j
 import type { VaultConfig } from '../../../src/vault/config.js'
 import { startVaultServer, type VaultTestServer } from '../../support/vault-server/index.js'
 import { seedRunbook } from '../../support/vault-server/seed.js'
+import { waitFor } from '../../support/wait-for.js'
 import { failure, testConfig, within } from './support.js'
 
 let server: VaultTestServer
@@ -38,7 +39,7 @@ describe('VAULT_CLIENT_TIMEOUT is one deadline for the whole request', () => {
     expect(elapsed).toBeLessThan(1500)
     const drip = server.faults.streams.at(-1)!
     expect(drip.bytesWritten).toBeGreaterThan(5)
-    await within(2000, (async () => { while (drip.closedAt === null) await new Promise((r) => setTimeout(r, 10)) })())
+    await waitFor(() => drip.closedAt !== null, 'the drip to be closed', 2000, 10)
     expect(drip.clientHungUp).toBe(true)
   })
 
@@ -76,7 +77,7 @@ describe('response size cap', () => {
     const e = await within(10_000, failure(client({ maxResponseBytes: 1024 * 1024 }).lookupSelf(), sentinels))
     expect(e.message).toContain('sent more than 1 MiB')
     const stream = server.faults.streams.at(-1)!
-    await within(2000, (async () => { while (stream.closedAt === null) await new Promise((r) => setTimeout(r, 10)) })())
+    await waitFor(() => stream.closedAt !== null, 'the endless body to be closed', 2000, 10)
     expect(stream.clientHungUp).toBe(true)
     expect(stream.bytesWritten).toBeLessThan(16 * 1024 * 1024)
   })
