@@ -1,11 +1,11 @@
 // Status checks against Vault: the deployed role-id is Vault's (compared by sha256, never shown),
 // the host's secret-id is still known to Vault by its recorded accessor and not about to expire,
 // and, with --login-test, the deployed credentials really log in.
-import { ORPHAN_GRACE_MS } from '../shared/secret-id-orphans.js'
 import { createHash } from 'node:crypto'
 import { stackPaths } from '../../stack/layout.js'
 import { durationText, pass, problem, skip, type Check, type CheckInput } from './check.js'
 import { heldSecretId } from '../../steps/secret-id-record.js'
+import { ORPHAN_GRACE_MS } from '../shared/secret-id-orphans.js'
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
