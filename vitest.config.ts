@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { ShuffledSequencer } from './test/support/shuffled-sequencer.js'
+import { ShuffledSequencer, TEST_SEED } from './test/support/shuffled-sequencer.js'
 
 export default defineConfig({
   test: {
@@ -9,8 +9,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 4,
-    // Files in a seeded random order (printed; AUTHCTL_TEST_SEED replays it). Tests inside a file keep
-    // their order: several files are deliberate sequences of steps on one bed (their header says so).
-    sequence: { sequencer: ShuffledSequencer },
+    // Files, and the describes and tests inside them, in an order shuffled by one seed (printed;
+    // AUTHCTL_TEST_SEED replays it): whatever runs first, every file and every describe must pass. A
+    // describe whose tests are steps of one story on one bed says so with { shuffle: false }: its tests keep
+    // their order, the describe itself is still shuffled among the others.
+    sequence: { sequencer: ShuffledSequencer, shuffle: { files: false, tests: true }, seed: TEST_SEED },
   },
 })

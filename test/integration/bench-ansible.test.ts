@@ -52,7 +52,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true })
 })
 
-describe('tuned Ansible on the bed', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('tuned Ansible on the bed', { shuffle: false }, () => {
   it('deploys each host over its own master, one pipelined command a task', async () => {
     await bed.clearCommands()
     const r = await playbook(PLAYBOOK)
@@ -104,6 +105,7 @@ describe('the floor', () => {
 
   it('fails when a host key does not match', async () => {
     const file = join(work, 'floor.txt')
+    await writeFloorHosts(bed, file)
     const wrong = join(work, 'wrong_known_hosts')
     await writeFile(wrong, '')
     const r = await run('xargs', floorArgv(file, 2, { keyFile: bed.keyFile, knownHostsPath: wrong }))

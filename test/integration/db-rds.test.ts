@@ -62,7 +62,8 @@ afterAll(async () => {
 const changer = (instanceId: string, profile = 'shared-services'): RdsPasswordChanger => new RdsPasswordChanger({ instanceId, profile, settleIntervalMs: 100, settleTimeoutMs: 10_000 })
 const login = (user: string, password = passwords.get(user) as Secret) => ({ user, password })
 
-describe('RDS password change with the real SDK', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('RDS password change with the real SDK', { shuffle: false }, () => {
   it('modifies the master password, waits until applied, and the new one logs in while the old is refused', async () => {
     const rdsChanger = changer(ID)
     const old = passwords.get('authentik') as Secret
@@ -162,7 +163,8 @@ describe('RDS credentials and reachability', () => {
   })
 })
 
-describe('RDS API faults with the real SDK', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('RDS API faults with the real SDK', { shuffle: false }, () => {
   afterEach(() => rds.clearFaults())
   const modifies = (id: string) => rds.requests.filter((q) => q.action === 'ModifyDBInstance' && q.params.DBInstanceIdentifier === id)
 

@@ -30,7 +30,8 @@ afterAll(async () => {
 
 const failure = (endpoint: DbEndpoint): Promise<unknown> => verifyLogin(endpoint, login).catch((e: unknown) => e)
 
-describe('TLS to PostgreSQL', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('TLS to PostgreSQL', { shuffle: false }, () => {
   it('verify-full with the CA logs in over TLS, directly and through the tunnel', async () => {
     expect(await verifyLogin(base, login)).toMatchObject({ user: 'authentik', tls: true })
     expect(await verifyLogin({ ...base, via: viaHost(remote) }, login)).toMatchObject({ user: 'authentik', tls: true })

@@ -161,11 +161,14 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
 
-describe('docker stand-in: the authentik stack with a vault-agent sidecar', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('docker stand-in: the authentik stack with a vault-agent sidecar', { shuffle: false }, () => {
   let dir: string
   let secretId: string
 
   it('up --wait logs the agent in, renders .env with exactly the template variables and logs like Vault Agent', async () => {
+    // the failures describe may have run first, with its own logins
+    const requestsBefore = vault.requests.length
     secretId = await newSecretId()
     dir = deploy('authentik', secretId)
     const r = await docker(dir, ['compose', '--ansi', 'never', '--progress', 'plain', 'up', '-d', '--wait', '--wait-timeout', '30'])
@@ -221,9 +224,10 @@ describe('docker stand-in: the authentik stack with a vault-agent sidecar', () =
     follow.kill('SIGTERM')
     await follow
 
-    const logins = vault.requests.filter((q) => q.path === '/v1/auth/approle/login')
+    const requests = vault.requests.slice(requestsBefore)
+    const logins = requests.filter((q) => q.path === '/v1/auth/approle/login')
     expect(logins.map((q) => q.method)).toEqual(['PUT'])
-    expect(vault.requests.some((q) => q.method === 'GET' && q.path === '/v1/secret/data/cwiq/shared/authentik/config')).toBe(true)
+    expect(requests.some((q) => q.method === 'GET' && q.path === '/v1/secret/data/cwiq/shared/authentik/config')).toBe(true)
   })
 
   it('ps --format json prints one JSON object per line with the compose >= 2.21 keys', async () => {

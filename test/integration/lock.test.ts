@@ -25,7 +25,8 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-describe('deploy lock', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('deploy lock', { shuffle: false }, () => {
   it('a held lock stops setup before any change, exit 3, naming the holder and the way out', async () => {
     await plantLock(1)
     const r = await runCli(['setup', ...conn()], env)

@@ -28,7 +28,8 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-describe('the generated operator policy on the test bed', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('the generated operator policy on the test bed', { shuffle: false }, () => {
   it('bootstrap (admin token) finds the runbook\'s setup unchanged and writes the generated operator policy', async () => {
     const r = await runCli(['vault', 'bootstrap', '-i', bed.inventoryPath, '--yes', '--json'], env(bed.vault!.rootToken))
     expect(r.code, r.stderr).toBe(0)

@@ -80,7 +80,8 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-describe('secret-id lifecycle on the bed', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('secret-id lifecycle on the bed', { shuffle: false }, () => {
   it('status names the Ansible-era state: a secret-id no record describes, and the agents log in with it', async () => {
     const r = await runCli(['status', ...conn(), '--json'], env)
     expect(r.code, r.stderr).toBe(0)

@@ -39,7 +39,8 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-describe('authctl setup', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('authctl setup', { shuffle: false }, () => {
   it('--check on fresh hosts shows what would change and changes nothing', async () => {
     const r = await runCli([...args(), '--check', '--diff', '--json'], env)
     expect(r.stderr).toBe('')

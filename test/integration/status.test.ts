@@ -52,7 +52,8 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-describe('authctl status', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('authctl status', { shuffle: false }, () => {
   it('shows a rotation that did not finish (Vault and the database may disagree) and does not pass', async () => {
     const journal = newJournal({ kind: 'rotate-db-password', who: 'oncall@bastion', command: 'authctl rotate-db-password --yes', method: 'rds', target: 'cwiq-shared-authentik-postgres', path: 'secret/cwiq/shared/authentik/database', restart: true, fromVersion: 3 }, new Date('2026-12-01T10:00:00Z'))
     markStep(journal, 'db-change', 'RDS modify sent', new Date('2026-12-01T10:00:05Z'))

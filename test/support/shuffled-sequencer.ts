@@ -1,12 +1,15 @@
-// The order vitest starts test files in: shuffled by a seed, so no file can lean on another having run
-// first; only the slowest files (as vitest's own sequencer ranks them: last run's durations, else size)
-// are started first, so the long integration files pack across the workers instead of ending the run.
-// The seed is printed; AUTHCTL_TEST_SEED=<seed> replays an order.
+// The order vitest starts test files in. One seed shuffles it, and the tests inside each file too
+// (vitest.config.ts), so no file or describe can lean on another having run first; the seed is printed, and
+// AUTHCTL_TEST_SEED=<seed> replays both orders. Only the bed a file starts decides its rank: the files that
+// start a rotation bed (3 sshd hosts, Vault, PostgreSQL, RDS and a setup: the costliest) go first, then the
+// files that start sshd hosts, then the rest, each rank in shuffled order, so the long files pack across the
+// workers instead of ending the run. Ranked by the source, not by vitest's cached durations: CI runs from a
+// fresh clone, where vitest would rank by file size.
+import { readFileSync } from 'node:fs'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { Rng } from '../fuzz/prng.js'
 
-// How many of the costliest files start first (the two rotation beds, ~100 s each on 2 cores).
-const LONG_FIRST = 2
+const RANKS = [/\buse(FaultMatrix|Rotations)Bed\(|\bstartRotationBed\(/, /\bstartTestbed\(/]
 
 export const TEST_SEED = Number.parseInt(process.env.AUTHCTL_TEST_SEED ?? '', 10) || Date.now() % 2 ** 31
 
@@ -21,11 +24,17 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out
 }
 
+// 0 for a file that starts a rotation bed, 1 for sshd hosts, 2 for the rest.
+export function bedRank(source: string): number {
+  const rank = RANKS.findIndex((re) => re.test(source))
+  return rank === -1 ? RANKS.length : rank
+}
+
 export class ShuffledSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const long = new Set((await super.sort(files)).slice(0, LONG_FIRST))
-    const order = shuffled(files, TEST_SEED)
-    console.log(`test files shuffled with seed ${TEST_SEED} (replay: AUTHCTL_TEST_SEED=${TEST_SEED})`)
-    return [...order.filter((f) => long.has(f)), ...order.filter((f) => !long.has(f))]
+    console.log(`test files and tests shuffled with seed ${TEST_SEED} (replay: AUTHCTL_TEST_SEED=${TEST_SEED})`)
+    const ranked = shuffled(files, TEST_SEED).map((f) => ({ f, rank: bedRank(readFileSync(f.moduleId, 'utf8')) }))
+    // a stable sort: each rank keeps its shuffled order
+    return ranked.sort((a, b) => a.rank - b.rank).map(({ f }) => f)
   }
 }

@@ -12,6 +12,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'authctl-auth-'))
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'plain')])
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '2', '-N', 'pw', '-f', join(dir, 'enc')])
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'third')])
   writeFileSync(join(dir, 'garbage'), 'not a key\n')
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -69,7 +70,6 @@ describe('identity files, defaults, IdentitiesOnly and passphrases', () => {
 
   it('tries the inventory key, then each IdentityFile in order, then the agent', () => {
     writeFileSync(join(dir, 'second'), '')
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'third')])
     const creds = resolve({ privateKeyFile: join(dir, 'third'), identityFiles: [join(dir, 'plain'), join(dir, 'third')] }, { SSH_AUTH_SOCK: '/run/a.sock' })
     expect(labels(creds)).toEqual([`key file ${join(dir, 'third')}`, `key file ${join(dir, 'plain')}`, 'ssh-agent at /run/a.sock'])
   })

@@ -100,7 +100,8 @@ describe('the table', () => {
   })
 })
 
-describe('each row against the Vault test server', () => {
+// in order: each test starts from what the one before it left (the describes themselves are shuffled)
+describe('each row against the Vault test server', { shuffle: false }, () => {
   let server: VaultTestServer
   let d: Drive
   beforeAll(async () => {
