@@ -81,7 +81,7 @@ describe('RDS password change with the real SDK', { shuffle: false }, () => {
     expect((await verifyLogin(endpoint, login('authentik', next))).user).toBe('authentik')
     expect(await checkLogin(endpoint, login('authentik', old))).toMatchObject({ ok: false, message: expect.stringMatching(/password authentication failed/) })
     passwords.set('authentik', next)
-    const modify = rds.requests.find((r) => r.action === 'ModifyDBInstance')
+    const modify = rds.requests.find((r) => r.action === 'ModifyDBInstance' && r.params.DBInstanceIdentifier === ID)
     expect(modify).toMatchObject({ status: 200, accessKeyId: KEY.accessKeyId, params: { DBInstanceIdentifier: ID, MasterUserPassword: '****', ApplyImmediately: 'true', Version: '2014-10-31' } })
   })
 
