@@ -314,7 +314,8 @@ describe('host keys', () => {
   })
 })
 
-describe('authentication and reachability', () => {
+// in order: the first test starts the ssh-agent the second one loads a key into (the describes themselves are shuffled)
+describe('authentication and reachability', { shuffle: false }, () => {
   it('a wrong key is UnreachableError listing everything tried', async () => {
     const sock = join(dir, 'agent.sock')
     agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
