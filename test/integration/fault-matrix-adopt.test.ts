@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { waitFor } from '../support/wait-for.js'
 import { spawnCli, type CliRun } from './support/cli.js'
-import { conn } from './support/rotation-bed.js'
-import { agentLoggedIn, cli, cutDuringRestart, FAST, heldAccessors, HOSTS, json, killDuringHost1Swap, leftBefore, liveAccessors, noLockLeft, r, readSecretIdFiles, secretIdsAgree, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown } from './support/fault-matrix.js'
+import { conn, json } from './support/rotation-bed.js'
+import { agentLoggedIn, cli, cutDuringRestart, FAST, heldAccessors, HOSTS, killDuringHost1Swap, leftBefore, liveAccessors, noLockLeft, r, readSecretIdFiles, secretIdsAgree, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown } from './support/fault-matrix.js'
 
 useFaultMatrixBed()
 

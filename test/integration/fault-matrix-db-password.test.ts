@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, writeFaults } from '../support/docker-stub/state.mjs'
 import { waitFor } from '../support/wait-for.js'
 import { spawnCli, type CliRun } from './support/cli.js'
-import { conn, DB_KEY, INSTANCE, kv, logsIn } from './support/rotation-bed.js'
-import { cli, cutDuringRestart, dbAgrees, FAST, HOSTS, json, r, stub, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown, type DbJson } from './support/fault-matrix.js'
+import { conn, DB_KEY, INSTANCE, json, kv, logsIn } from './support/rotation-bed.js'
+import { cli, cutDuringRestart, dbAgrees, FAST, HOSTS, r, stub, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown } from './support/fault-matrix.js'
 
 useFaultMatrixBed()
 
@@ -24,13 +24,13 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
       const modifies = r.rds.instances.modifyCount(INSTANCE)
       const run = await withHostDown(2, () => rotate())
       expect(run.code, run.stdout + run.stderr).toBe(4)
-      expect(json<DbJson>(run).status).toBe('aborted')
+      expect(json(run).status).toBe('aborted')
       expect(kv(r).version).toBe(before.version)
       expect(r.rds.instances.modifyCount(INSTANCE)).toBe(modifies)
       await dbAgrees()
       const owed = await withHostDown(2, () => rotate('--max-fail', '1'))
       expect(owed.code, owed.stdout + owed.stderr).toBe(4)
-      expect(json<DbJson>(owed)).toMatchObject({ status: 'unfinished', owed: ['host3'] })
+      expect(json(owed)).toMatchObject({ status: 'unfinished', owed: ['host3'] })
       const resumed = await rotate('--resume')
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
       expect(kv(r).version).toBe(before.version + 1)
@@ -41,7 +41,7 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
       const before = kv(r)
       const run = await withForeignLock(0, () => rotate())
       expect(run.code, run.stdout + run.stderr).toBe(3)
-      expect(json<DbJson>(run).error?.message).toContain('ci@runner')
+      expect(json(run).error?.message).toContain('ci@runner')
       expect(kv(r).version).toBe(before.version)
       await dbAgrees()
     })
@@ -57,7 +57,7 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
     expect(await logsIn(r, before.data.pg_password!)).toBe(true)
     expect(r.rds.instances.modifyCount(INSTANCE)).toBe(modifies)
     // a 503 that does not say Vault processed nothing is an unknown outcome: --resume settles it
-    expect(json<DbJson>(run).error?.hint).toContain('--resume')
+    expect(json(run).error?.hint).toContain('--resume')
     const resumed = await rotate('--resume')
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
     expect(kv(r).version).toBe(before.version + 1)
@@ -101,7 +101,7 @@ describe.each([['rds'], ['sql']] as const)('rotate-db-password --method %s', (me
     const before = kv(r)
     const run = await cutDuringRestart(['rotate-db-password', '--method', method, '--yes', '--json', ...FAST])
     expect(run.code, run.stdout + run.stderr).toBe(4)
-    expect(json<DbJson>(run)).toMatchObject({ status: 'unfinished', owed: ['host2', 'host3'] })
+    expect(json(run)).toMatchObject({ status: 'unfinished', owed: ['host2', 'host3'] })
     expect(kv(r).version).toBe(before.version + 1)
     const resumed = await rotate('--resume')
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { clearFaults, writeFaults } from '../support/docker-stub/state.mjs'
 import { waitFor } from '../support/wait-for.js'
 import { spawnCli, type CliRun } from './support/cli.js'
-import { conn, CONFIG_KEY, kv } from './support/rotation-bed.js'
-import { cli, cutDuringRestart, FAST, heldAccessors, json, keyAgrees, killDuringHost1Swap, liveAccessors, r, readSecretIdFiles, secretIdFiles, secretIdsAgree, stub, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown, type DbJson } from './support/fault-matrix.js'
+import { conn, CONFIG_KEY, json, kv } from './support/rotation-bed.js'
+import { cli, cutDuringRestart, FAST, heldAccessors, keyAgrees, killDuringHost1Swap, liveAccessors, r, readSecretIdFiles, secretIdFiles, secretIdsAgree, stub, useFaultMatrixBed, VAULT_503, withForeignLock, withHostDown } from './support/fault-matrix.js'
 
 useFaultMatrixBed()
 
@@ -31,7 +31,7 @@ describe('rotate-secret-key', () => {
     const run = await rotateKey()
     expect(run.code, run.stdout + run.stderr).toBe(6)
     // whether the patch was taken is unknown: journaled, and no host restarted on a key Vault may not hold
-    expect(json<DbJson>(run).error?.hint).toContain('rotate-secret-key --resume')
+    expect(json(run).error?.hint).toContain('rotate-secret-key --resume')
     expect(kv(r, CONFIG_KEY).version).toBe(before.version)
     const resumed = await rotateKey('--resume')
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
@@ -43,7 +43,7 @@ describe('rotate-secret-key', () => {
     const before = kv(r, CONFIG_KEY)
     const run = await cutDuringRestart(['rotate-secret-key', '--yes', '--json', ...FAST])
     expect(run.code, run.stdout + run.stderr).not.toBe(0)
-    expect(json<DbJson>(run)).toMatchObject({ status: 'unfinished', owed: ['host2'] })
+    expect(json(run)).toMatchObject({ status: 'unfinished', owed: ['host2'] })
     expect(kv(r, CONFIG_KEY).version).toBe(before.version + 1)
     const resumed = await rotateKey('--resume')
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)

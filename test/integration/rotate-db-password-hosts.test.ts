@@ -1,19 +1,18 @@
 // `authctl rotate-db-password` and the hosts, on a rotation bed of its own (test/integration/support/rotations.ts):
 // every host locked and read before Vault or the database changes (one down, one locked, --max-fail), and the
 // bastion killed between steps (SIGKILL) then --resume After the last test, every output is searched for every secret.
-import { stat } from 'node:fs/promises'
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { runCli, spawnCli } from './support/cli.js'
-import { conn, DB_KEY, INSTANCE, journal, kv, logsIn, renderedEnv, startedAt } from './support/rotation-bed.js'
+import { conn, DB_KEY, INSTANCE, journal, json, kv, lockDir, logsIn, renderedEnv, startedAt } from './support/rotation-bed.js'
 import { waitFor } from '../support/wait-for.js'
-import { convergeRunning, json, r, requestsBefore, rotate, useRotationsBed, vaultOpensDatabase } from './support/rotations.js'
+import { convergeRunning, r, requestsBefore, rotate, useRotationsBed, vaultOpensDatabase } from './support/rotations.js'
 
 useRotationsBed('rotate-db-password')
 
 describe('rotate-db-password: every host locked and read before Vault or the database changes', () => {
-  const lockDir = (i: number) => join(r.bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
   const dbUnchanged = async (before: ReturnType<typeof kv>) => {
     expect(kv(r).version).toBe(before.version)
     expect(await logsIn(r, before.data.pg_password!)).toBe(true)
@@ -39,20 +38,19 @@ describe('rotate-db-password: every host locked and read before Vault or the dat
     await dbUnchanged(before)
     expect(r.rds.instances.modifyCount(INSTANCE)).toBe(modifies)
     expect([0, 2].map((i) => startedAt(r, i))).toEqual(agents)
-    for (const i of [0, 2]) await expect(stat(lockDir(i))).rejects.toThrow(/ENOENT/)
+    for (const i of [0, 2]) await expect(stat(lockDir(r, i))).rejects.toThrow(/ENOENT/)
   })
 
   it('one host locked by another run: nothing changes, exit 3, the lock holder is named and left in place', async () => {
     const before = kv(r)
-    const { mkdir, rm, writeFile } = await import('node:fs/promises')
-    await mkdir(lockDir(2), { recursive: true })
-    await writeFile(join(lockDir(2), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
+    await mkdir(lockDir(r, 2), { recursive: true })
+    await writeFile(join(lockDir(r, 2), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
     let run
     try {
       run = await rotate(['--yes', '--json', '--method', 'sql'])
-      expect(await stat(lockDir(2))).toBeTruthy()
+      expect(await stat(lockDir(r, 2))).toBeTruthy()
     } finally {
-      await rm(lockDir(2), { recursive: true, force: true })
+      await rm(lockDir(r, 2), { recursive: true, force: true })
     }
     expect(run.code, run.stdout + run.stderr).toBe(3)
     expect(json(run).status).toBe('aborted')

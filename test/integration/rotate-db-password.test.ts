@@ -9,9 +9,9 @@ import { clearFaults, stubRootOf, writeFaults } from '../support/docker-stub/sta
 import { unfinishedRotations } from '../../src/plays/shared/rotation-journal.js'
 import { asAdmin } from './support/db-bed.js'
 import { spawnCli } from './support/cli.js'
-import { conn, DB_KEY, INSTANCE, journal, journalFile, kv, logsIn, renderedEnv, runOnTerminal, startedAt } from './support/rotation-bed.js'
+import { conn, DB_KEY, INSTANCE, journal, journalFile, json, kv, logsIn, renderedEnv, runOnTerminal, startedAt } from './support/rotation-bed.js'
 import { waitFor } from '../support/wait-for.js'
-import { json, r, requestsBefore, rotate, useRotationsBed, vaultOpensDatabase, vaultWrite, type DbJson } from './support/rotations.js'
+import { r, requestsBefore, rotate, useRotationsBed, vaultOpensDatabase, vaultWrite } from './support/rotations.js'
 
 useRotationsBed('rotate-db-password')
 
@@ -43,7 +43,7 @@ describe('authctl rotate-db-password', () => {
     const run = await rotate(['--yes', '--json', '--apply-timeout', '60s'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stderr).not.toContain('NodeVersionSupportWarning')
-    const j = JSON.parse(run.stdout) as DbJson
+    const j = json(run)
     expect(Object.keys(j).sort()).toEqual(['database', 'exitCode', 'journal', 'method', 'owed', 'path', 'restart', 'resumed', 'rotation', 'status', 'steps', 'target', 'versions', 'via', 'warnings'])
     expect(j).toMatchObject({ rotation: 'db-password', status: 'rotated', resumed: false, method: 'rds', via: null, exitCode: 0, path: `secret/${DB_KEY}`, warnings: [] })
     expect(j.target).toBe(`RDS instance cwiq-shared-authentik-postgres (master user authentik)`)

@@ -6,12 +6,12 @@
 // so its rows run side by side; each file starts its own bed (module state here is per test file).
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, readServiceLog, stubRootOf, writeFaults } from '../../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../../src/plays/shared/rotation-journal.js'
 import { waitFor } from '../../support/wait-for.js'
 import { runCli, spawnCli, type CliRun } from './cli.js'
-import { conn, CONFIG_KEY, INSTANCE, kv, logsIn, renderedEnv, startRotationBed, type RotationBed } from './rotation-bed.js'
+import { conn, CONFIG_KEY, INSTANCE, kv, lockDir, logsIn, renderedEnv, useRotationBed, type RotationBed } from './rotation-bed.js'
 
 export let r: RotationBed
 // secret-ids live before any case that no host holds (the runbook's own): the invariant is about what the matrix adds
@@ -20,15 +20,13 @@ export const HOSTS = [0, 1, 2] as const
 // short bounds: a faulted case fails fast instead of waiting minutes
 export const FAST = ['--timeout', '20s']
 
-export const lockDir = (i: number): string => join(r.bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
 export const stub = (i: number): string => stubRootOf(r.bed.hosts[i]!.dataDir)
 export const cli = (args: string[]): Promise<CliRun> => runCli([...args, ...conn(r)], r.env, 120_000)
-export const json = <T = Record<string, unknown>>(run: CliRun): T => JSON.parse(run.stdout) as T
 
 // --- end-state checks -----------------------------------------------------------------------------------
 
 export async function noLockLeft(): Promise<void> {
-  for (const i of HOSTS) await expect(stat(lockDir(i)), `host${i + 1}'s deploy lock`).rejects.toThrow(/ENOENT/)
+  for (const i of HOSTS) await expect(stat(lockDir(r, i)), `host${i + 1}'s deploy lock`).rejects.toThrow(/ENOENT/)
 }
 
 // The last thing host i's vault-agent said about its login was a success (it runs on what its file held).
@@ -102,15 +100,15 @@ export async function withHostDown<T>(i: number, body: () => Promise<T>): Promis
 
 // A lock held by someone else's run (a CI setup), as the lock's own files say.
 export async function withForeignLock<T>(i: number, body: () => Promise<T>): Promise<T> {
-  await mkdir(lockDir(i), { recursive: true })
-  await writeFile(join(lockDir(i), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
+  await mkdir(lockDir(r, i), { recursive: true })
+  await writeFile(join(lockDir(r, i), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
   try {
     const out = await body()
     // left in place: it is not ours
-    expect(await stat(lockDir(i))).toBeTruthy()
+    expect(await stat(lockDir(r, i))).toBeTruthy()
     return out
   } finally {
-    await rm(lockDir(i), { recursive: true, force: true })
+    await rm(lockDir(r, i), { recursive: true, force: true })
   }
 }
 
@@ -129,7 +127,7 @@ export async function cutDuringRestart(args: string[]): Promise<CliRun> {
   await waitFor(() => !lockHeldByLiveProcess(stub(1)), 'host2\'s orphaned docker call', 60_000)
   // the release could not reach host2: its lock stays, and the run says how to clear it
   expect(done.stdout + done.stderr).toContain('authctl lock release -l host2')
-  await stat(lockDir(1))
+  await stat(lockDir(r, 1))
   const release = await cli(['lock', 'release', '-l', 'host2', '--yes'])
   expect(release.code, release.stderr).toBe(0)
   return done
@@ -150,18 +148,12 @@ export async function killDuringHost1Swap(args: string[]): Promise<void> {
 
 export const VAULT_503 = { status: 503, body: { errors: ['upstream unavailable'] } }
 
-export interface DbJson { status: string; owed: string[]; versions: { from: number; to: number | null; rollback: number | null }; error?: { message: string; hint?: string } }
-
 // Registers the file's bed: started before its first case, reset after each, stopped after its last.
 export function useFaultMatrixBed(): void {
-  beforeAll(async () => {
-    r = await startRotationBed()
+  useRotationBed(async (bed) => {
+    r = bed
     await readSecretIdFiles()
     leftBefore = new Set([...liveAccessors()].filter((a) => !heldAccessors().includes(a)))
-  }, 240_000)
-
-  afterAll(async () => {
-    await r?.stop()
   })
 
   // Back to a clean bed: every fault off, every host and the database up, no lock (each case asserted its own end state first).
@@ -174,6 +166,6 @@ export function useFaultMatrixBed(): void {
       clearFaults(stubRootOf(h.dataDir))
       await r.bed.startHost(h.name)
     }
-    await Promise.all(HOSTS.map((i) => rm(lockDir(i), { recursive: true, force: true })))
+    await Promise.all(HOSTS.map((i) => rm(lockDir(r, i), { recursive: true, force: true })))
   })
 }

@@ -7,6 +7,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { afterAll, beforeAll } from 'vitest'
 import { readProjectState, stubRootOf, volumeDir } from '../../support/docker-stub/state.mjs'
 import { startPostgres, type Postgres } from '../../support/postgres.js'
 import { awsTestEnv } from '../../support/rds-server/aws-env.js'
@@ -74,6 +75,47 @@ export async function startRotationBed(): Promise<RotationBed> {
     },
   }
 }
+
+// Registers a test file's own rotation bed: started before its first test and handed to `started` (the
+// file's frame keeps it), `last` run after its last test, then the bed stopped whatever `last` found.
+export function useRotationBed(started: (bed: RotationBed) => Promise<void> | void, last?: (bed: RotationBed) => Promise<void>): void {
+  let bed: RotationBed | undefined
+  beforeAll(async () => {
+    bed = await startRotationBed()
+    await started(bed)
+  }, 240_000)
+  afterAll(async () => {
+    try {
+      if (bed !== undefined) await last?.(bed)
+    } finally {
+      await bed?.stop()
+    }
+  })
+}
+
+// rotate-db-password's and rotate-secret-key's --json (the fields the tests read)
+export interface RotationJson {
+  rotation: string
+  status: string
+  resumed: boolean
+  method: string
+  target: string
+  via: string | null
+  versions: { from: number; to: number | null; rollback: number | null }
+  database: { newPasswordLogsIn: boolean | null; oldPasswordRefused: boolean | null }
+  steps: { step: number; name: string; status: string; detail: string }[]
+  owed: string[]
+  restart: { mode: string; hosts: { host: string; status: string; restarted: string[] }[] }
+  warnings: string[]
+  error?: { message: string; hint?: string }
+  exitCode: number
+}
+
+// A run's --json: a rotation's unless the test names another shape.
+export const json = <T = RotationJson>(run: { stdout: string }): T => JSON.parse(run.stdout) as T
+
+// Host i's deploy lock (a folder; its details.json says whose run holds it).
+export const lockDir = (r: RotationBed, i: number): string => join(r.bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
 
 // The connection flags every run takes.
 export const conn = (r: RotationBed): string[] => ['-i', r.bed.inventoryPath, '--known-hosts', r.bed.knownHostsPath]

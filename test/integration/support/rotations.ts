@@ -1,13 +1,13 @@
 // The rotation files' shared frame (rotate-db-password*.test.ts, rotate-secret-key.test.ts): each starts its
 // own rotation bed (3 real sshd hosts, the Vault test server, a real PostgreSQL and the RDS stand-in driven by
-// the real AWS SDK) and watches every command line on this machine, and ends with a search for every secret
-// its runs ever held in every output. Module state here is per test file.
+// the real AWS SDK) and watches every command line on this machine; after its last test, every output is
+// searched for every secret its runs ever held. Module state here is per test file.
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
+import { beforeEach, expect } from 'vitest'
 import { watchArgv, type ArgvWatch } from '../../support/argv-watch.js'
 import { allOutputs, runCli } from './cli.js'
-import { allSecretValues, conn, FIRST_KEY, FIRST_PASSWORD, kv, logsIn, renderedEnv, startRotationBed, type RotationBed } from './rotation-bed.js'
+import { allSecretValues, conn, FIRST_KEY, FIRST_PASSWORD, kv, logsIn, renderedEnv, useRotationBed, type RotationBed } from './rotation-bed.js'
 
 export let r: RotationBed
 let watch: ArgvWatch
@@ -15,40 +15,18 @@ let watch: ArgvWatch
 export let requestsBefore = 0
 export const rotate = (args: string[]) => runCli(['rotate-db-password', ...conn(r), ...args], r.env, 180_000)
 
-export interface DbJson {
-  rotation: string
-  status: string
-  resumed: boolean
-  method: string
-  target: string
-  via: string | null
-  versions: { from: number; to: number | null; rollback: number | null }
-  database: { newPasswordLogsIn: boolean | null; oldPasswordRefused: boolean | null }
-  steps: { step: number; name: string; status: string; detail: string }[]
-  owed: string[]
-  restart: { mode: string; hosts: { host: string; status: string; restarted: string[] }[] }
-  warnings: string[]
-  error?: { message: string; hint?: string }
-  exitCode: number
-}
-
-export const json = (run: { stdout: string }): DbJson => JSON.parse(run.stdout) as DbJson
-
 // Registers the file's bed and argv watch: started before its first test; after its last, the search for
 // every secret the file's runs held (`command` names the rotation the file runs), then the bed stopped.
 export function useRotationsBed(command: 'rotate-db-password' | 'rotate-secret-key'): void {
-  beforeAll(async () => {
-    r = await startRotationBed()
+  useRotationBed((bed) => {
+    r = bed
     // every command line on this machine (the CLI, ssh sessions, remote commands) for the final search
     watch = watchArgv([FIRST_PASSWORD, FIRST_KEY], 50)
-  }, 240_000)
-
-  afterAll(async () => {
+  }, async () => {
     try {
-      if (r !== undefined) await expectNoSecretLeaked(command)
+      await expectNoSecretLeaked(command)
     } finally {
-      watch?.stop()
-      await r?.stop()
+      watch.stop()
     }
   })
 
