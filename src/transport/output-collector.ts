@@ -1,5 +1,7 @@
 // Gathers one remote command's stdout and stderr: kept whole up to a byte cap, or streamed line by
 // line to a callback (then only a partial last line is held). Going over the cap calls onOverflow once.
+import { StringDecoder } from 'node:string_decoder'
+
 type Stream = 'stdout' | 'stderr'
 
 // Most bytes one streamed line may hold before it is cut (a host that never sends a newline).
@@ -8,6 +10,8 @@ const MAX_LINE = 64 * 1024
 export class OutputCollector {
   private readonly kept: Record<Stream, Buffer[]> = { stdout: [], stderr: [] }
   private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' }
+  // a character whose bytes arrive in two chunks waits here for its last byte (decoded chunk by chunk it became replacement characters)
+  private readonly decoders: Record<Stream, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
   private bytes = 0
   private overflowed = false
 
@@ -30,7 +34,7 @@ export class OutputCollector {
   }
 
   private stream(stream: Stream, chunk: Buffer): void {
-    const text = this.partial[stream] + chunk.toString('utf8')
+    const text = this.partial[stream] + this.decoders[stream].write(chunk)
     const lines = text.split('\n')
     let rest = lines.pop() ?? ''
     for (const line of lines) this.onLine?.(stream, line)
@@ -44,6 +48,7 @@ export class OutputCollector {
   // What was kept (streamed output is flushed to the callback, not returned).
   result(): { stdout: string; stderr: string } {
     for (const s of ['stdout', 'stderr'] as const) {
+      this.partial[s] += this.decoders[s].end()
       if (this.partial[s] !== '') this.onLine?.(s, this.partial[s])
       this.partial[s] = ''
     }
