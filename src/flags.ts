@@ -1,6 +1,7 @@
 // Every shared flag, defined once with its AUTHCTL_* environment twin (--yes has none: see confirmFlags).
 import { Flags } from '@oclif/core'
 import type { HostSelectionInput } from './wiring/context.js'
+import { parseHostShare, type HostShare, type RolloutInput } from './engine/rollout.js'
 import { ConfigError } from './errors.js'
 
 // Parses "90s", "5m", "1h", "500ms" or plain seconds into milliseconds.
@@ -59,6 +60,18 @@ export const rolloutFlags = {
 export const restartWaitFlags = {
   timeout: Flags.string({ summary: 'How long each host may take to become healthy after its restart.', env: 'AUTHCTL_TIMEOUT', default: '2m' }),
   'lock-wait': lockWaitFlag,
+}
+
+// --serial, --max-fail and --lock-wait parsed once, as every rolling command's input takes them; `serial`
+// overrides --serial where the command decides it (every host at once).
+export function rolloutInput(flags: { serial?: string; 'max-fail': string; 'lock-wait': string }, override?: HostShare): RolloutInput {
+  const serial = override ?? (flags.serial === undefined ? undefined : parseHostShare('serial', flags.serial))
+  if (serial === undefined) throw new Error('rolloutInput: a command without --serial must give its batch size')
+  return {
+    serial,
+    maxFail: parseHostShare('max-fail', flags['max-fail']),
+    lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+  }
 }
 
 // The shared inventory and connection flags as every host-touching play takes them.

@@ -1,8 +1,7 @@
 // `authctl adopt`: a thin adapter from flags to the adopt play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags, rolloutInput } from '../flags.js'
 
 export default class Adopt extends BaseCommand {
   static override summary = 'Take over an Ansible-era fleet: give each host its own secret-id, then retire the shared one.'
@@ -29,9 +28,7 @@ export default class Adopt extends BaseCommand {
     const result = await adoptCommand({
       ...hostSelection(flags),
       check: flags.check === true,
-      serial: parseHostShare('serial', flags.serial),
-      maxFail: parseHostShare('max-fail', flags['max-fail']),
-      lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      ...rolloutInput(flags),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
       yes: flags.yes === true,
       json: this.jsonEnabled(),

@@ -1,8 +1,7 @@
 // `authctl regen-secret-id`: a thin adapter from flags to the regen-secret-id play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags, rolloutInput } from '../flags.js'
 
 export default class RegenSecretId extends BaseCommand {
   static override summary = 'Give hosts a new AppRole secret-id, prove the agent logs in with it, then destroy the old one.'
@@ -28,9 +27,7 @@ export default class RegenSecretId extends BaseCommand {
     const { regenSecretIdCommand } = await import('../plays/regen-secret-id/command.js')
     const result = await regenSecretIdCommand({
       ...hostSelection(flags),
-      serial: parseHostShare('serial', flags.serial),
-      maxFail: parseHostShare('max-fail', flags['max-fail']),
-      lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      ...rolloutInput(flags),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
       revokeAllOthers: flags['revoke-all-others'] === true,
       yes: flags.yes === true,

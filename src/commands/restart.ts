@@ -1,9 +1,8 @@
 // `authctl restart`: a thin adapter from flags to the restart play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
 import { ConfigError } from '../errors.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags, rolloutInput } from '../flags.js'
 import { STACK_SERVICES, type StackService } from '../stack/services.js'
 
 export default class Restart extends BaseCommand {
@@ -34,12 +33,10 @@ export default class Restart extends BaseCommand {
     const result = await restartCommand({
       ...hostSelection(flags),
       services: parseServices(flags.services),
-      serial: flags['all-at-once'] ? { percent: 100 } : parseHostShare('serial', flags.serial),
+      ...rolloutInput(flags, flags['all-at-once'] ? { percent: 100 } : undefined),
       allAtOnce: flags['all-at-once'] === true,
       yes: flags.yes === true,
-      maxFail: parseHostShare('max-fail', flags['max-fail']),
       waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
-      lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
       json: this.jsonEnabled(),
       argv: this.argv,
     })

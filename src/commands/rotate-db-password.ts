@@ -1,8 +1,7 @@
 // `authctl rotate-db-password`: a thin adapter from flags to the database password rotation.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags, rolloutInput } from '../flags.js'
 
 export default class RotateDbPassword extends BaseCommand {
   static override summary = 'Rotate the database password: Vault, then the database, verified by a real login, then a rolling restart; recoverable at every step.'
@@ -38,8 +37,7 @@ export default class RotateDbPassword extends BaseCommand {
     const { flags } = await this.parse(RotateDbPassword)
     const { rotateDbPasswordCommand } = await import('../plays/rotate-db-password/command.js')
     const result = await rotateDbPasswordCommand({
-      ...hostSelection(flags), serial: parseHostShare('serial', flags.serial), maxFail: parseHostShare('max-fail', flags['max-fail']),
-      waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000), lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      ...hostSelection(flags), ...rolloutInput(flags), waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
       method: flags.method as 'rds' | 'sql' | undefined, via: flags.via, awsProfile: flags['aws-profile'], length: flags.length,
       restart: flags['no-restart'] !== true, resume: flags.resume === true, applyTimeoutMs: parseDuration('apply-timeout', flags['apply-timeout']),
       yes: flags.yes === true, json: this.jsonEnabled(), argv: this.argv,

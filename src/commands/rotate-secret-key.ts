@@ -1,8 +1,7 @@
 // `authctl rotate-secret-key`: a thin adapter from flags to the secret-key rotation.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
-import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags } from '../flags.js'
+import { confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, restartWaitFlags, rolloutFlags, rolloutInput } from '../flags.js'
 
 export default class RotateSecretKey extends BaseCommand {
   static override summary = 'Rotate AUTHENTIK_SECRET_KEY: a new 64-character key in Vault, then every host restarted at once. Logs every user out.'
@@ -23,8 +22,8 @@ export default class RotateSecretKey extends BaseCommand {
     const { flags } = await this.parse(RotateSecretKey)
     const { rotateSecretKeyCommand } = await import('../plays/rotate-secret-key/command.js')
     const result = await rotateSecretKeyCommand({
-      ...hostSelection(flags), serial: { percent: 100 }, maxFail: parseHostShare('max-fail', flags['max-fail']),
-      waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000), lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      // every host at once: HA instances must share the key
+      ...hostSelection(flags), ...rolloutInput(flags, { percent: 100 }), waitTimeoutS: Math.ceil(parseDuration('timeout', flags.timeout) / 1000),
       resume: flags.resume === true, yes: flags.yes === true, json: this.jsonEnabled(), argv: this.argv,
     })
     process.exitCode = result.exitCode

@@ -1,8 +1,7 @@
 // `authctl setup`: a thin adapter from flags to the setup play.
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { parseHostShare } from '../engine/rollout.js'
-import { changeFlags, confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags } from '../flags.js'
+import { changeFlags, confirmFlags, connectionFlags, hostSelection, inventoryFlags, parseDuration, rolloutFlags, rolloutInput } from '../flags.js'
 
 export default class Setup extends BaseCommand {
   static override summary = 'Deploy the Vault Agent sidecar stack to every selected host (idempotent).'
@@ -34,9 +33,7 @@ export default class Setup extends BaseCommand {
       diff: flags.diff === true,
       newSecretId: flags['new-secret-id'] === true,
       yes: flags.yes === true,
-      serial: parseHostShare('serial', flags.serial),
-      maxFail: parseHostShare('max-fail', flags['max-fail']),
-      lockWaitMs: parseDuration('lock-wait', flags['lock-wait']),
+      ...rolloutInput(flags),
       waitTimeoutS: Math.ceil(parseDuration('wait-timeout', flags['wait-timeout']) / 1000),
       secretIdMinRemainingMs: parseDuration('secret-id-min-ttl', flags['secret-id-min-ttl']),
       json: this.jsonEnabled(),

@@ -16,6 +16,10 @@ export interface Rollout {
   lockWaitMs: number
 }
 
+// The rollout as a command's input carries it: --forks comes with the host selection (it also bounds the
+// read-only commands' connections).
+export type RolloutInput = Omit<Rollout, 'forks'>
+
 // The rollout fields of a larger options object (so no caller copies them one by one).
 export function rolloutOf(o: Rollout): Rollout {
   return { forks: o.forks, serial: o.serial, maxFail: o.maxFail, lockWaitMs: o.lockWaitMs }

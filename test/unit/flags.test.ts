@@ -2,7 +2,7 @@
 // usage error naming the flag (exit 5), raised before any host is contacted.
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.js'
-import { parseSince } from '../../src/flags.js'
+import { parseSince, rolloutInput } from '../../src/flags.js'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 
@@ -30,5 +30,25 @@ describe('parseSince', () => {
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).exitCode).toBe(5)
     expect((error as ConfigError).message).toMatch(/^--since: "/)
+  })
+})
+
+describe('rolloutInput', () => {
+  const flags = { serial: '25%', 'max-fail': '1', 'lock-wait': '5m' }
+
+  it('parses --serial, --max-fail and --lock-wait once for every rolling command', () => {
+    expect(rolloutInput(flags)).toEqual({ serial: { percent: 25 }, maxFail: { count: 1 }, lockWaitMs: 300_000 })
+  })
+
+  it('takes the batch size the command decides over --serial (every host at once)', () => {
+    expect(rolloutInput(flags, { percent: 100 }).serial).toEqual({ percent: 100 })
+    expect(rolloutInput({ 'max-fail': '0', 'lock-wait': '0' }, { percent: 100 })).toEqual({ serial: { percent: 100 }, maxFail: { count: 0 }, lockWaitMs: 0 })
+  })
+
+  it('names the flag a bad value came from', () => {
+    expect(() => rolloutInput({ ...flags, serial: 'half' })).toThrow(/--serial: "half"/)
+    expect(() => rolloutInput({ ...flags, 'max-fail': '101%' })).toThrow(/--max-fail: 101%/)
+    expect(() => rolloutInput({ ...flags, 'lock-wait': 'soon' })).toThrow(/--lock-wait: "soon"/)
+    expect(() => rolloutInput({ ...flags, 'lock-wait': 'soon' })).toThrow(ConfigError)
   })
 })

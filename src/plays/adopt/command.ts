@@ -1,16 +1,13 @@
 // Wires `authctl adopt`: confirmation (not for --check), Vault from the environment, the engine, the
 // recap and the shared secret-ids' fate.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
-import { rolloutOf, type HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type RolloutInput } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
 import { adoptRecap, runAdopt, sharedLines, type AdoptResult } from './play.js'
 
-export interface AdoptCommandInput extends HostSelectionInput {
+export interface AdoptCommandInput extends HostSelectionInput, RolloutInput {
   check: boolean
-  serial: HostShare
-  maxFail: HostShare
-  lockWaitMs: number
   waitTimeoutS: number
   yes: boolean
   json: boolean

@@ -2,16 +2,13 @@
 // and --revoke-all-others once every host succeeded.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import { rolloutOf, type HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type RolloutInput } from '../../engine/rollout.js'
 import { ConfigError } from '../../errors.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
 import { regenRecap, revokeAllOthers, runRegenSecretId, type RegenHostResult } from './play.js'
 
-export interface RegenCommandInput extends HostSelectionInput {
-  serial: HostShare
-  maxFail: HostShare
-  lockWaitMs: number
+export interface RegenCommandInput extends HostSelectionInput, RolloutInput {
   waitTimeoutS: number
   revokeAllOthers: boolean
   yes: boolean

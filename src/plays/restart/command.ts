@@ -1,21 +1,18 @@
 // Wires `authctl restart` to the inventory, SSH, the reporter and the recap.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import { rolloutOf, type HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type RolloutInput } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import type { StackService } from '../../stack/services.js'
 import { restartRecap, runRestart, type RestartHostResult } from '../shared/rolling-restart.js'
 import { warnUnfinished } from '../shared/rotation-warning.js'
 
-export interface RestartCommandInput extends HostSelectionInput {
+export interface RestartCommandInput extends HostSelectionInput, RolloutInput {
   services: StackService[]
-  serial: HostShare
   // every selected host at once: an outage until they are back, so confirmed (src/output/confirm.ts)
   allAtOnce: boolean
   yes: boolean
-  maxFail: HostShare
   waitTimeoutS: number
-  lockWaitMs: number
   json: boolean
   argv: readonly string[]
 }

@@ -1,22 +1,19 @@
 // Wires the setup play to the real world: inventory, Vault from the environment, SSH, the reporter,
 // Ctrl-C handling and the recap. The command calls this; tests call the play with fakes.
 import { engineDeps, withHosts, type HostSelectionInput, type Selection } from '../../wiring/context.js'
-import { rolloutOf, type HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type RolloutInput } from '../../engine/rollout.js'
 import { formatRecap } from '../../output/recap.js'
 import { openSetupVault } from '../../vault/setup-vault.js'
 import { runSetup, type SetupResult } from './play.js'
 import { warnUnfinished } from '../shared/rotation-warning.js'
 import { setupHosts } from '../shared/setup-hosts.js'
 
-export interface SetupCommandInput extends HostSelectionInput {
+export interface SetupCommandInput extends HostSelectionInput, RolloutInput {
   check: boolean
   diff: boolean
   newSecretId: boolean
   // confirms --new-secret-id (src/output/confirm.ts); --check needs none
   yes: boolean
-  serial: HostShare
-  maxFail: HostShare
-  lockWaitMs: number
   waitTimeoutS: number
   secretIdMinRemainingMs: number
   json: boolean

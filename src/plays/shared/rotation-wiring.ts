@@ -3,7 +3,7 @@
 // propagation through `authctl restart`'s engine with its health gate.
 import { engineDeps, withHosts, type HostSelectionInput, type HostSession } from '../../wiring/context.js'
 import type { EngineResult } from '../../engine/run-play.js'
-import { rolloutOf, type HostShare } from '../../engine/rollout.js'
+import { rolloutOf, type RolloutInput } from '../../engine/rollout.js'
 import type { AuthctlVars } from '../../inventory/authctl-vars.js'
 import { fleetVars } from '../../inventory/fleet-vars.js'
 import { requireConfirmation } from '../../output/confirm.js'
@@ -12,11 +12,8 @@ import { runRestart, type CentralChange, type RestartHostResult } from './rollin
 import { vaultPorts, type VaultPorts } from '../../wiring/vault-ports.js'
 
 // The flags both rotations take besides their own (no --limit: every host uses the rotated secret).
-export interface RotationInput extends Omit<HostSelectionInput, 'limit'> {
-  serial: HostShare
-  maxFail: HostShare
+export interface RotationInput extends Omit<HostSelectionInput, 'limit'>, RolloutInput {
   waitTimeoutS: number
-  lockWaitMs: number
   yes: boolean
   json: boolean
   argv: readonly string[]
