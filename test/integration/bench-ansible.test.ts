@@ -33,6 +33,9 @@ function run(file: string, args: string[]): Promise<{ code: number | null; out: 
 }
 
 const playbook = (file: string, extra: string[] = []) => run('ansible-playbook', ['-i', bed.inventoryPath, '-e', `@${join(work, 'vars.json')}`, ...extra, file])
+// Ansible prints the PLAY banner once a serial batch. Not the TASK banners: under the free strategy a host that
+// starts a task after another host moved on to the next one prints its banner again (seen on a loaded machine).
+const batches = (out: string): number => out.match(/^PLAY \[Restart the Authentik stack and wait until it is healthy\]/gm)?.length ?? 0
 const startedAt = (i: number) => Object.values(readProjectState(stubRootOf(bed.hosts[i]!.dataDir), 'authentik')?.containers ?? {}).map((c) => c.startedAt).sort()
 
 beforeAll(async () => {
@@ -71,12 +74,12 @@ describe('tuned Ansible on the bed', { shuffle: false }, () => {
     const before = startedAt(1)
     const serial = await playbook(RESTART_PLAYBOOK, ['-e', 'restart_serial=1'])
     expect(serial.code, serial.out).toBe(0)
-    expect(serial.out.match(/TASK \[Restart every service of the project\]/g)).toHaveLength(2)
+    expect(batches(serial.out)).toBe(2)
     expect(startedAt(1)).not.toEqual(before)
     await bed.clearCommands()
     const all = await playbook(RESTART_PLAYBOOK)
     expect(all.code, all.out).toBe(0)
-    expect(all.out.match(/TASK \[Restart every service of the project\]/g)).toHaveLength(1)
+    expect(batches(all.out)).toBe(1)
     for (const h of bed.hosts) expect(await bed.commands(h.name)).toHaveLength(2)
   })
 
