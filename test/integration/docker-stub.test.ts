@@ -1,6 +1,6 @@
 // The test bed's `docker` stand-in, run directly as root against a temp dir standing for /data and the
 // Vault test server: compose loading and errors, the vault-agent emulation, health, ps/logs/exec, faults.
-import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { appendFileSync, chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -10,6 +10,7 @@ import { startVaultServer, type VaultTestServer } from '../support/vault-server/
 import { seedRunbook } from '../support/vault-server/seed.js'
 import { readProjectState, readServiceLog, volumeDir, writeFaults, clearFaults } from '../support/docker-stub/state.mjs'
 import { waitFor } from '../support/wait-for.js'
+import { bundleDockerStub } from '../support/testbed/stub-bundle.js'
 
 const STUB = resolve('test/support/docker-stub/docker')
 
@@ -152,6 +153,8 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'docker-stub-'))
   chmodSync(tmp, 0o755)
   root = join(tmp, 'data/.docker-stub')
+  // what the beds' hosts run: the bundle (its fallback to the sources is the last describe's)
+  await bundleDockerStub(resolve('test/support/docker-stub'))
   vault = await startVaultServer()
   ;({ roleId } = await seedRunbook(vault.addr, vault.rootToken, { secrets: { pg_password: PG_PASSWORD } }))
 })
@@ -439,3 +442,46 @@ function w(dir: string, text: string): string {
   writeFileSync(file, text)
   return file
 }
+
+describe('docker stand-in: the bundle a bed builds', () => {
+  // A copy of the stand-in whose bundle only says that it ran (the real one serves the other files' beds).
+  function copyWithMarkerBundle(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'docker-stub-copy-'))
+    cpSync(resolve('test/support/docker-stub'), dir, { recursive: true, filter: (src) => !src.includes('.bundle') })
+    // `docker` is an extensionless ES module: the copy needs the repository's "type": "module"
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    mkdirSync(join(dir, '.bundle'))
+    writeFileSync(join(dir, '.bundle/docker-stub.cjs'), "exports.main = async () => { process.stdout.write('the bundle ran\\n') }\n")
+    return dir
+  }
+  const setTimes = (path: string, secondsAgo: number): void => utimesSync(path, new Date(Date.now() - secondsAgo * 1000), new Date(Date.now() - secondsAgo * 1000))
+
+  it('docker runs the bundle while it is at least as new as every source, and the sources once one is newer', () => {
+    const dir = copyWithMarkerBundle()
+    try {
+      for (const f of readdirSync(dir)) if (f.endsWith('.mjs')) setTimes(join(dir, f), 120)
+      setTimes(join(dir, '.bundle/docker-stub.cjs'), 60)
+      expect(execFileSync(join(dir, 'docker'), ['--version'], { encoding: 'utf8' })).toBe('the bundle ran\n')
+      // an edited source: the bundle is stale
+      setTimes(join(dir, 'verb-ps.mjs'), 0)
+      expect(execFileSync(join(dir, 'docker'), ['--version'], { encoding: 'utf8' })).toMatch(/^Docker version \d+\.\d+\.\d+, build /)
+      // no bundle at all
+      rmSync(join(dir, '.bundle'), { recursive: true })
+      expect(execFileSync(join(dir, 'docker'), ['--version'], { encoding: 'utf8' })).toMatch(/^Docker version /)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('the real bundle answers as the sources do', async () => {
+    const stubDir = resolve('test/support/docker-stub')
+    await bundleDockerStub(stubDir)
+    // fresh, so `docker` below runs it
+    const built = statSync(join(stubDir, '.bundle/docker-stub.cjs')).mtimeMs
+    expect(readdirSync(stubDir).filter((f) => f.endsWith('.mjs') && statSync(join(stubDir, f)).mtimeMs > built)).toEqual([])
+    const sources = (args: string[]) => execFileSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(resolve('test/support/docker-stub/main.mjs'))}); await main(${JSON.stringify(args)})`], { encoding: 'utf8' })
+    for (const args of [['--version'], ['compose', 'version'], ['compose', 'version', '--format', 'json']]) {
+      expect(execFileSync(STUB, args, { encoding: 'utf8' })).toBe(sources(args))
+    }
+  })
+})

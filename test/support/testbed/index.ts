@@ -11,6 +11,7 @@ import { ensureLoginUser, LOGIN_USER, remotePath } from './login-user.js'
 import { isOurs, stopTree } from './processes.js'
 import { claimSlot, hostAddress } from './slots.js'
 import { launchSshd } from './sshd-process.js'
+import { bundleDockerStub } from './stub-bundle.js'
 import { prepareHost } from './host-setup.js'
 import { readState, statePath, writeState, type HostState, type TestbedState } from './state.js'
 import { stopState } from './teardown.js'
@@ -73,6 +74,7 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
   const [user, clientKey] = await Promise.all([
     ensureLoginUser(stubDir),
     generateKey(keyFile, 'ed25519', 'authctl-testbed-client'),
+    bundleDockerStub(stubDir),
   ])
   const slot = await claimSlot({ dir, ownerPid: process.pid, detached }, options.slot)
   const state: TestbedState = {
