@@ -62,8 +62,8 @@ export const restartWaitFlags = {
   'lock-wait': lockWaitFlag,
 }
 
-// --serial, --max-fail and --lock-wait parsed once, as every rolling command's input takes them; `serial`
-// overrides --serial where the command decides it (every host at once).
+// --serial, --max-fail and --lock-wait parsed once, as every rolling command's input takes them; `override`
+// replaces --serial where the command decides the batch (every host at once).
 export function rolloutInput(flags: { serial?: string; 'max-fail': string; 'lock-wait': string }, override?: HostShare): RolloutInput {
   const serial = override ?? (flags.serial === undefined ? undefined : parseHostShare('serial', flags.serial))
   if (serial === undefined) throw new Error('rolloutInput: a command without --serial must give its batch size')
