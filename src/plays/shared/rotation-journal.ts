@@ -170,7 +170,8 @@ export function markStep(journal: RotationJournal, step: JournalStep, note: stri
   journal.events.push({ at: journal.updatedAt, step, note })
 }
 
-// Every rotation whose journal says it is not finished (for `authctl status` and the rotations' own refusal).
+// Every rotation whose journal on this bastion says it is not finished. The commands ask unfinishedAnywhere
+// (rotation-store.ts), which also reads the copy in Vault; the tests read this bastion's journals with this.
 export async function unfinishedRotations(env: NodeJS.ProcessEnv = process.env): Promise<UnfinishedRotation[]> {
   const dir = join(stateDir(env), 'rotations')
   const names = await readdir(dir).catch(() => [] as string[])

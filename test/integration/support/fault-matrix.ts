@@ -10,8 +10,8 @@ import { afterEach, expect } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, readServiceLog, stubRootOf, writeFaults } from '../../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../../src/plays/shared/rotation-journal.js'
 import { waitFor } from '../../support/wait-for.js'
-import { runCli, spawnCli, type CliRun } from './cli.js'
-import { conn, CONFIG_KEY, INSTANCE, kv, lockDir, logsIn, renderedEnv, useRotationBed, type RotationBed } from './rotation-bed.js'
+import { runCli, spawnCli, type BackgroundRun, type CliRun } from './cli.js'
+import { conn, CONFIG_KEY, INSTANCE, kv, lockDir, logsIn, renderedEnv, startedAt, useRotationBed, type RotationBed } from './rotation-bed.js'
 
 export let r: RotationBed
 // secret-ids live before any case that no host holds (the runbook's own): the invariant is about what the matrix adds
@@ -116,10 +116,15 @@ export async function withForeignLock<T>(i: number, body: () => Promise<T>): Pro
 // and its lock (which the run could not release) is cleared as the run's warning says.
 export async function cutDuringRestart(args: string[]): Promise<CliRun> {
   writeFaults(stub(1), { slowMs: 1_500 })
+  const agentBefore = startedAt(r, 1)
   const run = spawnCli([...args, ...conn(r)], r.env)
-  // a mutating docker call (the restart) holds the stand-in's lock on host2
-  await waitFor(() => lockHeldByLiveProcess(stub(1)), 'host2\'s restart', 60_000)
-  await r.bed.stopHost('host2')
+  await whileRunning(run, async () => {
+    // host2's restart is under way (its vault-agent restarted: four slowed docker calls, 6 s or more, remain).
+    // Not the stand-in's lock: a short window between calls, which a loaded machine saw only at the last
+    // call, and the restart had ended before the cut.
+    await waitFor(() => startedAt(r, 1) !== agentBefore, 'host2\'s restart', 60_000, 50)
+    await r.bed.stopHost('host2')
+  })
   const done = await run.done
   clearFaults(stub(1))
   await r.bed.startHost('host2')
@@ -133,17 +138,33 @@ export async function cutDuringRestart(args: string[]): Promise<CliRun> {
   return done
 }
 
-// The bastion dies (SIGKILL) while host1's swap holds the stand-in's lock; returns once the orphaned docker call ended.
+// The bastion dies (SIGKILL) during host1's swap (its vault-agent restarted on the new secret-id, the rest of
+// the restart still to come); returns once the orphaned docker call ended.
 export async function killDuringHost1Swap(args: string[]): Promise<void> {
   writeFaults(stub(0), { slowMs: 1_000 })
+  const agentBefore = startedAt(r, 0)
   const run = spawnCli([...args, ...conn(r)], r.env)
-  // a run that ends before host1's swap would make this wait fail blind: say what it printed instead
-  await waitFor(() => run.ended() || lockHeldByLiveProcess(stub(0)), 'host1\'s swap', 60_000)
-  expect(run.ended(), `the run ended before host1's swap: ${run.stderr()}`).toBe(false)
+  await whileRunning(run, async () => {
+    // a run that ends before host1's swap would make this wait fail blind: say what it printed instead
+    await waitFor(() => run.ended() || startedAt(r, 0) !== agentBefore, 'host1\'s swap', 60_000, 50)
+    expect(run.ended(), `the run ended before host1's swap: ${run.stderr()}`).toBe(false)
+  })
   run.kill('SIGKILL')
   await run.done
   clearFaults(stub(0))
   await waitFor(() => !HOSTS.some((i) => lockHeldByLiveProcess(stub(i))), 'the orphaned swap', 60_000)
+}
+
+// Runs `body` while `run` goes on; if it fails, the run is killed first, so it cannot act on the bed the
+// next case gets (a faulted case's run left going restarted hosts under the next one).
+async function whileRunning(run: BackgroundRun, body: () => Promise<void>): Promise<void> {
+  try {
+    await body()
+  } catch (error) {
+    run.kill('SIGKILL')
+    await run.done
+    throw error
+  }
 }
 
 export const VAULT_503 = { status: 503, body: { errors: ['upstream unavailable'] } }
