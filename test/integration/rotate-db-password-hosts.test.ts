@@ -1,12 +1,11 @@
 // `authctl rotate-db-password` and the hosts, on a rotation bed of its own (test/integration/support/rotations.ts):
 // every host locked and read before Vault or the database changes (one down, one locked, --max-fail), and the
 // bastion killed between steps (SIGKILL) then --resume After the last test, every output is searched for every secret.
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { stat } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, stubRootOf, writeFaults } from '../support/docker-stub/state.mjs'
 import { runCli, spawnCli } from './support/cli.js'
-import { conn, DB_KEY, INSTANCE, journal, json, kv, lockDir, logsIn, renderedEnv, startedAt } from './support/rotation-bed.js'
+import { conn, DB_KEY, foreignLock, INSTANCE, journal, json, kv, lockDir, logsIn, renderedEnv, startedAt } from './support/rotation-bed.js'
 import { waitFor } from '../support/wait-for.js'
 import { convergeRunning, r, requestsBefore, rotate, useRotationsBed, vaultOpensDatabase } from './support/rotations.js'
 
@@ -43,15 +42,7 @@ describe('rotate-db-password: every host locked and read before Vault or the dat
 
   it('one host locked by another run: nothing changes, exit 3, the lock holder is named and left in place', async () => {
     const before = kv(r)
-    await mkdir(lockDir(r, 2), { recursive: true })
-    await writeFile(join(lockDir(r, 2), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
-    let run
-    try {
-      run = await rotate(['--yes', '--json', '--method', 'sql'])
-      expect(await stat(lockDir(r, 2))).toBeTruthy()
-    } finally {
-      await rm(lockDir(r, 2), { recursive: true, force: true })
-    }
+    const run = await foreignLock(r, 2, () => rotate(['--yes', '--json', '--method', 'sql']))
     expect(run.code, run.stdout + run.stderr).toBe(3)
     expect(json(run).status).toBe('aborted')
     expect(json(run).error?.message).toContain('ci@runner')

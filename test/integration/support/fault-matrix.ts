@@ -4,14 +4,14 @@
 // agent logged in on what Vault holds, no deploy lock left behind, and for secret-ids: none live in Vault that
 // no host holds, none destroyed that a host holds. The matrix is split over test/integration/fault-matrix-*.test.ts
 // so its rows run side by side; each file starts its own bed (module state here is per test file).
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect } from 'vitest'
 import { clearFaults, lockHeldByLiveProcess, readServiceLog, stubRootOf, writeFaults } from '../../support/docker-stub/state.mjs'
 import { unfinishedRotations } from '../../../src/plays/shared/rotation-journal.js'
 import { waitFor } from '../../support/wait-for.js'
 import { runCli, spawnCli, type BackgroundRun, type CliRun } from './cli.js'
-import { conn, CONFIG_KEY, INSTANCE, kv, lockDir, logsIn, renderedEnv, startedAt, useRotationBed, type RotationBed } from './rotation-bed.js'
+import { conn, CONFIG_KEY, foreignLock, INSTANCE, kv, lockDir, logsIn, renderedEnv, startedAt, useRotationBed, type RotationBed } from './rotation-bed.js'
 
 export let r: RotationBed
 // secret-ids live before any case that no host holds (the runbook's own): the invariant is about what the matrix adds
@@ -89,26 +89,15 @@ export async function secretIdsAgree(): Promise<void> {
 
 // --- fault helpers --------------------------------------------------------------------------------------
 
+// A lock held by someone else's run on host i (rotation-bed.ts), left in place by the run.
+export const withForeignLock = <T>(i: number, body: () => Promise<T>): Promise<T> => foreignLock(r, i, body)
+
 export async function withHostDown<T>(i: number, body: () => Promise<T>): Promise<T> {
   await r.bed.stopHost(r.bed.hosts[i]!.name)
   try {
     return await body()
   } finally {
     await r.bed.startHost(r.bed.hosts[i]!.name)
-  }
-}
-
-// A lock held by someone else's run (a CI setup), as the lock's own files say.
-export async function withForeignLock<T>(i: number, body: () => Promise<T>): Promise<T> {
-  await mkdir(lockDir(r, i), { recursive: true })
-  await writeFile(join(lockDir(r, i), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
-  try {
-    const out = await body()
-    // left in place: it is not ours
-    expect(await stat(lockDir(r, i))).toBeTruthy()
-    return out
-  } finally {
-    await rm(lockDir(r, i), { recursive: true, force: true })
   }
 }
 

@@ -3,11 +3,11 @@
 // stand-in whose instance is that PostgreSQL. The CLI runs built, as an operator runs it.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { readProjectState, stubRootOf, volumeDir } from '../../support/docker-stub/state.mjs'
 import { startPostgres, type Postgres } from '../../support/postgres.js'
 import { awsTestEnv } from '../../support/rds-server/aws-env.js'
@@ -116,6 +116,20 @@ export const json = <T = RotationJson>(run: { stdout: string }): T => JSON.parse
 
 // Host i's deploy lock (a folder; its details.json says whose run holds it).
 export const lockDir = (r: RotationBed, i: number): string => join(r.bed.hosts[i]!.dataDir, 'authentik', 'authctl.lock')
+
+// A lock held by someone else's run (a CI setup) on host i, as the lock's own files say, while `body` runs;
+// the run must leave it in place (it is not the run's), then it is removed.
+export async function foreignLock<T>(r: RotationBed, i: number, body: () => Promise<T>): Promise<T> {
+  await mkdir(lockDir(r, i), { recursive: true })
+  await writeFile(join(lockDir(r, i), 'details.json'), JSON.stringify({ who: 'ci@runner', pid: 4242, command: 'authctl setup' }) + '\n')
+  try {
+    const out = await body()
+    expect(await stat(lockDir(r, i))).toBeTruthy()
+    return out
+  } finally {
+    await rm(lockDir(r, i), { recursive: true, force: true })
+  }
+}
 
 // The connection flags every run takes.
 export const conn = (r: RotationBed): string[] => ['-i', r.bed.inventoryPath, '--known-hosts', r.bed.knownHostsPath]
